@@ -1,0 +1,47 @@
+# Front door for a fresh Debian 12 machine: every target installs what is
+# missing first, so `make run` and `make test` work from a clean checkout.
+
+JOBS   ?= $(shell nproc)
+BUILD  ?= build
+ASAN   ?= build-asan
+FUZZB  ?= build-fuzz
+CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
+
+.PHONY: all deps build build-asan run test test-unit test-asan fuzz bench clean
+
+all: build
+
+deps:
+	@sh scripts/deps.sh
+
+$(BUILD)/CMakeCache.txt: | deps
+	cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDURE_WERROR=ON
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+$(ASAN)/CMakeCache.txt: | deps
+	cmake -S . -B $(ASAN) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DDURE_WERROR=ON -DDURE_SANITIZE=ON
+
+build-asan: deps $(ASAN)/CMakeCache.txt
+	cmake --build $(ASAN) -j $(JOBS)
+
+run: build
+	./$(BUILD)/dure --help
+
+# Every CTest test in the release build, then the unit tests (and fuzz
+# corpus replays) again under AddressSanitizer + UBSan.
+test: build build-asan
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+	ctest --test-dir $(ASAN) --output-on-failure -j $(JOBS) -L unit
+
+fuzz: deps
+	cmake -S . -B $(FUZZB) $(CMAKE_GEN) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DDURE_WERROR=ON -DDURE_SANITIZE=ON -DDURE_FUZZ=ON
+	cmake --build $(FUZZB) -j $(JOBS)
+
+bench: build
+	@for b in $(BUILD)/bench_*; do echo "== $$b"; $$b; done
+
+clean:
+	rm -rf $(BUILD) $(ASAN) $(FUZZB)

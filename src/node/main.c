@@ -1,0 +1,75 @@
+/* The `dure` command line: one binary, one subcommand per role. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "node/fixtures.h"
+
+#define DURE_VERSION "0.1.0"
+
+static const char usage[] =
+	"Dure " DURE_VERSION " - a peer-to-peer blockchain node\n"
+	"\n"
+	"usage: dure <command> [options]\n"
+	"\n"
+	"commands:\n"
+	"  fixtures PATH...     run ethereum/tests fixtures (RLP, trie, transaction,\n"
+	"                       key/address); prints failures and 'N passed, M failed'\n"
+	"      --json           print results as JSON\n"
+	"      --run REGEX      only cases whose name matches REGEX\n"
+	"      --fork NAME      fork to run state tests under (default Cancun)\n"
+	"      --trace          EIP-3155 trace of each opcode to stderr\n"
+	"  statetest PATH...    alias of fixtures\n"
+	"  version              print the version\n"
+	"  help                 this text\n";
+
+static int cmd_fixtures(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"trace", no_argument, NULL, 't'},
+		{"fork", required_argument, NULL, 'f'},
+		{"run", required_argument, NULL, 'r'},
+		{"help", no_argument, NULL, 'h'},
+		{0, 0, 0, 0},
+	};
+	fx_opts opts = {0};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j': opts.json = true; break;
+		case 't': opts.trace = true; break;
+		case 'f': opts.fork = optarg; break;
+		case 'r': opts.run = optarg; break;
+		case 'h': fputs(usage, stdout); return 0;
+		default: fputs(usage, stderr); return 2;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "dure %s: no fixture path given\n", argv[0]);
+		return 2;
+	}
+	return fx_main(&opts, argv + optind, argc - optind);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+		puts("dure " DURE_VERSION);
+		return 0;
+	}
+	if (!strcmp(cmd, "fixtures") || !strcmp(cmd, "statetest"))
+		return cmd_fixtures(argc - 1, argv + 1);
+	fprintf(stderr, "dure: unknown command '%s'\n\n%s", cmd, usage);
+	return 2;
+}

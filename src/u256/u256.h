@@ -1,0 +1,97 @@
+/* 256-bit integers for the EVM, balances and gas: four 64-bit limbs,
+ * least significant first (w[0]). Unsigned by default; the s* functions read
+ * the same bits as two's complement.
+ *
+ * All operations are total and wrap modulo 2^256 as the EVM specifies:
+ * division or modulo by zero gives zero, shifts of 256 or more give zero
+ * (or all ones for sar of a negative value). */
+#ifndef DURE_U256_H
+#define DURE_U256_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct u256 { uint64_t w[4]; } u256;
+
+#define U256_ZERO ((u256){{0, 0, 0, 0}})
+#define U256_MAX ((u256){{UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX}})
+
+static inline u256 u256_from_u64(uint64_t v) { return (u256){{v, 0, 0, 0}}; }
+
+static inline bool u256_is_zero(const u256 *a)
+{
+	return (a->w[0] | a->w[1] | a->w[2] | a->w[3]) == 0;
+}
+
+static inline bool u256_eq(const u256 *a, const u256 *b)
+{
+	return ((a->w[0] ^ b->w[0]) | (a->w[1] ^ b->w[1]) | (a->w[2] ^ b->w[2]) |
+	        (a->w[3] ^ b->w[3])) == 0;
+}
+
+/* True if a fits in 64 bits. */
+static inline bool u256_fits_u64(const u256 *a)
+{
+	return (a->w[1] | a->w[2] | a->w[3]) == 0;
+}
+
+/* Comparison */
+bool u256_lt(const u256 *a, const u256 *b);
+bool u256_gt(const u256 *a, const u256 *b);
+bool u256_slt(const u256 *a, const u256 *b);
+bool u256_sgt(const u256 *a, const u256 *b);
+/* Returns -1, 0 or 1. */
+int u256_cmp(const u256 *a, const u256 *b);
+
+/* Arithmetic, all modulo 2^256. */
+u256 u256_add(const u256 *a, const u256 *b);
+u256 u256_sub(const u256 *a, const u256 *b);
+u256 u256_mul(const u256 *a, const u256 *b);
+u256 u256_div(const u256 *a, const u256 *b);
+u256 u256_sdiv(const u256 *a, const u256 *b);
+u256 u256_mod(const u256 *a, const u256 *b);
+u256 u256_smod(const u256 *a, const u256 *b);
+u256 u256_addmod(const u256 *a, const u256 *b, const u256 *m);
+u256 u256_mulmod(const u256 *a, const u256 *b, const u256 *m);
+u256 u256_exp(const u256 *base, const u256 *exponent);
+/* EVM SIGNEXTEND: extends the sign of byte number b (0 = least significant)
+ * of x; b >= 31 returns x. */
+u256 u256_signextend(const u256 *b, const u256 *x);
+
+/* Checked arithmetic for balances: return true on overflow (or underflow),
+ * in which case *r is unspecified. */
+bool u256_add_overflow(u256 *r, const u256 *a, const u256 *b);
+bool u256_sub_underflow(u256 *r, const u256 *a, const u256 *b);
+bool u256_mul_overflow(u256 *r, const u256 *a, const u256 *b);
+
+/* Bitwise */
+u256 u256_and(const u256 *a, const u256 *b);
+u256 u256_or(const u256 *a, const u256 *b);
+u256 u256_xor(const u256 *a, const u256 *b);
+u256 u256_not(const u256 *a);
+/* EVM BYTE: byte number i of x counting from the most significant (0). */
+u256 u256_byte(const u256 *i, const u256 *x);
+/* EVM SHL, SHR, SAR: shift `value` by `shift` bits. */
+u256 u256_shl(const u256 *shift, const u256 *value);
+u256 u256_shr(const u256 *shift, const u256 *value);
+u256 u256_sar(const u256 *shift, const u256 *value);
+
+/* Number of significant bits (0 for zero) and bytes. */
+unsigned u256_bitlen(const u256 *a);
+unsigned u256_bytelen(const u256 *a);
+
+/* Conversions. from_be reads n <= 32 big-endian bytes (n > 32 reads the
+ * last 32). to_be writes exactly 32 bytes. */
+u256 u256_from_be(const uint8_t *p, size_t n);
+void u256_to_be(const u256 *a, uint8_t out[32]);
+
+/* Parses "0x..." hex (up to 64 digits) or a decimal string. Returns 0 on
+ * success, -1 on a bad digit, empty string, or a value above 2^256-1. */
+int u256_from_string(const char *s, u256 *out);
+
+/* Writes "0x" and minimal lowercase hex ("0x0" for zero) into out, which
+ * must hold 67 bytes. */
+void u256_to_hex(const u256 *a, char out[67]);
+
+#endif
