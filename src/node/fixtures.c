@@ -76,6 +76,9 @@ static fx_runner detect(json_t *root)
 		return fx_run_trie;
 	if (json_object_get(c, "in") && json_object_get(c, "tests"))
 		return fx_run_trie_nextprev;
+	if (json_object_get(c, "env") && json_object_get(c, "pre") &&
+	    json_object_get(c, "transaction") && json_object_get(c, "post"))
+		return fx_run_state;
 	return NULL;
 }
 
@@ -83,7 +86,7 @@ static void run_file(fx_ctx *ctx, const char *path)
 {
 	ctx->file = path;
 	json_error_t jerr;
-	json_t *root = json_load_file(path, JSON_DECODE_ANY, &jerr);
+	json_t *root = json_load_file(path, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
 	if (!root) {
 		fx_fail(ctx, "(file)", "bad JSON at line %d: %s", jerr.line, jerr.text);
 		return;
