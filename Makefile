@@ -7,7 +7,7 @@ ASAN   ?= build-asan
 FUZZB  ?= build-fuzz
 CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: all deps build build-asan run test test-unit test-asan fuzz bench clean
+.PHONY: all deps build build-asan run test fuzz fuzz-run bench clean
 
 all: build
 
@@ -45,3 +45,13 @@ bench: build
 
 clean:
 	rm -rf $(BUILD) $(ASAN) $(FUZZB)
+
+# Runs every libFuzzer target for FUZZ_SECONDS each (default 600), growing a
+# scratch corpus seeded from fuzz/corpus/<name>.
+FUZZ_SECONDS ?= 600
+fuzz-run: fuzz
+	@mkdir -p $(FUZZB)/corpus
+	@for t in $(FUZZB)/fuzz_*; do n=$${t##*/fuzz_}; mkdir -p $(FUZZB)/corpus/$$n; \
+		echo "== $$n ($(FUZZ_SECONDS)s)"; \
+		$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZB)/corpus/$$n fuzz/corpus/$$n \
+			2>&1 | grep -E 'stat::number_of_executed_units|stat::new_units_added|ERROR|SUMMARY' ; done
