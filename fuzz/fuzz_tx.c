@@ -9,8 +9,7 @@
 
 #include "chain/tx.h"
 #include "crypto/keccak.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -26,6 +26,8 @@ typedef enum dure_err {
 	/* crypto */
 	DURE_ESIG,            /* signature invalid or not recoverable */
 	DURE_EKEY,            /* private or public key invalid */
+	DURE_EECIES_FORMAT,   /* ECIES message too short or malformed */
+	DURE_EECIES_MAC,      /* ECIES message authentication failed */
 
 	/* rlp */
 	DURE_ERLP_TRUNCATED,  /* a length runs past the end of the input */
@@ -44,6 +46,57 @@ typedef enum dure_err {
 	/* chain / transactions */
 	DURE_ETX_TYPE,        /* unknown or unsupported transaction type */
 	DURE_ETX_FORMAT,      /* wrong number or shape of fields */
+	DURE_ETX_TO_SIZE,     /* recipient not 20 bytes (nor empty where allowed) */
+	DURE_ETX_TYPE_FORK,   /* tx type not yet enabled at this fork */
+	DURE_ETX_V,           /* legacy v or typed y parity not allowed */
+	DURE_ETX_CHAIN_ID,    /* signed for another chain */
+	DURE_ETX_SIG_RANGE,   /* r or s zero or not below secp256k1n */
+	DURE_ETX_HIGH_S,      /* s above secp256k1n/2 (EIP-2) */
+	DURE_ETX_NONCE_MAX,   /* nonce 2^64-1 (EIP-2681) */
+	DURE_ETX_FEE_OVERFLOW,/* gas limit times fee overflows 256 bits */
+	DURE_ETX_TIP_ABOVE_MAX, /* max priority fee above max fee (EIP-1559) */
+	DURE_ETX_INTRINSIC_GAS, /* gas limit below intrinsic gas */
+	DURE_ETX_INITCODE_SIZE, /* initcode above 49152 bytes (EIP-3860) */
+	DURE_ETX_BLOB_COUNT,  /* blob tx with no or too many blob hashes */
+	DURE_ETX_BLOB_VERSION,/* blob versioned hash of unknown version */
+
+	/* chain / state transition (a tx the state rejects) */
+	DURE_ETR_NONCE,       /* tx nonce differs from the sender's nonce */
+	DURE_ETR_SENDER_CODE, /* sender has code (EIP-3607) */
+	DURE_ETR_FUNDS,       /* balance below gas * max fee + value + blob fee */
+	DURE_ETR_BLOCK_GAS,   /* tx gas limit above the block's gas limit */
+	DURE_ETR_BASE_FEE,    /* max fee (or gas price) below the base fee */
+	DURE_ETR_BLOB_FEE,    /* max fee per blob gas below the blob base fee */
+	DURE_ETR_BLOB_CREATE, /* blob tx without a recipient */
+
+	/* p2p / rlpx transport and devp2p base protocol */
+	DURE_ERLPX_STATE,     /* call not valid in the session's current state */
+	DURE_ERLPX_AUTH_SIZE, /* handshake size prefix out of range */
+	DURE_ERLPX_AUTH,      /* malformed auth or ack body */
+	DURE_ERLPX_AUTH_SIG,  /* auth signature does not recover a valid key */
+	DURE_ERLPX_HEADER_MAC,/* frame header MAC mismatch */
+	DURE_ERLPX_FRAME_MAC, /* frame MAC mismatch */
+	DURE_ERLPX_FRAME_SIZE,/* frame larger than the session's cap */
+	DURE_ERLPX_MSG_ID,    /* frame without a valid RLP message id */
+	DURE_ERLPX_MSG_SIZE,  /* message (uncompressed) larger than the cap */
+	DURE_ERLPX_SNAPPY,    /* corrupt snappy-compressed message */
+	DURE_EP2P_HELLO,      /* malformed Hello, or first message not Hello */
+	DURE_EP2P_IDENTITY,   /* Hello node id differs from the handshake key */
+	DURE_EP2P_NO_CAPS,    /* no capability shared with the peer */
+	DURE_EP2P_MSG,        /* malformed base-protocol message */
+	DURE_EP2P_MSG_ID,     /* message id beyond every shared capability */
+	DURE_EP2P_DISCONNECTED, /* session ended by a Disconnect */
+
+	/* p2p / discovery (discv4, ENR, enode, node database) */
+	DURE_EDISC_SIZE,      /* discovery packet too short or above 1280 bytes */
+	DURE_EDISC_HASH,      /* discovery packet hash does not match its contents */
+	DURE_EDISC_TYPE,      /* unknown discovery packet type */
+	DURE_EDISC_FORMAT,    /* malformed discovery packet data */
+	DURE_EENODE,          /* malformed enode URL */
+	DURE_ENODEKEY,        /* malformed nodekey file */
+	DURE_EENR,            /* malformed, oversized or unsigned node record */
+	DURE_EBUSY,           /* too many requests in flight */
+	DURE_EDB,             /* database (LMDB) operation failed */
 
 	DURE_ERR_COUNT_
 } dure_err;

@@ -63,7 +63,9 @@ void tx_free(tx *t);
  * error code with *out zeroed. */
 DURE_WUR int tx_decode(const uint8_t *p, size_t n, tx *out);
 
-/* Appends the network encoding of t to out. Returns DURE_OK or DURE_ENOMEM. */
+/* Appends the network encoding of t to out. Returns DURE_OK, DURE_ENOMEM,
+ * DURE_ETX_TYPE for an unknown type, or DURE_ETX_TO_SIZE for a blob tx
+ * without a recipient. */
 DURE_WUR int tx_encode(const tx *t, buf *out);
 
 /* keccak256 of the network encoding. */
@@ -72,7 +74,10 @@ DURE_WUR int tx_hash(const tx *t, h256 *out);
 /* The hash that is signed (EIP-155 / EIP-2718 rules). */
 DURE_WUR int tx_signing_hash(const tx *t, h256 *out);
 
-/* Signs t in place with seckey (sets v, r, s). */
+/* Signs t in place with seckey: sets v, r, s (a legacy tx gets an EIP-155
+ * v when has_chain_id is set, 27/28 otherwise). Returns DURE_OK, DURE_EKEY
+ * for an invalid key, or an encoding error as tx_encode; on failure v, r
+ * and s are zero. */
 DURE_WUR int tx_sign(tx *t, const uint8_t seckey[32]);
 
 /* Recovers the sender. Returns DURE_OK, or DURE_ESIG for a signature that
@@ -90,5 +95,10 @@ DURE_WUR int tx_intrinsic_gas(const tx *t, fork rev, uint64_t *gas);
  * gas, fee fields consistent, initcode size (Shanghai), blob rules (Cancun),
  * field bounds. Returns DURE_OK or a DURE_ETX_* code. */
 DURE_WUR int tx_validate(const tx *t, fork rev);
+
+/* Checks that t may run on the chain with id chain_id: a tx that carries a
+ * chain id (typed, or legacy with EIP-155) must carry this one; a pre-EIP-155
+ * legacy tx runs anywhere. Returns DURE_OK or DURE_ETX_CHAIN_ID. */
+DURE_WUR int tx_check_chain_id(const tx *t, uint64_t chain_id);
 
 #endif
