@@ -5,7 +5,7 @@ set -eu
 
 PKGS="build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev \
 libsecp256k1-dev libssl-dev libgmp-dev liblmdb-dev libuv1-dev libjansson-dev \
-libsnappy-dev"
+libsnappy-dev libh2o-dev libwslay-dev"
 
 missing=""
 for p in $PKGS; do

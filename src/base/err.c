@@ -74,6 +74,9 @@ static const char *const messages[DURE_ERR_COUNT_] = {
 	[DURE_EENR] = "enr: malformed, oversized or badly signed node record",
 	[DURE_EBUSY] = "p2p: too many requests in flight",
 	[DURE_EDB] = "database operation failed",
+	[DURE_ERPC_METHOD_EXISTS] = "rpc: method already registered",
+	[DURE_ERPC_LISTEN] = "rpc: cannot listen on the RPC address",
+	[DURE_ERPC_DEFERRED] = "rpc: handler deferred its reply",
 };
 
 const char *dure_strerror(int err)

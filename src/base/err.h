@@ -98,6 +98,11 @@ typedef enum dure_err {
 	DURE_EBUSY,           /* too many requests in flight */
 	DURE_EDB,             /* database (LMDB) operation failed */
 
+	/* rpc */
+	DURE_ERPC_METHOD_EXISTS, /* method name already registered */
+	DURE_ERPC_LISTEN,     /* cannot bind or listen on the RPC address */
+	DURE_ERPC_DEFERRED,   /* a handler deferred its reply (needs the async API) */
+
 	DURE_ERR_COUNT_
 } dure_err;
 
