@@ -4,13 +4,19 @@
  *
  * All operations are total and wrap modulo 2^256 as the EVM specifies:
  * division or modulo by zero gives zero, shifts of 256 or more give zero
- * (or all ones for sar of a negative value). */
+ * (or all ones for sar of a negative value).
+ *
+ * The cheap operations the interpreter runs on every instruction (compare,
+ * add, sub, bitwise) are static inline here; the rest live in u256.c. No
+ * function allocates, and every pointer argument may alias another. */
 #ifndef DURE_U256_H
 #define DURE_U256_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "base/err.h"
 
 typedef struct u256 { uint64_t w[4]; } u256;
 
@@ -36,17 +42,87 @@ static inline bool u256_fits_u64(const u256 *a)
 	return (a->w[1] | a->w[2] | a->w[3]) == 0;
 }
 
+/* True if the sign bit (bit 255) is set. */
+static inline bool u256_is_neg(const u256 *a) { return a->w[3] >> 63; }
+
+/* Limb helpers for the inline functions below: x + y + *carry and
+ * x - y - *borrow, with the carry or borrow (0 or 1) written back. The
+ * callers spell out all four limbs, since gcc -O2 leaves such loops rolled. */
+static inline uint64_t u256_addc_(uint64_t x, uint64_t y, uint64_t *carry)
+{
+	uint64_t s;
+	uint64_t c1 = __builtin_add_overflow(x, y, &s);
+	uint64_t c2 = __builtin_add_overflow(s, *carry, &s);
+	*carry = c1 | c2;
+	return s;
+}
+
+static inline uint64_t u256_subb_(uint64_t x, uint64_t y, uint64_t *borrow)
+{
+	uint64_t d;
+	uint64_t b1 = __builtin_sub_overflow(x, y, &d);
+	uint64_t b2 = __builtin_sub_overflow(d, *borrow, &d);
+	*borrow = b1 | b2;
+	return d;
+}
+
 /* Comparison */
-bool u256_lt(const u256 *a, const u256 *b);
-bool u256_gt(const u256 *a, const u256 *b);
-bool u256_slt(const u256 *a, const u256 *b);
-bool u256_sgt(const u256 *a, const u256 *b);
+static inline bool u256_lt(const u256 *a, const u256 *b)
+{
+	if (a->w[3] != b->w[3])
+		return a->w[3] < b->w[3];
+	if (a->w[2] != b->w[2])
+		return a->w[2] < b->w[2];
+	if (a->w[1] != b->w[1])
+		return a->w[1] < b->w[1];
+	return a->w[0] < b->w[0];
+}
+
+static inline bool u256_gt(const u256 *a, const u256 *b) { return u256_lt(b, a); }
+
+static inline bool u256_slt(const u256 *a, const u256 *b)
+{
+	/* Flipping the sign bit maps two's complement order onto unsigned order. */
+	const uint64_t s = (uint64_t)1 << 63;
+	u256 x = {{a->w[0], a->w[1], a->w[2], a->w[3] ^ s}};
+	u256 y = {{b->w[0], b->w[1], b->w[2], b->w[3] ^ s}};
+	return u256_lt(&x, &y);
+}
+
+static inline bool u256_sgt(const u256 *a, const u256 *b) { return u256_slt(b, a); }
+
 /* Returns -1, 0 or 1. */
-int u256_cmp(const u256 *a, const u256 *b);
+static inline int u256_cmp(const u256 *a, const u256 *b)
+{
+	for (int i = 3; i >= 0; i--)
+		if (a->w[i] != b->w[i])
+			return a->w[i] < b->w[i] ? -1 : 1;
+	return 0;
+}
 
 /* Arithmetic, all modulo 2^256. */
-u256 u256_add(const u256 *a, const u256 *b);
-u256 u256_sub(const u256 *a, const u256 *b);
+static inline u256 u256_add(const u256 *a, const u256 *b)
+{
+	uint64_t c = 0;
+	u256 r;
+	r.w[0] = u256_addc_(a->w[0], b->w[0], &c);
+	r.w[1] = u256_addc_(a->w[1], b->w[1], &c);
+	r.w[2] = u256_addc_(a->w[2], b->w[2], &c);
+	r.w[3] = a->w[3] + b->w[3] + c;
+	return r;
+}
+
+static inline u256 u256_sub(const u256 *a, const u256 *b)
+{
+	uint64_t c = 0;
+	u256 r;
+	r.w[0] = u256_subb_(a->w[0], b->w[0], &c);
+	r.w[1] = u256_subb_(a->w[1], b->w[1], &c);
+	r.w[2] = u256_subb_(a->w[2], b->w[2], &c);
+	r.w[3] = a->w[3] - b->w[3] - c;
+	return r;
+}
+
 u256 u256_mul(const u256 *a, const u256 *b);
 u256 u256_div(const u256 *a, const u256 *b);
 u256 u256_sdiv(const u256 *a, const u256 *b);
@@ -59,17 +135,58 @@ u256 u256_exp(const u256 *base, const u256 *exponent);
  * of x; b >= 31 returns x. */
 u256 u256_signextend(const u256 *b, const u256 *x);
 
-/* Checked arithmetic for balances: return true on overflow (or underflow),
- * in which case *r is unspecified. */
-bool u256_add_overflow(u256 *r, const u256 *a, const u256 *b);
-bool u256_sub_underflow(u256 *r, const u256 *a, const u256 *b);
+/* Checked arithmetic for balances: return true on overflow (or underflow).
+ * *r always receives the result modulo 2^256. */
+static inline bool u256_add_overflow(u256 *r, const u256 *a, const u256 *b)
+{
+	uint64_t c = 0;
+	u256 t;
+	t.w[0] = u256_addc_(a->w[0], b->w[0], &c);
+	t.w[1] = u256_addc_(a->w[1], b->w[1], &c);
+	t.w[2] = u256_addc_(a->w[2], b->w[2], &c);
+	t.w[3] = u256_addc_(a->w[3], b->w[3], &c);
+	*r = t;
+	return c;
+}
+
+static inline bool u256_sub_underflow(u256 *r, const u256 *a, const u256 *b)
+{
+	uint64_t c = 0;
+	u256 t;
+	t.w[0] = u256_subb_(a->w[0], b->w[0], &c);
+	t.w[1] = u256_subb_(a->w[1], b->w[1], &c);
+	t.w[2] = u256_subb_(a->w[2], b->w[2], &c);
+	t.w[3] = u256_subb_(a->w[3], b->w[3], &c);
+	*r = t;
+	return c;
+}
+
 bool u256_mul_overflow(u256 *r, const u256 *a, const u256 *b);
 
 /* Bitwise */
-u256 u256_and(const u256 *a, const u256 *b);
-u256 u256_or(const u256 *a, const u256 *b);
-u256 u256_xor(const u256 *a, const u256 *b);
-u256 u256_not(const u256 *a);
+static inline u256 u256_and(const u256 *a, const u256 *b)
+{
+	return (u256){{a->w[0] & b->w[0], a->w[1] & b->w[1], a->w[2] & b->w[2],
+	               a->w[3] & b->w[3]}};
+}
+
+static inline u256 u256_or(const u256 *a, const u256 *b)
+{
+	return (u256){{a->w[0] | b->w[0], a->w[1] | b->w[1], a->w[2] | b->w[2],
+	               a->w[3] | b->w[3]}};
+}
+
+static inline u256 u256_xor(const u256 *a, const u256 *b)
+{
+	return (u256){{a->w[0] ^ b->w[0], a->w[1] ^ b->w[1], a->w[2] ^ b->w[2],
+	               a->w[3] ^ b->w[3]}};
+}
+
+static inline u256 u256_not(const u256 *a)
+{
+	return (u256){{~a->w[0], ~a->w[1], ~a->w[2], ~a->w[3]}};
+}
+
 /* EVM BYTE: byte number i of x counting from the most significant (0). */
 u256 u256_byte(const u256 *i, const u256 *x);
 /* EVM SHL, SHR, SAR: shift `value` by `shift` bits. */
@@ -86,9 +203,12 @@ unsigned u256_bytelen(const u256 *a);
 u256 u256_from_be(const uint8_t *p, size_t n);
 void u256_to_be(const u256 *a, uint8_t out[32]);
 
-/* Parses "0x..." hex (up to 64 digits) or a decimal string. Returns 0 on
- * success, -1 on a bad digit, empty string, or a value above 2^256-1. */
-int u256_from_string(const char *s, u256 *out);
+/* Parses s as "0x" (or "0X") followed by hex digits of either case, or as
+ * decimal digits. Leading zeros are allowed in both forms, so a hex string
+ * may be longer than 64 digits if the value fits. Returns 0 on success, -1
+ * on a NULL or empty string (or "0x" alone), a bad digit (signs and spaces
+ * included), or a value above 2^256-1; *out is zero on failure. */
+DURE_WUR int u256_from_string(const char *s, u256 *out);
 
 /* Writes "0x" and minimal lowercase hex ("0x0" for zero) into out, which
  * must hold 67 bytes. */

@@ -1,0 +1,653 @@
+/* 256-bit arithmetic; the contract is u256.h.
+ *
+ * Division is Knuth's algorithm D (TAOCP vol. 2, 4.3.1) over 64-bit limbs.
+ * Each quotient digit comes from the 3-by-2 division by a precomputed
+ * reciprocal of Möller and Granlund ("Improved division by invariant
+ * integers", IEEE Trans. Computers, 2011), which is exact up to one
+ * correction, so the loop runs no hardware divide and at most one add-back
+ * per digit. The same core reduces the 512-bit product in mulmod. */
+#include "u256/u256.h"
+
+#include <string.h>
+
+typedef unsigned __int128 u128;
+
+static inline uint64_t hi64(u128 x) { return (uint64_t)(x >> 64); }
+
+static inline u256 neg(const u256 *a)
+{
+	u256 z = U256_ZERO;
+	return u256_sub(&z, a);
+}
+
+/* Number of limbs of w[0..n-1] up to the most significant nonzero one. */
+static inline int limbs(const uint64_t *w, int n)
+{
+	while (n > 0 && w[n - 1] == 0)
+		n--;
+	return n;
+}
+
+/* Full 512-bit product, least significant limb first. */
+static void mul_wide(const u256 *a, const u256 *b, uint64_t p[8])
+{
+	memset(p, 0, 8 * sizeof p[0]);
+#pragma GCC unroll 4
+	for (int i = 0; i < 4; i++) {
+		uint64_t carry = 0;
+#pragma GCC unroll 4
+		for (int j = 0; j < 4; j++) {
+			u128 t = (u128)a->w[i] * b->w[j] + p[i + j] + carry;
+			p[i + j] = (uint64_t)t;
+			carry = hi64(t);
+		}
+		p[i + 4] = carry;
+	}
+}
+
+/* Low 256 bits of a * b, schoolbook by rows; the column i + j == 3 needs
+ * only the low half of its products and higher columns none. */
+static inline u256 mul_lo(const u256 *a, const u256 *b)
+{
+	uint64_t r0, r1, r2, r3, c;
+	u128 t;
+	t = (u128)a->w[0] * b->w[0];
+	r0 = (uint64_t)t;
+	t = (u128)a->w[0] * b->w[1] + hi64(t);
+	r1 = (uint64_t)t;
+	t = (u128)a->w[0] * b->w[2] + hi64(t);
+	r2 = (uint64_t)t;
+	r3 = a->w[0] * b->w[3] + hi64(t);
+
+	t = (u128)a->w[1] * b->w[0] + r1;
+	r1 = (uint64_t)t;
+	t = (u128)a->w[1] * b->w[1] + r2 + hi64(t);
+	r2 = (uint64_t)t;
+	c = hi64(t);
+	r3 += a->w[1] * b->w[2] + c;
+
+	t = (u128)a->w[2] * b->w[0] + r2;
+	r2 = (uint64_t)t;
+	r3 += a->w[2] * b->w[1] + hi64(t);
+
+	r3 += a->w[3] * b->w[0];
+	return (u256){{r0, r1, r2, r3}};
+}
+
+/* Low 256 bits of a^2: each cross product a_i * a_j (i < j) is computed
+ * once and doubled, six multiplies instead of ten. */
+static inline u256 sqr_lo(const u256 *a)
+{
+	const uint64_t a0 = a->w[0], a1 = a->w[1], a2 = a->w[2], a3 = a->w[3];
+	uint64_t x1, x2, x3, r0, r1, r2, r3;
+	u128 t;
+	/* Cross terms a0a1, a0a2, (a0a3 + a1a2) at columns 1..3. */
+	t = (u128)a0 * a1;
+	x1 = (uint64_t)t;
+	t = (u128)a0 * a2 + hi64(t);
+	x2 = (uint64_t)t;
+	x3 = a0 * a3 + a1 * a2 + hi64(t);
+	/* Double them; the bit shifted out of column 3 is beyond 2^256. */
+	x3 = x3 << 1 | x2 >> 63;
+	x2 = x2 << 1 | x1 >> 63;
+	x1 <<= 1;
+	/* Add the squares a0^2 (columns 0, 1) and a1^2 (columns 2, 3). */
+	t = (u128)a0 * a0;
+	r0 = (uint64_t)t;
+	t = (u128)x1 + hi64(t);
+	r1 = (uint64_t)t;
+	u128 s1 = (u128)a1 * a1;
+	t = (u128)x2 + (uint64_t)s1 + hi64(t);
+	r2 = (uint64_t)t;
+	r3 = x3 + hi64(s1) + hi64(t);
+	return (u256){{r0, r1, r2, r3}};
+}
+
+u256 u256_mul(const u256 *a, const u256 *b)
+{
+	if (u256_fits_u64(a) && u256_fits_u64(b)) {
+		u128 p = (u128)a->w[0] * b->w[0];
+		return (u256){{(uint64_t)p, hi64(p), 0, 0}};
+	}
+	return mul_lo(a, b);
+}
+
+bool u256_mul_overflow(u256 *r, const u256 *a, const u256 *b)
+{
+	if (u256_fits_u64(a) && u256_fits_u64(b)) {
+		u128 p = (u128)a->w[0] * b->w[0];
+		*r = (u256){{(uint64_t)p, hi64(p), 0, 0}};
+		return false;
+	}
+	uint64_t p[8];
+	mul_wide(a, b, p);
+	memcpy(r->w, p, sizeof r->w);
+	return (p[4] | p[5] | p[6] | p[7]) != 0;
+}
+
+/* floor((2^128 - 1) / d) - 2^64 for d with its top bit set. */
+static inline uint64_t reciprocal_2by1(uint64_t d)
+{
+	return (uint64_t)((((u128)~d << 64) | UINT64_MAX) / d);
+}
+
+/* floor((2^192 - 1) / (d1, d0)) - 2^64 for d1 with its top bit set. */
+static uint64_t reciprocal_3by2(uint64_t d1, uint64_t d0)
+{
+	uint64_t v = reciprocal_2by1(d1);
+	uint64_t p = d1 * v + d0;
+	if (p < d0) {
+		v--;
+		if (p >= d1) {
+			v--;
+			p -= d1;
+		}
+		p -= d1;
+	}
+	u128 t = (u128)v * d0;
+	p += hi64(t);
+	if (p < hi64(t)) {
+		v--;
+		if (p > d1 || (p == d1 && (uint64_t)t >= d0))
+			v--;
+	}
+	return v;
+}
+
+/* (u1, u0) / d for normalized d and u1 < d, with v = reciprocal_2by1(d). */
+static inline uint64_t divrem_2by1(uint64_t u1, uint64_t u0, uint64_t d,
+                                   uint64_t v, uint64_t *rem)
+{
+	u128 q = (u128)v * u1 + (((u128)u1 << 64) | u0);
+	uint64_t q1 = hi64(q) + 1, q0 = (uint64_t)q;
+	uint64_t r = u0 - q1 * d;
+	/* This correction goes either way at random: keep it branch-free. The
+	 * second one is rare. */
+	uint64_t mask = -(uint64_t)(r > q0);
+	q1 += mask;
+	r += d & mask;
+	if (__builtin_expect(r >= d, 0)) {
+		q1++;
+		r -= d;
+	}
+	*rem = r;
+	return q1;
+}
+
+/* (u2, u1, u0) / (d1, d0) for normalized d1 and (u2, u1) < (d1, d0), with
+ * v = reciprocal_3by2(d1, d0). */
+static inline uint64_t divrem_3by2(uint64_t u2, uint64_t u1, uint64_t u0,
+                                   uint64_t d1, uint64_t d0, uint64_t v,
+                                   u128 *rem)
+{
+	u128 q = (u128)v * u2 + (((u128)u2 << 64) | u1);
+	uint64_t q1 = hi64(q), q0 = (uint64_t)q;
+	uint64_t r1 = u1 - q1 * d1;
+	u128 d = ((u128)d1 << 64) | d0;
+	u128 r = (((u128)r1 << 64) | u0) - (u128)d0 * q1 - d;
+	/* As in divrem_2by1: a branch-free first correction, a rare second. */
+	uint64_t mask = -(uint64_t)(hi64(r) >= q0);
+	q1 += 1 + mask;
+	r += d & (((u128)mask << 64) | mask);
+	if (__builtin_expect(r >= d, 0)) {
+		q1++;
+		r -= d;
+	}
+	*rem = r;
+	return q1;
+}
+
+/* w[0..n-1] -= q * d[0..n-1]; returns the borrow out of the top limb. */
+static inline uint64_t submul(uint64_t *w, const uint64_t *d, int n, uint64_t q)
+{
+	uint64_t borrow = 0;
+	for (int i = 0; i < n; i++) {
+		u128 p = (u128)q * d[i] + borrow;
+		uint64_t x = w[i];
+		w[i] = x - (uint64_t)p;
+		borrow = hi64(p) + (x < (uint64_t)p);
+	}
+	return borrow;
+}
+
+/* Divides u (ulen <= 8 limbs) by d (1 <= dlen <= 4 limbs, top limb nonzero,
+ * dlen <= ulen). Writes ulen - dlen + 1 quotient limbs to q unless q is NULL,
+ * and dlen remainder limbs to r. Always inlined so that a caller passing
+ * constant sizes gets loops the compiler can unroll; divrem() is the
+ * out-of-line version for the rest. */
+static inline __attribute__((always_inline)) void
+divrem_inline(uint64_t *q, uint64_t *r, const uint64_t *u, int ulen,
+              const uint64_t *d, int dlen)
+{
+	/* Shift both so the divisor's top bit is set; the quotient is unchanged
+	 * and the remainder comes out shifted by the same amount. */
+	int s = __builtin_clzll(d[dlen - 1]);
+	uint64_t un[9], dn[4];
+	if (s == 0) {
+		memcpy(dn, d, (size_t)dlen * sizeof d[0]);
+		memcpy(un, u, (size_t)ulen * sizeof u[0]);
+		un[ulen] = 0;
+	} else {
+		for (int i = dlen - 1; i > 0; i--)
+			dn[i] = d[i] << s | d[i - 1] >> (64 - s);
+		dn[0] = d[0] << s;
+		un[ulen] = u[ulen - 1] >> (64 - s);
+		for (int i = ulen - 1; i > 0; i--)
+			un[i] = u[i] << s | u[i - 1] >> (64 - s);
+		un[0] = u[0] << s;
+	}
+
+	if (dlen == 1) {
+		uint64_t v = reciprocal_2by1(dn[0]), rem = un[ulen];
+		for (int j = ulen - 1; j >= 0; j--) {
+			uint64_t qj = divrem_2by1(rem, un[j], dn[0], v, &rem);
+			if (q)
+				q[j] = qj;
+		}
+		r[0] = rem >> s;
+		return;
+	}
+
+	uint64_t d1 = dn[dlen - 1], d0 = dn[dlen - 2];
+	uint64_t v = reciprocal_3by2(d1, d0);
+	for (int j = ulen - dlen; j >= 0; j--) {
+		uint64_t *w = un + j, qhat;
+		if (w[dlen] == d1 && w[dlen - 1] == d0) {
+			/* Outside divrem_3by2's domain. With W = w[0..dlen] and
+			 * T = (d1, d0) >= 2^127: W >= T * 2^(64(dlen-1)) and
+			 * dn < (T + 1) * 2^(64(dlen-2)), so W / dn > 2^64 - 1, while
+			 * W < 2^64 * dn holds throughout: the digit is exactly 2^64 - 1
+			 * and the subtraction leaves the top limb zero. */
+			qhat = UINT64_MAX;
+			w[dlen] -= submul(w, dn, dlen, qhat);
+		} else {
+			/* The 3-by-2 step takes qhat times the top two divisor limbs off
+			 * the top three limbs, leaving rem; take qhat times the rest off
+			 * the limbs below and carry their borrow into rem. */
+			u128 rem;
+			qhat = divrem_3by2(w[dlen], w[dlen - 1], w[dlen - 2], d1, d0, v, &rem);
+			uint64_t borrow = submul(w, dn, dlen - 2, qhat);
+			uint64_t r0 = (uint64_t)rem, r1 = hi64(rem);
+			uint64_t b0 = r0 < borrow;
+			r0 -= borrow;
+			uint64_t b1 = r1 < b0;
+			r1 -= b0;
+			w[dlen - 2] = r0;
+			w[dlen - 1] = r1;
+			w[dlen] = 0;
+			if (b1) {
+				/* qhat was one too large: add the divisor back. The carry
+				 * out of the top cancels the borrow and is dropped. */
+				qhat--;
+				uint64_t carry = 0;
+				for (int i = 0; i < dlen; i++)
+					w[i] = u256_addc_(w[i], dn[i], &carry);
+			}
+		}
+		if (q)
+			q[j] = qhat;
+	}
+	for (int i = 0; i < dlen; i++)
+		r[i] = s == 0 ? un[i] : (un[i] >> s | un[i + 1] << (64 - s));
+}
+
+static void divrem(uint64_t *q, uint64_t *r, const uint64_t *u, int ulen,
+                   const uint64_t *d, int dlen)
+{
+	divrem_inline(q, r, u, ulen, d, dlen);
+}
+
+/* Unsigned a / b and a % b for nonzero b. */
+static void udivmod(const u256 *a, const u256 *b, u256 *q, u256 *r)
+{
+	if (u256_fits_u64(a)) {
+		/* b nonzero and a < 2^64: b either fits or exceeds a. */
+		if (u256_fits_u64(b)) {
+			*q = u256_from_u64(a->w[0] / b->w[0]);
+			*r = u256_from_u64(a->w[0] % b->w[0]);
+		} else {
+			*q = U256_ZERO;
+			*r = *a;
+		}
+		return;
+	}
+	if (u256_lt(a, b)) {
+		*q = U256_ZERO;
+		*r = *a;
+		return;
+	}
+	/* Division by 2^k, common in compiled code (shifts before EIP-145). */
+	u256 one = u256_from_u64(1), bm1 = u256_sub(b, &one), low = u256_and(b, &bm1);
+	if (u256_is_zero(&low)) {
+		u256 k = u256_from_u64(u256_bitlen(b) - 1);
+		*q = u256_shr(&k, a);
+		*r = u256_and(a, &bm1);
+		return;
+	}
+	*q = U256_ZERO;
+	*r = U256_ZERO;
+	divrem(q->w, r->w, a->w, limbs(a->w, 4), b->w, limbs(b->w, 4));
+}
+
+u256 u256_div(const u256 *a, const u256 *b)
+{
+	if (u256_is_zero(b))
+		return U256_ZERO;
+	u256 q, r;
+	udivmod(a, b, &q, &r);
+	return q;
+}
+
+u256 u256_mod(const u256 *a, const u256 *b)
+{
+	if (u256_is_zero(b))
+		return U256_ZERO;
+	u256 q, r;
+	udivmod(a, b, &q, &r);
+	return r;
+}
+
+/* EVM SDIV truncates toward zero, so it is the unsigned quotient of the
+ * magnitudes with the sign of a * b. -2^255 / -1 overflows back to -2^255,
+ * which the magnitude arithmetic gives for free. */
+u256 u256_sdiv(const u256 *a, const u256 *b)
+{
+	if (u256_is_zero(b))
+		return U256_ZERO;
+	bool an = u256_is_neg(a), bn = u256_is_neg(b);
+	u256 ua = an ? neg(a) : *a, ub = bn ? neg(b) : *b, q, r;
+	udivmod(&ua, &ub, &q, &r);
+	return an != bn ? neg(&q) : q;
+}
+
+/* EVM SMOD: the remainder takes the sign of the dividend. */
+u256 u256_smod(const u256 *a, const u256 *b)
+{
+	if (u256_is_zero(b))
+		return U256_ZERO;
+	bool an = u256_is_neg(a);
+	u256 ua = an ? neg(a) : *a, ub = u256_is_neg(b) ? neg(b) : *b, q, r;
+	udivmod(&ua, &ub, &q, &r);
+	return an ? neg(&r) : r;
+}
+
+u256 u256_addmod(const u256 *a, const u256 *b, const u256 *m)
+{
+	if (u256_is_zero(m))
+		return U256_ZERO;
+	uint64_t s[5], carry = 0;
+	for (int i = 0; i < 4; i++)
+		s[i] = u256_addc_(a->w[i], b->w[i], &carry);
+	s[4] = carry;
+	if (u256_lt(a, m) && u256_lt(b, m)) {
+		/* The sum is below 2m: one conditional subtraction reduces it. */
+		u256 sum = {{s[0], s[1], s[2], s[3]}};
+		if (carry || !u256_lt(&sum, m))
+			sum = u256_sub(&sum, m);
+		return sum;
+	}
+	/* a >= m or b >= m, so the sum has at least as many limbs as m. */
+	u256 r = U256_ZERO;
+	divrem(NULL, r.w, s, limbs(s, 5), m->w, limbs(m->w, 4));
+	return r;
+}
+
+u256 u256_mulmod(const u256 *a, const u256 *b, const u256 *m)
+{
+	if (u256_is_zero(m))
+		return U256_ZERO;
+	if (u256_fits_u64(a) && u256_fits_u64(b) && u256_fits_u64(m))
+		return u256_from_u64((uint64_t)((u128)a->w[0] * b->w[0] % m->w[0]));
+	uint64_t p[8];
+	mul_wide(a, b, p);
+	int plen = limbs(p, 8), mlen = limbs(m->w, 4);
+	u256 r = U256_ZERO;
+	if (plen < mlen) {
+		memcpy(r.w, p, sizeof r.w);
+		return r;
+	}
+	if (plen == 8 && mlen == 4) /* the usual shape in elliptic-curve code */
+		divrem_inline(NULL, r.w, p, 8, m->w, 4);
+	else
+		divrem(NULL, r.w, p, plen, m->w, mlen);
+	return r;
+}
+
+/* base^e for base, e < 2^64 while the result stays below 2^64; false once it
+ * would not. */
+static bool exp_u64(uint64_t base, uint64_t e, uint64_t *out)
+{
+	uint64_t r = 1;
+	for (;;) {
+		if ((e & 1) && __builtin_mul_overflow(r, base, &r))
+			return false;
+		e >>= 1;
+		if (e == 0)
+			break;
+		/* Some bit of e remains, so the result is at least this square. */
+		if (__builtin_mul_overflow(base, base, &base))
+			return false;
+	}
+	*out = r;
+	return true;
+}
+
+u256 u256_exp(const u256 *base, const u256 *exponent)
+{
+	if (u256_is_zero(exponent))
+		return u256_from_u64(1);
+	if (u256_fits_u64(base) && base->w[0] <= 1)
+		return *base;
+	/* base = 2^t * odd, so base^e is a multiple of 2^(t*e), which wraps to
+	 * zero once t*e >= 256. */
+	unsigned t = 0;
+	while (base->w[t / 64] == 0)
+		t += 64;
+	t += (unsigned)__builtin_ctzll(base->w[t / 64]);
+	if (t > 0 && (!u256_fits_u64(exponent) || exponent->w[0] >= 256 ||
+	              t * exponent->w[0] >= 256))
+		return U256_ZERO;
+	if (u256_bitlen(base) == t + 1) {
+		/* base = 2^t (lowest and highest set bit coincide; t > 0 as base
+		 * > 1), so t * e < 256 was checked above. */
+		u256 sh = u256_from_u64(t * exponent->w[0]), one = u256_from_u64(1);
+		return u256_shl(&sh, &one);
+	}
+	uint64_t small;
+	if (u256_fits_u64(base) && u256_fits_u64(exponent) &&
+	    exp_u64(base->w[0], exponent->w[0], &small))
+		return u256_from_u64(small);
+	/* Left-to-right square and multiply from the top set bit. */
+	u256 r = *base;
+	for (int i = (int)u256_bitlen(exponent) - 2; i >= 0; i--) {
+		r = sqr_lo(&r);
+		if ((exponent->w[i / 64] >> (i % 64)) & 1)
+			r = mul_lo(&r, base);
+	}
+	return r;
+}
+
+u256 u256_signextend(const u256 *b, const u256 *x)
+{
+	if (!u256_fits_u64(b) || b->w[0] >= 31)
+		return *x;
+	unsigned bit = (unsigned)b->w[0] * 8 + 7, limb = bit / 64, off = bit % 64;
+	uint64_t fill = (x->w[limb] >> off) & 1 ? UINT64_MAX : 0;
+	uint64_t keep = off == 63 ? UINT64_MAX : ((uint64_t)1 << (off + 1)) - 1;
+	u256 r = *x;
+	r.w[limb] = (r.w[limb] & keep) | (fill & ~keep);
+	for (unsigned i = limb + 1; i < 4; i++)
+		r.w[i] = fill;
+	return r;
+}
+
+u256 u256_byte(const u256 *i, const u256 *x)
+{
+	if (!u256_fits_u64(i) || i->w[0] >= 32)
+		return U256_ZERO;
+	unsigned pos = 31 - (unsigned)i->w[0]; /* from the least significant */
+	return u256_from_u64((x->w[pos / 8] >> (pos % 8 * 8)) & 0xff);
+}
+
+u256 u256_shl(const u256 *shift, const u256 *value)
+{
+	if (!u256_fits_u64(shift) || shift->w[0] >= 256)
+		return U256_ZERO;
+	unsigned limb = (unsigned)shift->w[0] / 64, bits = (unsigned)shift->w[0] % 64;
+	u256 r = U256_ZERO;
+	for (unsigned i = limb; i < 4; i++) {
+		unsigned src = i - limb;
+		r.w[i] = value->w[src] << bits;
+		if (bits && src > 0)
+			r.w[i] |= value->w[src - 1] >> (64 - bits);
+	}
+	return r;
+}
+
+u256 u256_shr(const u256 *shift, const u256 *value)
+{
+	if (!u256_fits_u64(shift) || shift->w[0] >= 256)
+		return U256_ZERO;
+	unsigned limb = (unsigned)shift->w[0] / 64, bits = (unsigned)shift->w[0] % 64;
+	u256 r = U256_ZERO;
+	for (unsigned i = 0; i + limb < 4; i++) {
+		unsigned src = i + limb;
+		r.w[i] = value->w[src] >> bits;
+		if (bits && src < 3)
+			r.w[i] |= value->w[src + 1] << (64 - bits);
+	}
+	return r;
+}
+
+/* For negative x, sar(x) = ~shr(~x): the complement turns the sign-filled
+ * high bits into the zeros a logical shift brings in. */
+u256 u256_sar(const u256 *shift, const u256 *value)
+{
+	if (!u256_is_neg(value))
+		return u256_shr(shift, value);
+	u256 nv = u256_not(value), r = u256_shr(shift, &nv);
+	return u256_not(&r);
+}
+
+unsigned u256_bitlen(const u256 *a)
+{
+	for (int i = 3; i >= 0; i--)
+		if (a->w[i])
+			return (unsigned)(64 * i + 64 - __builtin_clzll(a->w[i]));
+	return 0;
+}
+
+unsigned u256_bytelen(const u256 *a) { return (u256_bitlen(a) + 7) / 8; }
+
+static inline uint64_t load_be64(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, sizeof v);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+static inline void store_be64(uint8_t *p, uint64_t v)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	memcpy(p, &v, sizeof v);
+}
+
+u256 u256_from_be(const uint8_t *p, size_t n)
+{
+	uint8_t b[32] = {0};
+	if (n > 32) {
+		p += n - 32;
+		n = 32;
+	}
+	if (n)
+		memcpy(b + 32 - n, p, n);
+	return (u256){{load_be64(b + 24), load_be64(b + 16), load_be64(b + 8),
+	               load_be64(b)}};
+}
+
+void u256_to_be(const u256 *a, uint8_t out[32])
+{
+	for (int i = 0; i < 4; i++)
+		store_be64(out + 24 - 8 * i, a->w[i]);
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static int parse_hex(const char *s, u256 *out)
+{
+	if (*s == '\0')
+		return -1;
+	while (*s == '0')
+		s++;
+	size_t n = strlen(s);
+	if (n > 64)
+		return -1;
+	u256 r = U256_ZERO;
+	/* Digit k from the right is nibble k of the value. */
+	for (size_t k = 0; k < n; k++) {
+		int d = hex_digit(s[n - 1 - k]);
+		if (d < 0)
+			return -1;
+		r.w[k / 16] |= (uint64_t)d << (k % 16 * 4);
+	}
+	*out = r;
+	return 0;
+}
+
+static int parse_dec(const char *s, u256 *out)
+{
+	if (*s == '\0')
+		return -1;
+	u256 r = U256_ZERO;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		uint64_t carry = (uint64_t)(*s - '0');
+		for (int i = 0; i < 4; i++) {
+			u128 t = (u128)r.w[i] * 10 + carry;
+			r.w[i] = (uint64_t)t;
+			carry = hi64(t);
+		}
+		if (carry)
+			return -1;
+	}
+	*out = r;
+	return 0;
+}
+
+int u256_from_string(const char *s, u256 *out)
+{
+	*out = U256_ZERO;
+	if (s == NULL)
+		return -1;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		return parse_hex(s + 2, out);
+	return parse_dec(s, out);
+}
+
+void u256_to_hex(const u256 *a, char out[67])
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned n = (u256_bitlen(a) + 3) / 4;
+	if (n == 0)
+		n = 1;
+	out[0] = '0';
+	out[1] = 'x';
+	for (unsigned k = 0; k < n; k++)
+		out[2 + n - 1 - k] = digits[(a->w[k / 16] >> (k % 16 * 4)) & 0xf];
+	out[2 + n] = '\0';
+}
