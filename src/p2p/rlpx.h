@@ -31,6 +31,10 @@
  * writes: the limit rlpx.md sets for snappy data, 16 MiB. */
 #define RLPX_MAX_MSG (16u << 20)
 
+/* Message id of the base protocol's Disconnect: the one message a session
+ * accepts uncompressed after snappy is on (see rlpx_frame.c). */
+#define RLPX_DISCONNECT_ID 0x01
+
 typedef struct rlpx rlpx;
 
 typedef enum rlpx_state {

@@ -187,6 +187,28 @@ int rlpx_write_msg(rlpx *s, uint64_t msg_id, const uint8_t *p, size_t n)
 	return DURE_OK;
 }
 
+/* Decompresses *data into s->msg and points *data at it. On failure *data
+ * and *n are left as they were. */
+static int unsnap(rlpx *s, const uint8_t **data, size_t *n)
+{
+	size_t un;
+	/* The claimed size is checked before anything is allocated. */
+	if (snappy_uncompressed_length((const char *)*data, *n, &un) != SNAPPY_OK)
+		return DURE_ERLPX_SNAPPY;
+	if (un > RLPX_MAX_MSG)
+		return DURE_ERLPX_MSG_SIZE;
+	buf_reset(&s->msg);
+	if (buf_reserve(&s->msg, un ? un : 1))
+		return DURE_ENOMEM;
+	if (snappy_uncompress((const char *)*data, *n, (char *)s->msg.data,
+	                      &un) != SNAPPY_OK)
+		return DURE_ERLPX_SNAPPY;
+	s->msg.len = un;
+	*data = s->msg.data;
+	*n = un;
+	return DURE_OK;
+}
+
 /* Decodes the frame in s->plain (size bytes) into ev. */
 static int open_msg(rlpx *s, size_t size, rlpx_event *ev)
 {
@@ -201,22 +223,11 @@ static int open_msg(rlpx *s, size_t size, rlpx_event *ev)
 	size_t n = (size_t)(s->plain.data + size - c.p);
 
 	if (s->snappy) {
-		size_t un;
-		/* The claimed size is checked before anything is allocated. */
-		if (snappy_uncompressed_length((const char *)data, n, &un) !=
-		    SNAPPY_OK)
-			return DURE_ERLPX_SNAPPY;
-		if (un > RLPX_MAX_MSG)
-			return DURE_ERLPX_MSG_SIZE;
-		buf_reset(&s->msg);
-		if (buf_reserve(&s->msg, un ? un : 1))
-			return DURE_ENOMEM;
-		if (snappy_uncompress((const char *)data, n,
-		                      (char *)s->msg.data, &un) != SNAPPY_OK)
-			return DURE_ERLPX_SNAPPY;
-		s->msg.len = un;
-		data = s->msg.data;
-		n = un;
+		int err = unsnap(s, &data, &n);
+		/* Some peers (ethereumjs) send their Disconnect uncompressed even
+		 * after snappy was agreed; a goodbye is worth reading as it is. */
+		if (err && id != RLPX_DISCONNECT_ID)
+			return err;
 	}
 	ev->type = RLPX_EV_MSG;
 	ev->msg_id = id;

@@ -367,6 +367,30 @@ static void roundtrip(rlpx *a, rlpx *b, uint64_t id, size_t n, unsigned seed)
 	free(m);
 }
 
+/* A Disconnect sent uncompressed on a snappy session is still delivered;
+ * any other uncompressed message there is corrupt. */
+static void uncompressed_disconnect(void)
+{
+	rlpx *a, *b;
+	connect(&a, &b);
+	rlpx_set_snappy(b, true);
+	static const uint8_t reason[] = {0xc1, 0x04};
+	/* 0xff is not a valid snappy varint start for this length. */
+	static const uint8_t junk[] = {0xff, 0xff, 0xff, 0xff, 0xff, 0x01};
+	CHECK_EQ_INT(rlpx_write_msg(a, RLPX_DISCONNECT_ID, reason, sizeof reason), 0);
+	CHECK_EQ_INT(pass(a, b), 0);
+	rlpx_event ev;
+	CHECK_EQ_INT(rlpx_next_event(b, &ev), 0);
+	CHECK_EQ_INT(ev.type, RLPX_EV_MSG);
+	CHECK(ev.msg_id == RLPX_DISCONNECT_ID);
+	CHECK(ev.len == sizeof reason && memcmp(ev.data, reason, sizeof reason) == 0);
+	CHECK_EQ_INT(rlpx_write_msg(a, 0x10, junk, sizeof junk), 0);
+	CHECK_EQ_INT(pass(a, b), 0);
+	CHECK(rlpx_next_event(b, &ev) == DURE_ERLPX_SNAPPY);
+	rlpx_free(a);
+	rlpx_free(b);
+}
+
 static void frame_sizes(void)
 {
 	static const size_t sizes[] = {0, 1, 2, 12, 13, 14, 15, 16, 17, 31, 32,
@@ -685,7 +709,7 @@ static void snappy(void)
 
 	/* Data that is not snappy. */
 	rlpx_set_snappy(a, false);
-	CHECK_EQ_INT(rlpx_write_msg(a, 1, (const uint8_t *)"hello", 5), 0);
+	CHECK_EQ_INT(rlpx_write_msg(a, 0x10, (const uint8_t *)"hello", 5), 0);
 	CHECK_EQ_INT(pass(a, b), 0);
 	CHECK_EQ_INT(rlpx_next_event(b, &ev), DURE_ERLPX_SNAPPY);
 	rlpx_free(a);
@@ -696,7 +720,7 @@ static void snappy(void)
 	connect(&a, &b);
 	rlpx_set_snappy(b, true);
 	const uint8_t bomb[] = {0x81, 0x80, 0x80, 0x08};
-	CHECK_EQ_INT(rlpx_write_msg(a, 1, bomb, sizeof bomb), 0);
+	CHECK_EQ_INT(rlpx_write_msg(a, 0x10, bomb, sizeof bomb), 0);
 	CHECK_EQ_INT(pass(a, b), 0);
 	CHECK_EQ_INT(rlpx_next_event(b, &ev), DURE_ERLPX_MSG_SIZE);
 	rlpx_free(a);
@@ -823,4 +847,5 @@ static void bad_auth(void)
 
 TEST_MAIN(setup, vectors_recipient, vectors_initiator, vectors_trickle,
           live_handshake, ack_with_frame, frame_sizes, frame_trickle,
-          corruption, limits, spec_frames, snappy, state_errors, bad_auth)
+          corruption, limits, spec_frames, snappy, state_errors, bad_auth,
+          uncompressed_disconnect)
