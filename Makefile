@@ -7,7 +7,7 @@ ASAN   ?= build-asan
 FUZZB  ?= build-fuzz
 CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: all deps build build-asan run test fuzz fuzz-run bench clean
+.PHONY: all deps build build-asan run test net-deps fuzz fuzz-run bench clean
 
 all: build
 
@@ -26,14 +26,21 @@ $(ASAN)/CMakeCache.txt: | deps
 build-asan: deps $(ASAN)/CMakeCache.txt
 	cmake --build $(ASAN) -j $(JOBS)
 
+# Starts a node on the LMDB data directory DATADIR; extra flags in ARGS.
+DATADIR ?= $(HOME)/.dure
 run: build
-	./$(BUILD)/dure --help
+	./$(BUILD)/dure node --datadir $(DATADIR) $(ARGS)
 
 # Every CTest test in the release build, then the unit tests (and fuzz
 # corpus replays) again under AddressSanitizer + UBSan.
-test: build build-asan
+test: build build-asan net-deps
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 	ctest --test-dir $(ASAN) --output-on-failure -j $(JOBS) -L unit
+
+# The independent devp2p implementation the network tests talk to, pinned
+# by tests/net/package-lock.json.
+net-deps: deps
+	npm ci --prefix tests/net --no-audit --no-fund --loglevel=error
 
 fuzz: deps
 	cmake -S . -B $(FUZZB) $(CMAKE_GEN) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \

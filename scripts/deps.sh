@@ -12,6 +12,11 @@ for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
 		|| missing="$missing $p"
 done
+# The network tests drive our node from python3 and from node.js (with
+# @ethereumjs/devp2p from npm); use the machine's node if it has one.
+command -v python3 >/dev/null 2>&1 || missing="$missing python3"
+command -v node >/dev/null 2>&1 || missing="$missing nodejs npm"
+
 [ -z "$missing" ] && exit 0
 
 echo "deps: installing$missing"

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "node/cmd.h"
 #include "node/fixtures.h"
 
 #define DURE_VERSION "0.1.0"
@@ -20,6 +21,9 @@ static const char usage[] =
 	"      --fork NAME      fork to run state tests under (default Cancun)\n"
 	"      --trace          EIP-3155 trace of each opcode to stderr\n"
 	"  statetest PATH...    alias of fixtures\n"
+	"  node [options]       run a p2p node (discovery, RLPx peers, JSON-RPC);\n"
+	"                       'dure node --help' lists the options\n"
+	"  bootnode [options]   run a discovery-only node and print its enode URL\n"
 	"  version              print the version\n"
 	"  help                 this text\n";
 
@@ -70,6 +74,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "fixtures") || !strcmp(cmd, "statetest"))
 		return cmd_fixtures(argc - 1, argv + 1);
+	if (!strcmp(cmd, "node"))
+		return cmd_node(argc - 1, argv + 1, "Dure/v" DURE_VERSION);
+	if (!strcmp(cmd, "bootnode"))
+		return cmd_bootnode(argc - 1, argv + 1, "Dure/v" DURE_VERSION);
 	fprintf(stderr, "dure: unknown command '%s'\n\n%s", cmd, usage);
 	return 2;
 }

@@ -1,0 +1,218 @@
+/* `dure node` and `dure bootnode`: flags into a node_config. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "node/cmd.h"
+#include "node/node.h"
+
+static const char node_usage[] =
+	"usage: dure node [options]\n"
+	"  --datadir DIR        data directory (default ~/.dure)\n"
+	"  --port N             RLPx TCP port (default 30303)\n"
+	"  --discport N         discovery UDP port (default: --port)\n"
+	"  --addr IP            address to bind (default 0.0.0.0)\n"
+	"  --extip IP           address to advertise (default --addr, or\n"
+	"                       127.0.0.1 when --addr is unspecified)\n"
+	"  --bootnodes URLS     comma-separated enode URLs to join through\n"
+	"  --maxpeers N         most peers (default 50; a third of them dialled\n"
+	"                       by us, the rest kept for inbound)\n"
+	"  --nodekey FILE       node key file (default <datadir>/nodekey)\n"
+	"  --rpc.addr IP        JSON-RPC address (default 127.0.0.1)\n"
+	"  --rpc.port N         JSON-RPC port (default 8545)\n"
+	"  --verbosity N        0 quiet .. 4 debug (default 3)\n";
+
+static const char bootnode_usage[] =
+	"usage: dure bootnode [options]\n"
+	"  --nodekey FILE       node key file (default <datadir>/nodekey, or a\n"
+	"                       fresh key for this run without --datadir)\n"
+	"  --addr [IP]:PORT     discovery address (default :30301)\n"
+	"  --datadir DIR        keep the node key and node database here\n"
+	"  --verbosity N        0 quiet .. 4 debug (default 3)\n";
+
+static bool parse_num(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	if (!*s || *s == '-' || *s == '+')
+		return false;
+	unsigned long v = strtoul(s, &end, 10);
+	if (*end || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool parse_port(const char *s, uint16_t *out)
+{
+	unsigned long v = 0;
+	if (!parse_num(s, 65535, &v))
+		return false;
+	*out = (uint16_t)v;
+	return true;
+}
+
+static int run(const node_config *cfg)
+{
+	return node_run(cfg) ? 1 : 0;
+}
+
+/* Expands the default datadir; returns NULL (and complains) without HOME. */
+static char *default_datadir(void)
+{
+	const char *home = getenv("HOME");
+	if (!home || !*home) {
+		fprintf(stderr, "dure: HOME is not set; give --datadir\n");
+		return NULL;
+	}
+	size_t n = strlen(home) + sizeof "/.dure";
+	char *p = malloc(n);
+	if (p)
+		snprintf(p, n, "%s/.dure", home);
+	return p;
+}
+
+int cmd_node(int argc, char **argv, const char *client_id)
+{
+	static const struct option longopts[] = {
+		{"datadir", required_argument, NULL, 'd'},
+		{"port", required_argument, NULL, 'p'},
+		{"discport", required_argument, NULL, 'u'},
+		{"addr", required_argument, NULL, 'a'},
+		{"extip", required_argument, NULL, 'x'},
+		{"bootnodes", required_argument, NULL, 'b'},
+		{"maxpeers", required_argument, NULL, 'm'},
+		{"nodekey", required_argument, NULL, 'k'},
+		{"rpc.addr", required_argument, NULL, 'r'},
+		{"rpc.port", required_argument, NULL, 'R'},
+		{"verbosity", required_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{0, 0, 0, 0},
+	};
+	static node_config cfg; /* large (bootnodes): not on the stack */
+	memset(&cfg, 0, sizeof cfg);
+	cfg.bind.tcp = 30303;
+	cfg.maxpeers = 50;
+	cfg.rpc_addr = "127.0.0.1";
+	cfg.rpc_port = 8545;
+	cfg.verbosity = 3;
+	cfg.client_id = client_id;
+	bool discport_set = false;
+	unsigned long v = 0;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		bool ok = true;
+		switch (c) {
+		case 'd': cfg.datadir = optarg; break;
+		case 'p': ok = parse_port(optarg, &cfg.bind.tcp); break;
+		case 'u':
+			ok = parse_port(optarg, &cfg.bind.udp);
+			discport_set = true;
+			break;
+		case 'a': ok = node_parse_ip(optarg, &cfg.bind) == 0; break;
+		case 'x': ok = node_parse_ip(optarg, &cfg.extip) == 0; break;
+		case 'b':
+			if (node_parse_bootnodes(&cfg, optarg) != 0)
+				return 2;
+			break;
+		case 'm':
+			ok = parse_num(optarg, 100000, &v);
+			cfg.maxpeers = v;
+			break;
+		case 'k': cfg.nodekey = optarg; break;
+		case 'r': cfg.rpc_addr = optarg; break;
+		case 'R': ok = parse_port(optarg, &cfg.rpc_port); break;
+		case 'v':
+			ok = parse_num(optarg, 10, &v);
+			cfg.verbosity = (int)v;
+			break;
+		case 'h': fputs(node_usage, stdout); return 0;
+		default: fputs(node_usage, stderr); return 2;
+		}
+		if (!ok) {
+			fprintf(stderr, "dure node: bad value '%s'\n%s", optarg,
+			        node_usage);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "dure node: unexpected argument '%s'\n%s",
+		        argv[optind], node_usage);
+		return 2;
+	}
+	if (!discport_set)
+		cfg.bind.udp = cfg.bind.tcp;
+	char *dd = NULL;
+	if (!cfg.datadir && !(cfg.datadir = dd = default_datadir()))
+		return 2;
+	int rc = run(&cfg);
+	free(dd);
+	return rc;
+}
+
+/* "[IP]:PORT", ":PORT", "IP:PORT" or "[v6]:PORT". */
+static bool parse_hostport(const char *s, net_endpoint *ep)
+{
+	const char *colon = strrchr(s, ':');
+	if (!colon || !parse_port(colon + 1, &ep->udp))
+		return false;
+	char host[64];
+	size_t n = (size_t)(colon - s);
+	if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
+		s++;
+		n -= 2;
+	}
+	if (n >= sizeof host)
+		return false;
+	memcpy(host, s, n);
+	host[n] = 0;
+	return node_parse_ip(host, ep) == 0;
+}
+
+int cmd_bootnode(int argc, char **argv, const char *client_id)
+{
+	static const struct option longopts[] = {
+		{"nodekey", required_argument, NULL, 'k'},
+		{"addr", required_argument, NULL, 'a'},
+		{"datadir", required_argument, NULL, 'd'},
+		{"verbosity", required_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{0, 0, 0, 0},
+	};
+	static node_config cfg;
+	memset(&cfg, 0, sizeof cfg);
+	cfg.bind.udp = 30301;
+	cfg.discovery_only = true;
+	cfg.verbosity = 3;
+	cfg.client_id = client_id;
+	unsigned long v = 0;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		bool ok = true;
+		switch (c) {
+		case 'k': cfg.nodekey = optarg; break;
+		case 'a': ok = parse_hostport(optarg, &cfg.bind); break;
+		case 'd': cfg.datadir = optarg; break;
+		case 'v':
+			ok = parse_num(optarg, 10, &v);
+			cfg.verbosity = (int)v;
+			break;
+		case 'h': fputs(bootnode_usage, stdout); return 0;
+		default: fputs(bootnode_usage, stderr); return 2;
+		}
+		if (!ok) {
+			fprintf(stderr, "dure bootnode: bad value '%s'\n%s", optarg,
+			        bootnode_usage);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "dure bootnode: unexpected argument '%s'\n%s",
+		        argv[optind], bootnode_usage);
+		return 2;
+	}
+	cfg.bind.tcp = cfg.bind.udp;
+	return run(&cfg);
+}

@@ -1,0 +1,18 @@
+# tests/net: several real dure processes on 127.0.0.1 (discovery at scale,
+# interop with @ethereumjs/devp2p, misbehaving peers). The node tests need
+# `npm ci --prefix tests/net` first (the Makefile does it). net/32nodes runs
+# alone: it measures convergence time.
+find_program(PYTHON3_EXE python3 REQUIRED)
+find_program(NODE_EXE node REQUIRED)
+
+add_test(NAME net/32nodes
+         COMMAND ${PYTHON3_EXE} ${CMAKE_SOURCE_DIR}/tests/net/test_32nodes.py
+                 $<TARGET_FILE:dure>)
+set_tests_properties(net/32nodes PROPERTIES LABELS net TIMEOUT 150 RUN_SERIAL TRUE)
+
+foreach(t interop garbage)
+  add_test(NAME net/${t}
+           COMMAND ${NODE_EXE} ${CMAKE_SOURCE_DIR}/tests/net/${t}.mjs
+                   $<TARGET_FILE:dure>)
+  set_tests_properties(net/${t} PROPERTIES LABELS net TIMEOUT 90)
+endforeach()
