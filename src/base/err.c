@@ -69,6 +69,7 @@ static const char *const messages[DURE_ERR_COUNT_] = {
 	[DURE_EDISC_HASH] = "discv4: packet hash mismatch",
 	[DURE_EDISC_TYPE] = "discv4: unknown packet type",
 	[DURE_EDISC_FORMAT] = "discv4: malformed packet data",
+	[DURE_EDISC_RATE] = "discv4: query rate limit exceeded",
 	[DURE_EENODE] = "enode: malformed enode URL",
 	[DURE_ENODEKEY] = "enode: malformed nodekey file",
 	[DURE_EENR] = "enr: malformed, oversized or badly signed node record",

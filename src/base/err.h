@@ -97,6 +97,7 @@ typedef enum dure_err {
 	DURE_EENR,            /* malformed, oversized or unsigned node record */
 	DURE_EBUSY,           /* too many requests in flight */
 	DURE_EDB,             /* database (LMDB) operation failed */
+	DURE_EDISC_RATE,      /* discovery query over its source IP's rate limit */
 
 	/* rpc */
 	DURE_ERPC_METHOD_EXISTS, /* method name already registered */

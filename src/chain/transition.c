@@ -1,0 +1,591 @@
+#include "chain/transition.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/keccak.h"
+#include "evm/evm.h"
+#include "evm/precompiles.h"
+#include "rlp/rlp.h"
+
+#define MAX_CODE_SIZE 24576        /* EIP-170 */
+#define CODE_DEPOSIT_GAS 200
+#define GAS_PER_BLOB_GAS (1u << 17) /* EIP-4844 */
+#define BLOB_FEE_FRACTION 3338477  /* BLOB_BASE_FEE_UPDATE_FRACTION */
+#define PRECOMPILE_SCAN 0x14       /* addresses 1..this are probed */
+
+/* One transaction's execution: the host context handed to the EVM. */
+typedef struct exec {
+	state *st;
+	fork rev;
+	const block_env *env;
+	const tx_tracer *tracer;
+	evm_tx_context txc;
+	evm_host host;
+} exec;
+
+u256 blob_base_fee(uint64_t excess_blob_gas)
+{
+	const u256 denom = u256_from_u64(BLOB_FEE_FRACTION);
+	const u256 num = u256_from_u64(excess_blob_gas);
+	u256 output = U256_ZERO, acc = denom;
+	for (uint64_t i = 1; !u256_is_zero(&acc); i++) {
+		u256 prod, div, idx = u256_from_u64(i);
+		if (u256_add_overflow(&output, &output, &acc) ||
+		    u256_mul_overflow(&prod, &acc, &num) ||
+		    u256_mul_overflow(&div, &denom, &idx))
+			return U256_MAX;
+		acc = u256_div(&prod, &div);
+	}
+	return u256_div(&output, &denom);
+}
+
+/* ---- host: accounts and storage ---- */
+
+static bool h_account_exists(void *ctx, const address *a)
+{
+	exec *x = ctx;
+	/* From Spurious Dragon an empty account counts as absent (EIP-161). */
+	return x->rev >= FORK_SPURIOUS ? !state_is_empty(x->st, a)
+	                               : state_exists(x->st, a);
+}
+
+static u256 h_get_storage(void *ctx, const address *a, const u256 *key)
+{
+	return state_storage(((exec *)ctx)->st, a, key);
+}
+
+/* Classifies an SSTORE by original, current and new value (EIP-2200). */
+static evm_storage_status storage_status(const u256 *orig, const u256 *cur,
+                                         const u256 *val)
+{
+	if (u256_eq(cur, val))
+		return EVM_STORAGE_ASSIGNED;
+	bool oz = u256_is_zero(orig), cz = u256_is_zero(cur),
+	     vz = u256_is_zero(val);
+	if (u256_eq(orig, cur)) {
+		if (oz)
+			return EVM_STORAGE_ADDED;
+		return vz ? EVM_STORAGE_DELETED : EVM_STORAGE_MODIFIED;
+	}
+	if (oz)
+		return vz ? EVM_STORAGE_ADDED_DELETED : EVM_STORAGE_ASSIGNED;
+	if (cz)
+		return u256_eq(val, orig) ? EVM_STORAGE_DELETED_RESTORED
+		                          : EVM_STORAGE_DELETED_ADDED;
+	if (vz)
+		return EVM_STORAGE_MODIFIED_DELETED;
+	return u256_eq(val, orig) ? EVM_STORAGE_MODIFIED_RESTORED
+	                          : EVM_STORAGE_ASSIGNED;
+}
+
+static evm_storage_status h_set_storage(void *ctx, const address *a,
+                                        const u256 *key, const u256 *val)
+{
+	exec *x = ctx;
+	u256 orig = state_storage_original(x->st, a, key);
+	u256 cur = state_storage(x->st, a, key);
+	evm_storage_status s = storage_status(&orig, &cur, val);
+	state_set_storage(x->st, a, key, val);
+	return s;
+}
+
+static u256 h_get_balance(void *ctx, const address *a)
+{
+	return state_balance(((exec *)ctx)->st, a);
+}
+
+static size_t h_get_code_size(void *ctx, const address *a)
+{
+	size_t n;
+	state_code(((exec *)ctx)->st, a, &n);
+	return n;
+}
+
+static h256 h_get_code_hash(void *ctx, const address *a)
+{
+	exec *x = ctx;
+	if (state_is_empty(x->st, a))
+		return (h256){{0}};
+	return state_code_hash(x->st, a);
+}
+
+static size_t h_copy_code(void *ctx, const address *a, size_t offset,
+                          uint8_t *out, size_t size)
+{
+	size_t n;
+	const uint8_t *code = state_code(((exec *)ctx)->st, a, &n);
+	if (offset >= n)
+		return 0;
+	size_t k = n - offset < size ? n - offset : size;
+	memcpy(out, code + offset, k);
+	return k;
+}
+
+static bool h_selfdestruct(void *ctx, const address *a, const address *to)
+{
+	exec *x = ctx;
+	u256 bal = state_balance(x->st, a);
+	if (x->rev >= FORK_CANCUN && !state_created_in_tx(x->st, a)) {
+		/* EIP-6780: an older account only gives its balance away. */
+		state_sub_balance(x->st, a, &bal);
+		state_add_balance(x->st, to, &bal);
+		return !state_selfdestructed(x->st, a);
+	}
+	/* The beneficiary is credited first, so a contract naming itself
+	 * burns its balance. */
+	state_add_balance(x->st, to, &bal);
+	state_set_balance(x->st, a, &U256_ZERO);
+	return state_mark_selfdestruct(x->st, a);
+}
+
+static const evm_tx_context *h_get_tx_context(void *ctx)
+{
+	return &((exec *)ctx)->txc;
+}
+
+static h256 h_get_block_hash(void *ctx, int64_t number)
+{
+	const block_env *env = ((exec *)ctx)->env;
+	if (number < 0 || (uint64_t)number >= env->number ||
+	    env->number - (uint64_t)number > 256 || !env->block_hash)
+		return (h256){{0}};
+	return env->block_hash(env->block_hash_ctx, (uint64_t)number);
+}
+
+static void h_emit_log(void *ctx, const address *a, const uint8_t *data,
+                       size_t data_size, const h256 topics[], size_t ntopics)
+{
+	state_add_log(((exec *)ctx)->st, a, topics, ntopics, data, data_size);
+}
+
+static evm_access_status h_access_account(void *ctx, const address *a)
+{
+	return state_warm_account(((exec *)ctx)->st, a) ? EVM_ACCESS_WARM
+	                                                : EVM_ACCESS_COLD;
+}
+
+static evm_access_status h_access_storage(void *ctx, const address *a,
+                                          const u256 *key)
+{
+	return state_warm_slot(((exec *)ctx)->st, a, key) ? EVM_ACCESS_WARM
+	                                                  : EVM_ACCESS_COLD;
+}
+
+static u256 h_get_transient(void *ctx, const address *a, const u256 *key)
+{
+	return state_transient(((exec *)ctx)->st, a, key);
+}
+
+static void h_set_transient(void *ctx, const address *a, const u256 *key,
+                            const u256 *val)
+{
+	state_set_transient(((exec *)ctx)->st, a, key, val);
+}
+
+static void h_trace(void *ctx, const evm_trace_step *step)
+{
+	const tx_tracer *t = ((exec *)ctx)->tracer;
+	t->step(t->ctx, step);
+}
+
+/* ---- host: messages ---- */
+
+static evm_result failure(evm_status status, int64_t gas_left)
+{
+	return (evm_result){.status = status, .gas_left = gas_left};
+}
+
+/* Ends a frame that ran after snapshot `snap`: a failed frame's effects are
+ * undone, and only REVERT hands gas back. */
+static void settle(exec *x, size_t snap, evm_result *r)
+{
+	if (r->status == EVM_SUCCESS)
+		return;
+	state_revert(x->st, snap);
+	r->gas_refund = 0;
+	if (r->status != EVM_REVERT)
+		r->gas_left = 0;
+}
+
+static evm_result run_code(exec *x, const evm_message *msg,
+                           const uint8_t *code, size_t n)
+{
+	if (n == 0)
+		return (evm_result){.status = EVM_SUCCESS, .gas_left = msg->gas};
+	return evm_execute(&x->host, x, x->rev, msg, code, n);
+}
+
+static evm_result do_call(exec *x, const evm_message *msg)
+{
+	size_t snap = state_snapshot(x->st);
+	if (msg->kind == EVM_CALL) {
+		/* Even a zero-value call touches the callee (EIP-161). */
+		if (!state_sub_balance(x->st, &msg->sender, &msg->value))
+			return failure(EVM_INSUFFICIENT_BALANCE, msg->gas);
+		state_touch(x->st, &msg->recipient);
+		if (!state_add_balance(x->st, &msg->recipient, &msg->value)) {
+			state_revert(x->st, snap);
+			return failure(EVM_INSUFFICIENT_BALANCE, msg->gas);
+		}
+	}
+	evm_result r;
+	if (evm_is_precompile(&msg->code_address, x->rev)) {
+		r = evm_run_precompile(&msg->code_address, x->rev, msg->input,
+		                       msg->input_size, msg->gas);
+	} else {
+		size_t n;
+		const uint8_t *code = state_code(x->st, &msg->code_address, &n);
+		r = run_code(x, msg, code, n);
+	}
+	settle(x, snap, &r);
+	return r;
+}
+
+/* keccak(rlp[sender, nonce])[12:]. Returns false when out of memory. */
+static bool create_address(const address *sender, uint64_t nonce,
+                           address *out)
+{
+	buf b = BUF_INIT;
+	size_t mark = rlp_list_begin(&b);
+	rlp_put_bytes(&b, sender->b, 20);
+	rlp_put_u64(&b, nonce);
+	rlp_list_end(&b, mark);
+	bool ok = !buf_failed(&b);
+	if (ok) {
+		uint8_t h[32];
+		keccak256(b.data, b.len, h);
+		memcpy(out->b, h + 12, 20);
+	}
+	buf_free(&b);
+	return ok;
+}
+
+static void create2_address(const address *sender, const h256 *salt,
+                            const uint8_t *init, size_t n, address *out)
+{
+	uint8_t pre[1 + 20 + 32 + 32], h[32];
+	pre[0] = 0xff;
+	memcpy(pre + 1, sender->b, 20);
+	memcpy(pre + 21, salt->b, 32);
+	keccak256(init, n, pre + 53);
+	keccak256(pre, sizeof pre, h);
+	memcpy(out->b, h + 12, 20);
+}
+
+/* Deploys the code returned by a successful initcode run, or fails r. */
+static void deposit(exec *x, const address *a, evm_result *r)
+{
+	size_t n = r->output_size;
+	if (x->rev >= FORK_SPURIOUS && n > MAX_CODE_SIZE) {
+		r->status = EVM_OUT_OF_GAS;
+		return;
+	}
+	if (x->rev >= FORK_LONDON && n > 0 && r->output[0] == 0xef) {
+		r->status = EVM_CONTRACT_VALIDATION_FAILURE; /* EIP-3541 */
+		return;
+	}
+	int64_t cost = (int64_t)n * CODE_DEPOSIT_GAS;
+	if (cost > r->gas_left) {
+		if (x->rev >= FORK_HOMESTEAD) {
+			r->status = EVM_OUT_OF_GAS;
+			return;
+		}
+		/* Frontier kept the account, without code. */
+		n = 0;
+		cost = 0;
+	}
+	r->gas_left -= cost;
+	state_set_code(x->st, a, r->output, n);
+}
+
+/* CREATE and CREATE2. `nonce` is the sender's nonce the address derives
+ * from; the sender's nonce has already been incremented. */
+static evm_result do_create(exec *x, const evm_message *msg, uint64_t nonce)
+{
+	address a;
+	if (msg->kind == EVM_CREATE2)
+		create2_address(&msg->sender, &msg->create2_salt, msg->input,
+		                msg->input_size, &a);
+	else if (!create_address(&msg->sender, nonce, &a))
+		return failure(EVM_INTERNAL_ERROR, 0);
+	state_warm_account(x->st, &a);
+	size_t code_len;
+	state_code(x->st, &a, &code_len);
+	/* An address already in use (EIP-684, with storage per EIP-7610)
+	 * cannot be created over; the attempt burns all its gas. */
+	if (state_nonce(x->st, &a) != 0 || code_len != 0 ||
+	    state_has_storage(x->st, &a))
+		return failure(EVM_OUT_OF_GAS, 0);
+
+	size_t snap = state_snapshot(x->st);
+	state_create_account(x->st, &a);
+	if (x->rev >= FORK_SPURIOUS)
+		state_set_nonce(x->st, &a, 1);
+	state_mark_created(x->st, &a);
+	if (!state_sub_balance(x->st, &msg->sender, &msg->value)) {
+		state_revert(x->st, snap);
+		return failure(EVM_INSUFFICIENT_BALANCE, msg->gas);
+	}
+	state_add_balance(x->st, &a, &msg->value);
+
+	evm_message m = *msg;
+	m.recipient = a;
+	m.code_address = a;
+	m.input = NULL;
+	m.input_size = 0;
+	evm_result r = run_code(x, &m, msg->input, msg->input_size);
+	if (r.status == EVM_SUCCESS) {
+		deposit(x, &a, &r);
+		if (r.status == EVM_SUCCESS) {
+			evm_result_release(&r);
+			r.create_address = a;
+		}
+	}
+	settle(x, snap, &r);
+	return r;
+}
+
+/* Depth and balance were checked by the interpreter before it called. */
+static evm_result h_call(void *ctx, const evm_message *msg)
+{
+	exec *x = ctx;
+	if (msg->kind != EVM_CREATE && msg->kind != EVM_CREATE2)
+		return do_call(x, msg);
+	uint64_t nonce = state_nonce(x->st, &msg->sender);
+	/* EIP-2681: the create fails but, like a failed depth or balance
+	 * check, hands the gas back. */
+	if (nonce == UINT64_MAX)
+		return failure(EVM_REVERT, msg->gas);
+	state_set_nonce(x->st, &msg->sender, nonce + 1);
+	return do_create(x, msg, nonce);
+}
+
+/* ---- the transaction ---- */
+
+static void init_exec(exec *x, state *st, fork rev, const block_env *env,
+                      const tx_tracer *tracer)
+{
+	memset(x, 0, sizeof *x);
+	x->st = st;
+	x->rev = rev;
+	x->env = env;
+	x->tracer = tracer;
+	x->host = (evm_host){
+		.account_exists = h_account_exists,
+		.get_storage = h_get_storage,
+		.set_storage = h_set_storage,
+		.get_balance = h_get_balance,
+		.get_code_size = h_get_code_size,
+		.get_code_hash = h_get_code_hash,
+		.copy_code = h_copy_code,
+		.selfdestruct = h_selfdestruct,
+		.call = h_call,
+		.get_tx_context = h_get_tx_context,
+		.get_block_hash = h_get_block_hash,
+		.emit_log = h_emit_log,
+		.access_account = h_access_account,
+		.access_storage = h_access_storage,
+		.get_transient_storage = h_get_transient,
+		.set_transient_storage = h_set_transient,
+		.trace = tracer && tracer->step ? h_trace : NULL,
+	};
+}
+
+static u256 blob_gas(const tx *t)
+{
+	return u256_from_u64((uint64_t)t->blob_hashes_len * GAS_PER_BLOB_GAS);
+}
+
+/* Every check that needs the state or the block; changes nothing. Sets
+ * *price to the effective gas price. */
+static int check(exec *x, const tx *t, const address *sender,
+                 const u256 *blob_fee, u256 *price)
+{
+	state *st = x->st;
+	const block_env *env = x->env;
+	int err = tx_validate(t, x->rev);
+	if (err == DURE_OK)
+		err = tx_check_chain_id(t, env->chain_id);
+	if (err != DURE_OK)
+		return err;
+	if (t->type == TX_BLOB && !t->has_to)
+		return DURE_ETR_BLOB_CREATE;
+	if (t->gas_limit > env->gas_limit)
+		return DURE_ETR_BLOCK_GAS;
+	if (state_nonce(st, sender) != t->nonce)
+		return DURE_ETR_NONCE;
+	size_t code_len;
+	state_code(st, sender, &code_len);
+	if (code_len != 0) /* EIP-3607 */
+		return DURE_ETR_SENDER_CODE;
+
+	const u256 *max_fee =
+		t->type >= TX_DYNAMIC_FEE ? &t->max_fee : &t->gas_price;
+	*price = *max_fee;
+	if (x->rev >= FORK_LONDON) {
+		if (u256_lt(max_fee, &env->base_fee))
+			return DURE_ETR_BASE_FEE;
+		if (t->type >= TX_DYNAMIC_FEE) {
+			u256 room = u256_sub(max_fee, &env->base_fee);
+			const u256 *tip = u256_lt(&t->max_priority_fee, &room)
+			                      ? &t->max_priority_fee
+			                      : &room;
+			*price = u256_add(&env->base_fee, tip);
+		}
+	}
+	if (t->type == TX_BLOB && u256_lt(&t->max_fee_per_blob_gas, blob_fee))
+		return DURE_ETR_BLOB_FEE;
+
+	/* tx_validate has checked that gas and blob fees fit 256 bits. */
+	u256 gas = u256_from_u64(t->gas_limit);
+	u256 need = u256_mul(&gas, max_fee);
+	if (t->type == TX_BLOB) {
+		u256 bg = blob_gas(t);
+		u256 bcost = u256_mul(&bg, &t->max_fee_per_blob_gas);
+		need = u256_add(&need, &bcost);
+	}
+	u256 bal = state_balance(st, sender);
+	if (u256_add_overflow(&need, &need, &t->value) || u256_lt(&bal, &need))
+		return DURE_ETR_FUNDS;
+	return DURE_OK;
+}
+
+static void warm_up(exec *x, const tx *t, const address *sender)
+{
+	state *st = x->st;
+	state_warm_account(st, sender);
+	if (t->has_to)
+		state_warm_account(st, &t->to);
+	for (unsigned i = 1; i <= PRECOMPILE_SCAN; i++) {
+		address p = {{[19] = (uint8_t)i}};
+		if (evm_is_precompile(&p, x->rev))
+			state_warm_account(st, &p);
+	}
+	if (x->rev >= FORK_SHANGHAI) /* EIP-3651 */
+		state_warm_account(st, &x->env->coinbase);
+	for (size_t i = 0; i < t->access_list_len; i++) {
+		const tx_access *e = &t->access_list[i];
+		state_warm_account(st, &e->addr);
+		for (size_t k = 0; k < e->nkeys; k++) {
+			u256 key = u256_from_be(e->keys[k].b, 32);
+			state_warm_slot(st, &e->addr, &key);
+		}
+	}
+}
+
+static int copy_logs(state *st, receipt *out)
+{
+	size_t n;
+	const state_log *logs = state_logs(st, &n);
+	if (n == 0)
+		return DURE_OK;
+	out->logs = calloc(n, sizeof *out->logs);
+	if (!out->logs)
+		return DURE_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		out->logs[i] = logs[i];
+		out->logs[i].data = NULL;
+		if (logs[i].data_size) {
+			out->logs[i].data = malloc(logs[i].data_size);
+			if (!out->logs[i].data)
+				return DURE_ENOMEM;
+			memcpy(out->logs[i].data, logs[i].data, logs[i].data_size);
+		}
+		out->nlogs = i + 1;
+	}
+	logs_bloom(out->logs, out->nlogs, out->bloom);
+	return DURE_OK;
+}
+
+int transition_apply(state *st, fork rev, const block_env *env, const tx *t,
+                     const address *sender, uint64_t cumulative_gas,
+                     const tx_tracer *tracer, buf *output, receipt *out)
+{
+	memset(out, 0, sizeof *out);
+	exec x;
+	init_exec(&x, st, rev, env, tracer);
+	u256 bfee = blob_base_fee(env->excess_blob_gas);
+	u256 price;
+	uint64_t intrinsic;
+	int err = check(&x, t, sender, &bfee, &price);
+	if (err != DURE_OK)
+		return err;
+	if (tx_intrinsic_gas(t, rev, &intrinsic) != DURE_OK)
+		return DURE_ETX_INTRINSIC_GAS;
+
+	x.txc = (evm_tx_context){
+		.gas_price = price,
+		.origin = *sender,
+		.coinbase = env->coinbase,
+		.number = (int64_t)env->number,
+		.timestamp = (int64_t)env->timestamp,
+		.gas_limit = (int64_t)env->gas_limit,
+		.prev_randao = env->prev_randao,
+		.chain_id = u256_from_u64(env->chain_id),
+		.base_fee = env->base_fee,
+		.blob_base_fee = bfee,
+		.blob_hashes = t->blob_hashes,
+		.blob_hashes_count = t->blob_hashes_len,
+	};
+
+	/* Buy the gas (and the blob gas) up front; check() made sure the
+	 * balance covers it. */
+	u256 gas = u256_from_u64(t->gas_limit);
+	u256 cost = u256_mul(&gas, &price);
+	if (t->type == TX_BLOB) {
+		u256 bg = blob_gas(t);
+		u256 bcost = u256_mul(&bg, &bfee);
+		cost = u256_add(&cost, &bcost);
+	}
+	state_sub_balance(st, sender, &cost);
+	state_set_nonce(st, sender, t->nonce + 1);
+	warm_up(&x, t, sender);
+
+	evm_message msg = {
+		.kind = t->has_to ? EVM_CALL : EVM_CREATE,
+		.gas = (int64_t)(t->gas_limit - intrinsic),
+		.recipient = t->to,
+		.sender = *sender,
+		.code_address = t->to,
+		.input = t->data,
+		.input_size = t->data_size,
+		.value = t->value,
+	};
+	evm_result r = t->has_to ? do_call(&x, &msg) : do_create(&x, &msg, t->nonce);
+
+	int64_t left = r.status == EVM_SUCCESS || r.status == EVM_REVERT
+	                   ? r.gas_left
+	                   : 0;
+	uint64_t used = t->gas_limit - (uint64_t)left;
+	uint64_t refund = r.status == EVM_SUCCESS && r.gas_refund > 0
+	                      ? (uint64_t)r.gas_refund
+	                      : 0;
+	uint64_t cap = used / (rev >= FORK_LONDON ? 5 : 2); /* EIP-3529 */
+	if (refund > cap)
+		refund = cap;
+	used -= refund;
+
+	u256 back = u256_from_u64(t->gas_limit - used);
+	back = u256_mul(&back, &price);
+	state_add_balance(st, sender, &back);
+	u256 tip = rev >= FORK_LONDON ? u256_sub(&price, &env->base_fee) : price;
+	u256 used256 = u256_from_u64(used);
+	u256 fee = u256_mul(&used256, &tip);
+	state_add_balance(st, &env->coinbase, &fee);
+
+	out->type = t->type;
+	out->success = r.status == EVM_SUCCESS;
+	out->gas_used = used;
+	out->cumulative_gas = cumulative_gas + used;
+	err = copy_logs(st, out);
+	if (err == DURE_OK && output && r.output_size)
+		err = buf_append(output, r.output, r.output_size);
+	evm_result_release(&r);
+	state_end_tx(st, rev >= FORK_SPURIOUS);
+	if (err == DURE_OK && state_failed(st))
+		err = DURE_ENOMEM;
+	if (err != DURE_OK)
+		receipt_free(out);
+	return err;
+}

@@ -1,0 +1,69 @@
+/* The state transition: applies one transaction to the state under a block
+ * environment, and implements the EVM's host over the journaled state.
+ *
+ * A transaction either is rejected (an error code, and the state is exactly
+ * as before) or is included: the sender pays for gas, the message runs (and
+ * may fail, which reverts its effects but not the payment), unused gas is
+ * refunded, the coinbase receives the priority fee, the base fee and blob fee
+ * are burned, and the end-of-transaction rules (self-destructs, EIP-161) are
+ * applied. */
+#ifndef DURE_CHAIN_TRANSITION_H
+#define DURE_CHAIN_TRANSITION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "base/bytes.h"
+#include "base/err.h"
+#include "chain/receipt.h"
+#include "chain/tx.h"
+#include "evm/fork.h"
+#include "evm/host.h"
+#include "state/state.h"
+#include "u256/u256.h"
+
+/* The block a transaction executes in. */
+typedef struct block_env {
+	address coinbase;
+	uint64_t number;
+	uint64_t timestamp;
+	uint64_t gas_limit;
+	u256 base_fee;            /* London on */
+	h256 prev_randao;         /* PREVRANDAO from Paris; before, the
+	                             difficulty as a 32-byte big-endian value */
+	uint64_t excess_blob_gas; /* Cancun on */
+	uint64_t chain_id;
+	/* Hash of an earlier block; called only for the 256 blocks before
+	 * `number`. NULL reads every hash as zero. */
+	h256 (*block_hash)(void *ctx, uint64_t number);
+	void *block_hash_ctx;
+} block_env;
+
+/* Optional per-instruction tracer (EIP-3155). */
+typedef struct tx_tracer {
+	void (*step)(void *ctx, const evm_trace_step *step);
+	void *ctx;
+} tx_tracer;
+
+/* EIP-4844 blob base fee: fake_exponential(1, excess_blob_gas, 3338477),
+ * saturating at 2^256-1. */
+u256 blob_base_fee(uint64_t excess_blob_gas);
+
+/* Applies t, sent by `sender` (recovered by the caller), to st.
+ *
+ * cumulative_gas is the gas used by the block's earlier transactions; it is
+ * added into the receipt. tracer may be NULL. output, if not NULL, receives
+ * the return (or revert) data of the transaction's frame.
+ *
+ * Returns DURE_OK when the transaction is included (out->success tells
+ * whether its execution succeeded); a DURE_ETX_* or DURE_ETR_* code when it is
+ * invalid, with the state unchanged; DURE_ENOMEM when memory ran out (the
+ * state is then unusable). out is zeroed on failure and is the caller's to
+ * free with receipt_free. */
+DURE_WUR int transition_apply(state *st, fork rev, const block_env *env,
+                              const tx *t, const address *sender,
+                              uint64_t cumulative_gas, const tx_tracer *tracer,
+                              buf *output, receipt *out);
+
+#endif

@@ -1,0 +1,1189 @@
+/* The interpreter loop: one call frame over one piece of code.
+ *
+ * Before running, the code is copied into a padded buffer:
+ *
+ *   +--------------------------+------------------------------+
+ *   | code (code_size bytes)   | 33 zero bytes                |
+ *   +--------------------------+------------------------------+
+ *   | jumpdest bitmap: bit i set when code[i] is a JUMPDEST    |
+ *   | that is not PUSH data ((code_size + 7) / 8 bytes)         |
+ *   +----------------------------------------------------------+
+ *
+ * The zero padding holds a truncated PUSH32's missing immediate and then a
+ * STOP, so the loop never checks pc against the end of the code.
+ *
+ * Each instruction checks, in this order: defined at this fork (its base
+ * cost is not EVM_UNDEFINED), stack overflow, stack underflow, base gas,
+ * all from one 4-byte evm_instr entry of the fork's table. Its handler then
+ * charges any dynamic gas. Dispatch is by computed goto, with the checks
+ * replicated at the end of every handler.
+ *
+ * Depth and balance checks of CALL and CREATE happen here, before
+ * host->call, as in the Yellow Paper: a failed check pushes 0 and the
+ * callee's gas (with a CALL's stipend) stays with the caller. Nonce,
+ * address collision and code deposit are the host's. */
+#include "evm/evm.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/keccak.h"
+#include "evm/opcodes.h"
+
+#define STACK_LIMIT 1024
+#define CALL_DEPTH_LIMIT 1024
+#define CODE_PADDING 33
+/* Memory offsets and sizes are limited to 32 bits: expanding beyond costs
+ * more gas than any block holds, so larger values are out of gas before any
+ * cost arithmetic can overflow. */
+#define MEM_LIMIT ((uint64_t)UINT32_MAX)
+#define MAX_INITCODE_SIZE 49152 /* EIP-3860 */
+
+typedef struct frame {
+	const evm_host *host;
+	void *ctx;
+	fork rev;
+	const evm_message *msg;
+	const evm_tx_context *tx; /* fetched on first use */
+	uint8_t *code;            /* padded copy, followed by the bitmap */
+	size_t code_size;
+	const uint8_t *jumpdests;
+	uint8_t *mem;             /* zero beyond mem_size up to mem_cap */
+	size_t mem_size;          /* a multiple of 32 */
+	size_t mem_cap;
+	uint8_t *ret;             /* return data of the last call or create */
+	size_t ret_size;
+	int64_t refund;
+	u256 stack[STACK_LIMIT];
+} frame;
+
+void evm_result_release(evm_result *r)
+{
+	free(r->output);
+	r->output = NULL;
+	r->output_size = 0;
+}
+
+static inline address to_address(const u256 *v)
+{
+	uint8_t b[32];
+	u256_to_be(v, b);
+	address a;
+	memcpy(a.b, b + 12, 20);
+	return a;
+}
+
+static inline u256 from_address(const address *a)
+{
+	return u256_from_be(a->b, 20);
+}
+
+static inline u256 from_h256(const h256 *h)
+{
+	return u256_from_be(h->b, 32);
+}
+
+/* Writes the n-byte big-endian immediate of PUSHn at p to *out. Inlined
+ * with a constant n it unrolls to a few loads and shifts per limb. */
+static inline __attribute__((always_inline)) void
+load_push(u256 *out, const uint8_t *p, unsigned n)
+{
+	unsigned i = 0;
+	for (int limb = 3; limb >= 0; limb--) {
+		uint64_t v = 0;
+		if (8 * (unsigned)limb < n)
+			for (unsigned end = n - 8 * (unsigned)limb; i < end; i++)
+				v = v << 8 | p[i];
+		out->w[limb] = v;
+	}
+}
+
+static inline h256 to_h256(const u256 *v)
+{
+	h256 h;
+	u256_to_be(v, h.b);
+	return h;
+}
+
+/* Value of v as a size, saturated: anything above MEM_LIMIT reads as
+ * MEM_LIMIT + 1 so callers can compare without overflow. */
+static inline uint64_t clamp_u64(const u256 *v)
+{
+	if (!u256_fits_u64(v) || v->w[0] > MEM_LIMIT)
+		return MEM_LIMIT + 1;
+	return v->w[0];
+}
+
+static inline int64_t num_words(uint64_t size)
+{
+	return (int64_t)((size + 31) / 32);
+}
+
+static inline int64_t mem_cost(int64_t words)
+{
+	return 3 * words + words * words / 512;
+}
+
+static const evm_tx_context *tx_context(frame *f)
+{
+	if (!f->tx)
+		f->tx = f->host->get_tx_context(f->ctx);
+	return f->tx;
+}
+
+/* Grows memory to cover [0, end), charging the expansion. end <= 2^32. */
+static evm_status grow_memory(frame *f, int64_t *gas, uint64_t end)
+{
+	int64_t words = num_words(end);
+	int64_t old_words = (int64_t)(f->mem_size / 32);
+	if (words <= old_words)
+		return EVM_SUCCESS;
+	*gas -= mem_cost(words) - mem_cost(old_words);
+	if (*gas < 0)
+		return EVM_OUT_OF_GAS;
+	size_t size = (size_t)words * 32;
+	if (size > f->mem_cap) {
+		/* Doubling keeps appends amortised; it never exceeds twice what
+		 * the gas paid for. */
+		size_t cap = f->mem_cap * 2 > size ? f->mem_cap * 2 : size;
+		uint8_t *p = realloc(f->mem, cap);
+		if (!p)
+			return EVM_INTERNAL_ERROR;
+		memset(p + f->mem_cap, 0, cap - f->mem_cap);
+		f->mem = p;
+		f->mem_cap = cap;
+	}
+	f->mem_size = size;
+	return EVM_SUCCESS;
+}
+
+/* Checks and charges the memory region (off, size): a zero size touches
+ * nothing whatever the offset. Writes the region as native sizes. */
+static inline evm_status mem_region(frame *f, int64_t *gas, const u256 *off,
+                                    const u256 *size, size_t *o, size_t *n)
+{
+	*o = 0;
+	*n = 0;
+	if (u256_is_zero(size))
+		return EVM_SUCCESS;
+	uint64_t uo = clamp_u64(off), un = clamp_u64(size);
+	if (uo > MEM_LIMIT || un > MEM_LIMIT || uo + un > MEM_LIMIT)
+		return EVM_OUT_OF_GAS;
+	*o = (size_t)uo;
+	*n = (size_t)un;
+	if (uo + un > f->mem_size)
+		return grow_memory(f, gas, uo + un);
+	return EVM_SUCCESS;
+}
+
+/* Copies from src[0, src_size) starting at src_off into dst[0, n), zero
+ * filling what lies past the source. */
+static void copy_padded(uint8_t *dst, size_t n, const uint8_t *src,
+                        size_t src_size, const u256 *src_off)
+{
+	size_t start = src_size;
+	if (u256_fits_u64(src_off) && src_off->w[0] < src_size)
+		start = (size_t)src_off->w[0];
+	size_t avail = src_size - start;
+	size_t k = n < avail ? n : avail;
+	if (k)
+		memcpy(dst, src + start, k);
+	if (n > k)
+		memset(dst + k, 0, n - k);
+}
+
+static void set_return_data(frame *f, uint8_t *data, size_t size)
+{
+	free(f->ret);
+	f->ret = data;
+	f->ret_size = size;
+}
+
+/* EIP-2929: charges the cold surcharge for addr (and marks it warm). */
+static inline bool charge_account_access(frame *f, int64_t *gas,
+                                         const address *addr, int64_t cold)
+{
+	if (f->rev < FORK_BERLIN)
+		return true;
+	if (f->host->access_account(f->ctx, addr) == EVM_ACCESS_COLD)
+		*gas -= cold;
+	return *gas >= 0;
+}
+
+#define WARM_ACCESS 100
+#define COLD_ACCOUNT_ACCESS 2600
+#define COLD_SLOAD 2100
+
+/* SSTORE cost and refund by storage status. Before Constantinople, and in
+ * Petersburg, the cost depends only on the current and new values
+ * (set/reset/clear); from EIP-1283/EIP-2200 it is net metered. */
+typedef struct sstore_spec {
+	bool net;
+	int32_t warm, set, reset, clear;
+} sstore_spec;
+
+static sstore_spec sstore_spec_for(fork rev)
+{
+	if (rev >= FORK_LONDON) /* EIP-3529 */
+		return (sstore_spec){true, 100, 20000, 5000 - COLD_SLOAD, 4800};
+	if (rev >= FORK_BERLIN) /* EIP-2929 */
+		return (sstore_spec){true, 100, 20000, 5000 - COLD_SLOAD, 15000};
+	if (rev >= FORK_ISTANBUL) /* EIP-2200 */
+		return (sstore_spec){true, 800, 20000, 5000, 15000};
+	if (rev == FORK_CONSTANTINOPLE) /* EIP-1283 */
+		return (sstore_spec){true, 200, 20000, 5000, 15000};
+	return (sstore_spec){false, 0, 20000, 5000, 15000};
+}
+
+static void sstore_cost(fork rev, evm_storage_status st, int64_t *cost,
+                        int64_t *refund)
+{
+	sstore_spec s = sstore_spec_for(rev);
+	*refund = 0;
+	if (!s.net) {
+		/* Legacy rules look at current -> new only. */
+		switch (st) {
+		case EVM_STORAGE_ADDED:
+		case EVM_STORAGE_DELETED_ADDED:
+		case EVM_STORAGE_DELETED_RESTORED:
+			*cost = s.set;
+			return;
+		case EVM_STORAGE_DELETED:
+		case EVM_STORAGE_MODIFIED_DELETED:
+		case EVM_STORAGE_ADDED_DELETED:
+			*cost = s.reset;
+			*refund = s.clear;
+			return;
+		case EVM_STORAGE_ASSIGNED:
+		case EVM_STORAGE_MODIFIED:
+		case EVM_STORAGE_MODIFIED_RESTORED:
+			*cost = s.reset;
+			return;
+		}
+		*cost = s.reset;
+		return;
+	}
+	switch (st) {
+	case EVM_STORAGE_ASSIGNED:
+		*cost = s.warm;
+		return;
+	case EVM_STORAGE_ADDED:
+		*cost = s.set;
+		return;
+	case EVM_STORAGE_DELETED:
+		*cost = s.reset;
+		*refund = s.clear;
+		return;
+	case EVM_STORAGE_MODIFIED:
+		*cost = s.reset;
+		return;
+	case EVM_STORAGE_DELETED_ADDED:
+		*cost = s.warm;
+		*refund = -s.clear;
+		return;
+	case EVM_STORAGE_MODIFIED_DELETED:
+		*cost = s.warm;
+		*refund = s.clear;
+		return;
+	case EVM_STORAGE_DELETED_RESTORED:
+		*cost = s.warm;
+		*refund = s.reset - s.warm - s.clear;
+		return;
+	case EVM_STORAGE_ADDED_DELETED:
+		*cost = s.warm;
+		*refund = s.set - s.warm;
+		return;
+	case EVM_STORAGE_MODIFIED_RESTORED:
+		*cost = s.warm;
+		*refund = s.reset - s.warm;
+		return;
+	}
+	*cost = s.warm;
+}
+
+/* CALL, CALLCODE, DELEGATECALL, STATICCALL. top is the stack pointer (one
+ * past the top item); the result replaces the deepest argument. */
+static evm_status op_call(frame *f, int64_t *gas, uint8_t op, u256 *top)
+{
+	const evm_message *m = f->msg;
+	bool has_value_arg = op == OP_CALL || op == OP_CALLCODE;
+	u256 gas_req = top[-1];
+	address dst = to_address(&top[-2]);
+	u256 value = has_value_arg ? top[-3] : U256_ZERO;
+	u256 *a = has_value_arg ? &top[-4] : &top[-3];
+	u256 in_off = a[0], in_size = a[-1], out_off = a[-2], out_size = a[-3];
+	u256 *result = has_value_arg ? &top[-7] : &top[-6];
+	evm_status st;
+
+	if (!charge_account_access(f, gas, &dst, COLD_ACCOUNT_ACCESS - WARM_ACCESS))
+		return EVM_OUT_OF_GAS;
+	size_t io, in, oo, on;
+	if ((st = mem_region(f, gas, &in_off, &in_size, &io, &in)) != EVM_SUCCESS)
+		return st;
+	if ((st = mem_region(f, gas, &out_off, &out_size, &oo, &on)) != EVM_SUCCESS)
+		return st;
+
+	bool has_value = !u256_is_zero(&value);
+	if (op == OP_CALL && has_value && m->is_static)
+		return EVM_STATIC_MODE_VIOLATION;
+	int64_t cost = has_value ? 9000 : 0;
+	if (op == OP_CALL && (has_value || f->rev < FORK_SPURIOUS) &&
+	    !f->host->account_exists(f->ctx, &dst))
+		cost += 25000;
+	if ((*gas -= cost) < 0)
+		return EVM_OUT_OF_GAS;
+
+	int64_t call_gas = u256_fits_u64(&gas_req) && gas_req.w[0] <= INT64_MAX
+	                       ? (int64_t)gas_req.w[0]
+	                       : INT64_MAX;
+	if (f->rev >= FORK_TANGERINE) { /* EIP-150: all but one 64th */
+		int64_t cap = *gas - *gas / 64;
+		if (call_gas > cap)
+			call_gas = cap;
+	} else if (call_gas > *gas) {
+		return EVM_OUT_OF_GAS;
+	}
+	set_return_data(f, NULL, 0);
+	*result = U256_ZERO;
+	/* A call that cannot start returns the callee's gas to the caller,
+	 * stipend included, as if the callee had spent nothing (Yellow Paper:
+	 * the caller gets C_CALLGAS back). */
+	int64_t stipend = has_value ? 2300 : 0;
+	if (m->depth >= CALL_DEPTH_LIMIT) {
+		*gas += stipend;
+		return EVM_SUCCESS;
+	}
+	if (has_value) {
+		u256 bal = f->host->get_balance(f->ctx, &m->recipient);
+		if (u256_lt(&bal, &value)) {
+			*gas += stipend;
+			return EVM_SUCCESS;
+		}
+	}
+	*gas -= call_gas;
+
+	evm_message sub = {
+		.kind = op == OP_CALLCODE ? EVM_CALLCODE
+		        : op == OP_DELEGATECALL ? EVM_DELEGATECALL
+		                                : EVM_CALL,
+		.is_static = m->is_static || op == OP_STATICCALL,
+		.depth = m->depth + 1,
+		.gas = call_gas + stipend,
+		.recipient = (op == OP_CALL || op == OP_STATICCALL) ? dst
+		                                                    : m->recipient,
+		.sender = op == OP_DELEGATECALL ? m->sender : m->recipient,
+		.code_address = dst,
+		.input = in ? f->mem + io : NULL,
+		.input_size = in,
+		.value = op == OP_DELEGATECALL ? m->value : value,
+	};
+	evm_result r = f->host->call(f->ctx, &sub);
+	if (r.status == EVM_SUCCESS || r.status == EVM_REVERT)
+		*gas += r.gas_left;
+	if (r.status == EVM_SUCCESS)
+		f->refund += r.gas_refund;
+	size_t k = on < r.output_size ? on : r.output_size;
+	if (k)
+		memcpy(f->mem + oo, r.output, k);
+	set_return_data(f, r.output, r.output_size);
+	*result = u256_from_u64(r.status == EVM_SUCCESS);
+	return EVM_SUCCESS;
+}
+
+/* CREATE and CREATE2; top as for op_call. */
+static evm_status op_create(frame *f, int64_t *gas, uint8_t op, u256 *top)
+{
+	const evm_message *m = f->msg;
+	if (m->is_static)
+		return EVM_STATIC_MODE_VIOLATION;
+	u256 endowment = top[-1];
+	size_t o, n;
+	evm_status st = mem_region(f, gas, &top[-2], &top[-3], &o, &n);
+	if (st != EVM_SUCCESS)
+		return st;
+	int64_t words = num_words(n);
+	if (f->rev >= FORK_SHANGHAI) { /* EIP-3860 */
+		if (n > MAX_INITCODE_SIZE)
+			return EVM_OUT_OF_GAS;
+		*gas -= 2 * words;
+	}
+	if (op == OP_CREATE2)
+		*gas -= 6 * words; /* hashing the initcode for the address */
+	if (*gas < 0)
+		return EVM_OUT_OF_GAS;
+
+	u256 *result = op == OP_CREATE2 ? &top[-4] : &top[-3];
+	h256 salt = {{0}};
+	if (op == OP_CREATE2)
+		salt = to_h256(&top[-4]);
+	set_return_data(f, NULL, 0);
+	*result = U256_ZERO;
+	if (m->depth >= CALL_DEPTH_LIMIT)
+		return EVM_SUCCESS;
+	if (!u256_is_zero(&endowment)) {
+		u256 bal = f->host->get_balance(f->ctx, &m->recipient);
+		if (u256_lt(&bal, &endowment))
+			return EVM_SUCCESS;
+	}
+	int64_t create_gas = f->rev >= FORK_TANGERINE ? *gas - *gas / 64 : *gas;
+	*gas -= create_gas;
+
+	evm_message sub = {
+		.kind = op == OP_CREATE2 ? EVM_CREATE2 : EVM_CREATE,
+		.depth = m->depth + 1,
+		.gas = create_gas,
+		.sender = m->recipient,
+		.input = n ? f->mem + o : NULL,
+		.input_size = n,
+		.value = endowment,
+		.create2_salt = salt,
+	};
+	evm_result r = f->host->call(f->ctx, &sub);
+	if (r.status == EVM_SUCCESS || r.status == EVM_REVERT)
+		*gas += r.gas_left;
+	if (r.status == EVM_SUCCESS) {
+		f->refund += r.gas_refund;
+		*result = from_address(&r.create_address);
+	}
+	/* Only a revert leaves return data (EIP-211). */
+	if (r.status == EVM_REVERT) {
+		set_return_data(f, r.output, r.output_size);
+	} else {
+		evm_result_release(&r);
+	}
+	return EVM_SUCCESS;
+}
+
+static evm_status op_selfdestruct(frame *f, int64_t *gas, const u256 *top)
+{
+	const evm_message *m = f->msg;
+	if (m->is_static)
+		return EVM_STATIC_MODE_VIOLATION;
+	address ben = to_address(&top[-1]);
+	if (!charge_account_access(f, gas, &ben, COLD_ACCOUNT_ACCESS))
+		return EVM_OUT_OF_GAS;
+	if (f->rev >= FORK_TANGERINE) {
+		bool charge = true; /* EIP-150: any new account */
+		if (f->rev >= FORK_SPURIOUS) { /* EIP-161: only if value moves */
+			u256 bal = f->host->get_balance(f->ctx, &m->recipient);
+			charge = !u256_is_zero(&bal);
+		}
+		if (charge && !f->host->account_exists(f->ctx, &ben))
+			*gas -= 25000;
+		if (*gas < 0)
+			return EVM_OUT_OF_GAS;
+	}
+	if (f->host->selfdestruct(f->ctx, &m->recipient, &ben) &&
+	    f->rev < FORK_LONDON) /* EIP-3529 removed the refund */
+		f->refund += 24000;
+	return EVM_SUCCESS;
+}
+
+static evm_status op_log(frame *f, int64_t *gas, uint8_t op, const u256 *top)
+{
+	if (f->msg->is_static)
+		return EVM_STATIC_MODE_VIOLATION;
+	size_t o, n;
+	evm_status st = mem_region(f, gas, &top[-1], &top[-2], &o, &n);
+	if (st != EVM_SUCCESS)
+		return st;
+	if ((*gas -= 8 * (int64_t)n) < 0)
+		return EVM_OUT_OF_GAS;
+	size_t nt = (size_t)(op - OP_LOG0);
+	h256 topics[4];
+	for (size_t i = 0; i < nt; i++)
+		topics[i] = to_h256(&top[-3 - (ptrdiff_t)i]);
+	f->host->emit_log(f->ctx, &f->msg->recipient, n ? f->mem + o : NULL, n,
+	                  topics, nt);
+	return EVM_SUCCESS;
+}
+
+static evm_status op_sstore(frame *f, int64_t *gas, const u256 *top)
+{
+	if (f->msg->is_static)
+		return EVM_STATIC_MODE_VIOLATION;
+	/* EIP-2200's sentry: a call with only the stipend cannot store. */
+	if (f->rev >= FORK_ISTANBUL && *gas <= 2300)
+		return EVM_OUT_OF_GAS;
+	const u256 key = top[-1], value = top[-2];
+	if (f->rev >= FORK_BERLIN &&
+	    f->host->access_storage(f->ctx, &f->msg->recipient, &key) ==
+	        EVM_ACCESS_COLD)
+		*gas -= COLD_SLOAD;
+	evm_storage_status s =
+	    f->host->set_storage(f->ctx, &f->msg->recipient, &key, &value);
+	int64_t cost, refund;
+	sstore_cost(f->rev, s, &cost, &refund);
+	f->refund += refund;
+	if ((*gas -= cost) < 0)
+		return EVM_OUT_OF_GAS;
+	return EVM_SUCCESS;
+}
+
+/* The per-word or per-byte part of an instruction's cost that the stack
+ * alone determines (copies, hashing, logs, EXP), for traces only. */
+static int64_t trace_word_cost(const frame *f, uint8_t op, const u256 *top,
+                               size_t height)
+{
+	int size = -1;
+	int64_t per_word = 0, per_byte = 0;
+	switch (op) {
+	case OP_EXP:
+		if (height < 2)
+			return 0;
+		return (int64_t)u256_bytelen(&top[-2]) *
+		       (f->rev >= FORK_SPURIOUS ? 50 : 10);
+	case OP_KECCAK256:
+		size = 1, per_word = 6;
+		break;
+	case OP_CALLDATACOPY:
+	case OP_CODECOPY:
+	case OP_RETURNDATACOPY:
+	case OP_MCOPY:
+		size = 2, per_word = 3;
+		break;
+	case OP_EXTCODECOPY:
+		size = 3, per_word = 3;
+		break;
+	case OP_LOG0:
+	case OP_LOG1:
+	case OP_LOG2:
+	case OP_LOG3:
+	case OP_LOG4:
+		size = 1, per_byte = 8;
+		break;
+	case OP_CREATE:
+	case OP_CREATE2:
+		size = 2;
+		per_word = (f->rev >= FORK_SHANGHAI ? 2 : 0) +
+		           (op == OP_CREATE2 ? 6 : 0);
+		break;
+	default:
+		return 0;
+	}
+	if ((size_t)size >= height)
+		return 0;
+	uint64_t n = clamp_u64(&top[-1 - size]);
+	return per_word * num_words(n) + per_byte * (int64_t)n;
+}
+
+/* The memory-expansion part of an instruction's cost, for traces only:
+ * the stack positions (from the top) of its offset and size arguments. */
+static int64_t trace_memory_cost(const frame *f, uint8_t op, const u256 *top,
+                                 size_t height)
+{
+	int off = -1, size = -1, off2 = -1, size2 = -1;
+	uint64_t fixed = 0;
+	switch (op) {
+	case OP_MLOAD:
+	case OP_MSTORE:
+		off = 0, fixed = 32;
+		break;
+	case OP_MSTORE8:
+		off = 0, fixed = 1;
+		break;
+	case OP_KECCAK256:
+	case OP_RETURN:
+	case OP_REVERT:
+	case OP_LOG0:
+	case OP_LOG1:
+	case OP_LOG2:
+	case OP_LOG3:
+	case OP_LOG4:
+		off = 0, size = 1;
+		break;
+	case OP_CALLDATACOPY:
+	case OP_CODECOPY:
+	case OP_RETURNDATACOPY:
+		off = 0, size = 2;
+		break;
+	case OP_EXTCODECOPY:
+		off = 1, size = 3;
+		break;
+	case OP_MCOPY:
+		off = 0, size = 2, off2 = 1, size2 = 2;
+		break;
+	case OP_CREATE:
+	case OP_CREATE2:
+		off = 1, size = 2;
+		break;
+	case OP_CALL:
+	case OP_CALLCODE:
+		off = 3, size = 4, off2 = 5, size2 = 6;
+		break;
+	case OP_DELEGATECALL:
+	case OP_STATICCALL:
+		off = 2, size = 3, off2 = 4, size2 = 5;
+		break;
+	default:
+		return 0;
+	}
+	uint64_t end = 0;
+	int offs[2] = {off, off2}, sizes[2] = {size, size2};
+	for (int i = 0; i < 2; i++) {
+		if (offs[i] < 0 || (size_t)offs[i] >= height ||
+		    (sizes[i] >= 0 && (size_t)sizes[i] >= height))
+			continue;
+		uint64_t n = sizes[i] >= 0 ? clamp_u64(&top[-1 - sizes[i]]) : fixed;
+		if (n == 0)
+			continue;
+		uint64_t o = clamp_u64(&top[-1 - offs[i]]);
+		if (o + n > end)
+			end = o + n;
+	}
+	if (end <= f->mem_size)
+		return 0;
+	if (end > MEM_LIMIT)
+		return INT64_MAX / 2;
+	return mem_cost(num_words(end)) - mem_cost((int64_t)(f->mem_size / 32));
+}
+
+static __attribute__((noinline, cold)) void
+trace_step(const frame *f, const uint8_t *pc, const u256 *sp, int64_t gas,
+           const evm_instr *instrs)
+{
+	uint8_t op = *pc;
+	size_t height = (size_t)(sp - f->stack);
+	int64_t cost = instrs[op].cost < 0 ? 0 : instrs[op].cost;
+	evm_trace_step s = {
+		.pc = (uint64_t)(pc - f->code),
+		.op = op,
+		.gas = gas,
+		.gas_cost = cost + trace_memory_cost(f, op, sp, height) +
+		            trace_word_cost(f, op, sp, height),
+		.mem_size = f->mem_size,
+		.stack = f->stack,
+		.stack_size = height,
+		.return_data = f->ret,
+		.return_data_size = f->ret_size,
+		.depth = f->msg->depth + 1,
+		.refund = f->refund,
+	};
+	f->host->trace(f->ctx, &s);
+}
+
+/* Copies the code with its padding and marks the valid jump destinations.
+ * Returns false when out of memory. */
+static bool analyse(frame *f, const uint8_t *code, size_t code_size)
+{
+	size_t bitmap = (code_size + 7) / 8;
+	f->code = calloc(1, code_size + CODE_PADDING + bitmap);
+	if (!f->code)
+		return false;
+	if (code_size)
+		memcpy(f->code, code, code_size);
+	f->code_size = code_size;
+	uint8_t *jd = f->code + code_size + CODE_PADDING;
+	for (size_t i = 0; i < code_size; i++) {
+		uint8_t op = code[i];
+		if (op == OP_JUMPDEST)
+			jd[i / 8] |= (uint8_t)(1u << (i % 8));
+		else if (op >= OP_PUSH1 && op <= OP_PUSH32)
+			i += (size_t)(op - OP_PUSH1 + 1);
+	}
+	f->jumpdests = jd;
+	return true;
+}
+
+static const u256 word_size = {{32, 0, 0, 0}};
+static const u256 byte_size = {{1, 0, 0, 0}};
+
+static inline bool valid_jump(const frame *f, const u256 *dest)
+{
+	if (!u256_fits_u64(dest) || dest->w[0] >= f->code_size)
+		return false;
+	uint64_t d = dest->w[0];
+	return (f->jumpdests[d / 8] >> (d % 8)) & 1;
+}
+
+/* Runs the frame; returns its status and leaves the gas left in *gas_out
+ * and any RETURN/REVERT region in *out_off, *out_size. */
+static evm_status run(frame *f, int64_t *gas_out, size_t *out_off,
+                      size_t *out_size)
+{
+	/* Values outside the opcode list stay NULL: their base cost is
+	 * EVM_UNDEFINED in every fork, so dispatch never jumps through them. */
+	static const void *const labels[256] = {
+#define EVM_OP_LABEL_(v, name, imm, in, out, since) [v] = &&op_##name,
+		EVM_OPCODES(EVM_OP_LABEL_)
+#undef EVM_OP_LABEL_
+	};
+	const evm_host *host = f->host;
+	void *ctx = f->ctx;
+	const evm_message *msg = f->msg;
+	const evm_instr *instrs = evm_instr_table(f->rev);
+	const bool tracing = host->trace != NULL;
+	const uint8_t *pc = f->code;
+	u256 *sp = f->stack;
+	int64_t gas = msg->gas;
+	evm_status st = EVM_SUCCESS;
+	uint8_t op;
+	size_t o, n;
+	/* Scratch shared by all handlers: one slot each instead of one per
+	 * handler keeps this frame, which nests once per call depth, small
+	 * in unoptimised and sanitizer builds. */
+	evm_instr in_;
+	ptrdiff_t h_;
+	address a;
+	h256 hash;
+	uint8_t word[32];
+	u256 tmp;
+
+#define TOP (sp[-1])
+#define ARG(i) (sp[-1 - (i)])
+#define CHECK_STATUS(expr)                                                    \
+	do {                                                                      \
+		if ((st = (expr)) != EVM_SUCCESS)                                     \
+			goto done;                                                        \
+	} while (0)
+#define CHARGE(c)                                                             \
+	do {                                                                      \
+		if ((gas -= (c)) < 0)                                                 \
+			goto out_of_gas;                                                  \
+	} while (0)
+#define DISPATCH()                                                            \
+	do {                                                                      \
+		if (__builtin_expect(tracing, 0))                                     \
+			trace_step(f, pc, sp, gas, instrs);                               \
+		op = *pc;                                                             \
+		in_ = instrs[op];                                                     \
+		if (in_.cost < 0)                                                     \
+			goto op_undefined;                                                \
+		h_ = sp - f->stack;                                                   \
+		if (h_ + in_.stack_change > STACK_LIMIT)                              \
+			goto stack_overflow;                                              \
+		if (h_ < in_.stack_in)                                                \
+			goto stack_underflow;                                             \
+		CHARGE(in_.cost);                                                     \
+		goto *labels[op];                                                     \
+	} while (0)
+#define NEXT(advance)                                                         \
+	do {                                                                      \
+		pc += (advance);                                                      \
+		DISPATCH();                                                           \
+	} while (0)
+#define BINOP(fn)                                                             \
+	do {                                                                      \
+		sp[-2] = fn(&sp[-1], &sp[-2]);                                        \
+		sp--;                                                                 \
+		NEXT(1);                                                              \
+	} while (0)
+#define CMPOP(fn)                                                             \
+	do {                                                                      \
+		sp[-2] = u256_from_u64(fn(&sp[-1], &sp[-2]));                         \
+		sp--;                                                                 \
+		NEXT(1);                                                              \
+	} while (0)
+#define PUSH_VALUE(v)                                                         \
+	do {                                                                      \
+		*sp++ = (v);                                                          \
+		NEXT(1);                                                              \
+	} while (0)
+
+	DISPATCH();
+
+op_STOP:
+	goto done;
+op_ADD:
+	BINOP(u256_add);
+op_MUL:
+	BINOP(u256_mul);
+op_SUB:
+	BINOP(u256_sub);
+op_DIV:
+	BINOP(u256_div);
+op_SDIV:
+	BINOP(u256_sdiv);
+op_MOD:
+	BINOP(u256_mod);
+op_SMOD:
+	BINOP(u256_smod);
+op_ADDMOD:
+	sp[-3] = u256_addmod(&sp[-1], &sp[-2], &sp[-3]);
+	sp -= 2;
+	NEXT(1);
+op_MULMOD:
+	sp[-3] = u256_mulmod(&sp[-1], &sp[-2], &sp[-3]);
+	sp -= 2;
+	NEXT(1);
+op_EXP:
+	CHARGE((int64_t)u256_bytelen(&sp[-2]) *
+	       (f->rev >= FORK_SPURIOUS ? 50 : 10)); /* EIP-160 */
+	BINOP(u256_exp);
+op_SIGNEXTEND:
+	BINOP(u256_signextend);
+op_LT:
+	CMPOP(u256_lt);
+op_GT:
+	CMPOP(u256_gt);
+op_SLT:
+	CMPOP(u256_slt);
+op_SGT:
+	CMPOP(u256_sgt);
+op_EQ:
+	CMPOP(u256_eq);
+op_ISZERO:
+	TOP = u256_from_u64(u256_is_zero(&TOP));
+	NEXT(1);
+op_AND:
+	BINOP(u256_and);
+op_OR:
+	BINOP(u256_or);
+op_XOR:
+	BINOP(u256_xor);
+op_NOT:
+	TOP = u256_not(&TOP);
+	NEXT(1);
+op_BYTE:
+	BINOP(u256_byte);
+op_SHL:
+	BINOP(u256_shl);
+op_SHR:
+	BINOP(u256_shr);
+op_SAR:
+	BINOP(u256_sar);
+op_KECCAK256: {
+	CHECK_STATUS(mem_region(f, &gas, &ARG(0), &ARG(1), &o, &n));
+	CHARGE(6 * num_words(n));
+	keccak256(n ? f->mem + o : word, n, word);
+	sp--;
+	TOP = u256_from_be(word, 32);
+	NEXT(1);
+}
+op_ADDRESS:
+	PUSH_VALUE(from_address(&msg->recipient));
+op_BALANCE: {
+	a = to_address(&TOP);
+	if (!charge_account_access(f, &gas, &a, COLD_ACCOUNT_ACCESS - WARM_ACCESS))
+		goto out_of_gas;
+	TOP = host->get_balance(ctx, &a);
+	NEXT(1);
+}
+op_ORIGIN:
+	PUSH_VALUE(from_address(&tx_context(f)->origin));
+op_CALLER:
+	PUSH_VALUE(from_address(&msg->sender));
+op_CALLVALUE:
+	PUSH_VALUE(msg->value);
+op_CALLDATALOAD: {
+	copy_padded(word, 32, msg->input, msg->input_size, &TOP);
+	TOP = u256_from_be(word, 32);
+	NEXT(1);
+}
+op_CALLDATASIZE:
+	PUSH_VALUE(u256_from_u64(msg->input_size));
+op_CALLDATACOPY:
+	CHECK_STATUS(mem_region(f, &gas, &ARG(0), &ARG(2), &o, &n));
+	CHARGE(3 * num_words(n));
+	if (n)
+		copy_padded(f->mem + o, n, msg->input, msg->input_size, &ARG(1));
+	sp -= 3;
+	NEXT(1);
+op_CODESIZE:
+	PUSH_VALUE(u256_from_u64(f->code_size));
+op_CODECOPY:
+	CHECK_STATUS(mem_region(f, &gas, &ARG(0), &ARG(2), &o, &n));
+	CHARGE(3 * num_words(n));
+	if (n)
+		copy_padded(f->mem + o, n, f->code, f->code_size, &ARG(1));
+	sp -= 3;
+	NEXT(1);
+op_GASPRICE:
+	PUSH_VALUE(tx_context(f)->gas_price);
+op_EXTCODESIZE: {
+	a = to_address(&TOP);
+	if (!charge_account_access(f, &gas, &a, COLD_ACCOUNT_ACCESS - WARM_ACCESS))
+		goto out_of_gas;
+	TOP = u256_from_u64(host->get_code_size(ctx, &a));
+	NEXT(1);
+}
+op_EXTCODECOPY: {
+	a = to_address(&ARG(0));
+	CHECK_STATUS(mem_region(f, &gas, &ARG(1), &ARG(3), &o, &n));
+	CHARGE(3 * num_words(n));
+	if (!charge_account_access(f, &gas, &a, COLD_ACCOUNT_ACCESS - WARM_ACCESS))
+		goto out_of_gas;
+	if (n) {
+		size_t from = u256_fits_u64(&ARG(2)) && ARG(2).w[0] <= SIZE_MAX
+		                  ? (size_t)ARG(2).w[0]
+		                  : SIZE_MAX;
+		size_t k = host->copy_code(ctx, &a, from, f->mem + o, n);
+		if (k < n)
+			memset(f->mem + o + k, 0, n - k);
+	}
+	sp -= 4;
+	NEXT(1);
+}
+op_RETURNDATASIZE:
+	PUSH_VALUE(u256_from_u64(f->ret_size));
+op_RETURNDATACOPY: {
+	CHECK_STATUS(mem_region(f, &gas, &ARG(0), &ARG(2), &o, &n));
+	const u256 *src = &ARG(1);
+	if (!u256_fits_u64(src) || src->w[0] > f->ret_size ||
+	    f->ret_size - src->w[0] < n) {
+		st = EVM_INVALID_MEMORY_ACCESS;
+		goto done;
+	}
+	CHARGE(3 * num_words(n));
+	if (n)
+		memcpy(f->mem + o, f->ret + src->w[0], n);
+	sp -= 3;
+	NEXT(1);
+}
+op_EXTCODEHASH: {
+	a = to_address(&TOP);
+	if (!charge_account_access(f, &gas, &a, COLD_ACCOUNT_ACCESS - WARM_ACCESS))
+		goto out_of_gas;
+	hash = host->get_code_hash(ctx, &a);
+	TOP = from_h256(&hash);
+	NEXT(1);
+}
+op_BLOCKHASH: {
+	int64_t cur = tx_context(f)->number;
+	tmp = U256_ZERO;
+	if (u256_fits_u64(&TOP) && TOP.w[0] < (uint64_t)cur &&
+	    TOP.w[0] + 256 >= (uint64_t)cur) {
+		hash = host->get_block_hash(ctx, (int64_t)TOP.w[0]);
+		tmp = from_h256(&hash);
+	}
+	TOP = tmp;
+	NEXT(1);
+}
+op_COINBASE:
+	PUSH_VALUE(from_address(&tx_context(f)->coinbase));
+op_TIMESTAMP:
+	PUSH_VALUE(u256_from_u64((uint64_t)tx_context(f)->timestamp));
+op_NUMBER:
+	PUSH_VALUE(u256_from_u64((uint64_t)tx_context(f)->number));
+op_PREVRANDAO:
+	PUSH_VALUE(from_h256(&tx_context(f)->prev_randao));
+op_GASLIMIT:
+	PUSH_VALUE(u256_from_u64((uint64_t)tx_context(f)->gas_limit));
+op_CHAINID:
+	PUSH_VALUE(tx_context(f)->chain_id);
+op_SELFBALANCE:
+	PUSH_VALUE(host->get_balance(ctx, &msg->recipient));
+op_BASEFEE:
+	PUSH_VALUE(tx_context(f)->base_fee);
+op_BLOBHASH: {
+	const evm_tx_context *tx = tx_context(f);
+	tmp = U256_ZERO;
+	if (u256_fits_u64(&TOP) && TOP.w[0] < tx->blob_hashes_count)
+		tmp = from_h256(&tx->blob_hashes[TOP.w[0]]);
+	TOP = tmp;
+	NEXT(1);
+}
+op_BLOBBASEFEE:
+	PUSH_VALUE(tx_context(f)->blob_base_fee);
+op_POP:
+	sp--;
+	NEXT(1);
+op_MLOAD: {
+	CHECK_STATUS(mem_region(f, &gas, &TOP, &word_size, &o, &n));
+	TOP = u256_from_be(f->mem + o, 32);
+	NEXT(1);
+}
+op_MSTORE: {
+	CHECK_STATUS(mem_region(f, &gas, &ARG(0), &word_size, &o, &n));
+	u256_to_be(&ARG(1), f->mem + o);
+	sp -= 2;
+	NEXT(1);
+}
+op_MSTORE8: {
+	CHECK_STATUS(mem_region(f, &gas, &ARG(0), &byte_size, &o, &n));
+	f->mem[o] = (uint8_t)ARG(1).w[0];
+	sp -= 2;
+	NEXT(1);
+}
+op_SLOAD:
+	if (f->rev >= FORK_BERLIN &&
+	    host->access_storage(ctx, &msg->recipient, &TOP) == EVM_ACCESS_COLD)
+		CHARGE(COLD_SLOAD - WARM_ACCESS);
+	TOP = host->get_storage(ctx, &msg->recipient, &TOP);
+	NEXT(1);
+op_SSTORE:
+	CHECK_STATUS(op_sstore(f, &gas, sp));
+	sp -= 2;
+	NEXT(1);
+op_JUMP:
+	if (!valid_jump(f, &TOP))
+		goto bad_jump;
+	pc = f->code + TOP.w[0];
+	sp--;
+	NEXT(0);
+op_JUMPI:
+	if (!u256_is_zero(&ARG(1))) {
+		if (!valid_jump(f, &TOP))
+			goto bad_jump;
+		pc = f->code + TOP.w[0];
+	} else {
+		pc++;
+	}
+	sp -= 2;
+	NEXT(0);
+op_PC:
+	PUSH_VALUE(u256_from_u64((uint64_t)(pc - f->code)));
+op_MSIZE:
+	PUSH_VALUE(u256_from_u64(f->mem_size));
+op_GAS:
+	PUSH_VALUE(u256_from_u64((uint64_t)gas));
+op_JUMPDEST:
+	NEXT(1);
+op_TLOAD:
+	TOP = host->get_transient_storage(ctx, &msg->recipient, &TOP);
+	NEXT(1);
+op_TSTORE:
+	if (msg->is_static) {
+		st = EVM_STATIC_MODE_VIOLATION;
+		goto done;
+	}
+	host->set_transient_storage(ctx, &msg->recipient, &ARG(0), &ARG(1));
+	sp -= 2;
+	NEXT(1);
+op_MCOPY: {
+	/* Charge for the larger of the two regions; both then fit. */
+	const u256 *far = u256_gt(&ARG(0), &ARG(1)) ? &ARG(0) : &ARG(1);
+	CHECK_STATUS(mem_region(f, &gas, far, &ARG(2), &o, &n));
+	CHARGE(3 * num_words(n));
+	if (n)
+		memmove(f->mem + ARG(0).w[0], f->mem + ARG(1).w[0], n);
+	sp -= 3;
+	NEXT(1);
+}
+op_PUSH0:
+	PUSH_VALUE(U256_ZERO);
+
+#define EVM_OP_PUSH_(v, name, imm, in, out, since)                           \
+	op_##name:                                                                \
+	if ((v) >= OP_PUSH1 && (v) <= OP_PUSH32) {                                \
+		load_push(sp++, pc + 1, (v) - OP_PUSH1 + 1);                          \
+		NEXT((v) - OP_PUSH1 + 2);                                             \
+	} else if ((v) >= OP_DUP1 && (v) <= OP_DUP16) {                           \
+		*sp = sp[-((v) - OP_DUP1 + 1)];                                       \
+		sp++;                                                                 \
+		NEXT(1);                                                              \
+	} else {                                                                  \
+		tmp = sp[-1];                                                         \
+		sp[-1] = sp[-2 - ((v) - OP_SWAP1)];                                   \
+		sp[-2 - ((v) - OP_SWAP1)] = tmp;                                      \
+		NEXT(1);                                                              \
+	}
+	EVM_OPCODES_PUSH_DUP_SWAP(EVM_OP_PUSH_)
+#undef EVM_OP_PUSH_
+
+op_LOG0:
+op_LOG1:
+op_LOG2:
+op_LOG3:
+op_LOG4:
+	CHECK_STATUS(op_log(f, &gas, op, sp));
+	sp -= 2 + (op - OP_LOG0);
+	NEXT(1);
+op_CREATE:
+op_CREATE2:
+	CHECK_STATUS(op_create(f, &gas, op, sp));
+	sp -= op == OP_CREATE2 ? 3 : 2;
+	NEXT(1);
+op_CALL:
+op_CALLCODE:
+	CHECK_STATUS(op_call(f, &gas, op, sp));
+	sp -= 6;
+	NEXT(1);
+op_DELEGATECALL:
+op_STATICCALL:
+	CHECK_STATUS(op_call(f, &gas, op, sp));
+	sp -= 5;
+	NEXT(1);
+op_RETURN:
+op_REVERT:
+	CHECK_STATUS(mem_region(f, &gas, &ARG(0), &ARG(1), &o, &n));
+	*out_off = o;
+	*out_size = n;
+	st = op == OP_RETURN ? EVM_SUCCESS : EVM_REVERT;
+	goto done;
+op_INVALID:
+	st = EVM_INVALID_INSTRUCTION;
+	goto done;
+op_SELFDESTRUCT:
+	CHECK_STATUS(op_selfdestruct(f, &gas, sp));
+	goto done;
+
+op_undefined:
+	st = EVM_UNDEFINED_INSTRUCTION;
+	goto done;
+stack_overflow:
+	st = EVM_STACK_OVERFLOW;
+	goto done;
+stack_underflow:
+	st = EVM_STACK_UNDERFLOW;
+	goto done;
+bad_jump:
+	st = EVM_BAD_JUMP_DESTINATION;
+	goto done;
+out_of_gas:
+	st = EVM_OUT_OF_GAS;
+done:
+	*gas_out = gas;
+	return st;
+
+#undef TOP
+#undef ARG
+#undef CHECK_STATUS
+#undef CHARGE
+#undef DISPATCH
+#undef NEXT
+#undef BINOP
+#undef CMPOP
+#undef PUSH_VALUE
+}
+
+evm_result evm_execute(const evm_host *host, void *host_ctx, fork rev,
+                       const evm_message *msg, const uint8_t *code,
+                       size_t code_size)
+{
+	evm_result res = {.status = EVM_INTERNAL_ERROR};
+	/* Fields set one by one: a compound literal would put a whole frame,
+	 * stack included, on the C stack of every nesting level. */
+	frame *f = malloc(sizeof *f);
+	if (!f)
+		return res;
+	f->host = host;
+	f->ctx = host_ctx;
+	f->rev = rev;
+	f->msg = msg;
+	f->tx = NULL;
+	f->mem = NULL;
+	f->mem_size = 0;
+	f->mem_cap = 0;
+	f->ret = NULL;
+	f->ret_size = 0;
+	f->refund = 0;
+	if (!analyse(f, code, code_size)) {
+		free(f);
+		return res;
+	}
+	int64_t gas = 0;
+	size_t out_off = 0, out_size = 0;
+	evm_status st = run(f, &gas, &out_off, &out_size);
+	res.status = st;
+	if (st == EVM_SUCCESS || st == EVM_REVERT) {
+		res.gas_left = gas;
+		if (out_size) {
+			res.output = malloc(out_size);
+			if (res.output) {
+				memcpy(res.output, f->mem + out_off, out_size);
+				res.output_size = out_size;
+			} else {
+				res.status = EVM_INTERNAL_ERROR;
+				res.gas_left = 0;
+			}
+		}
+	}
+	if (res.status == EVM_SUCCESS)
+		res.gas_refund = f->refund;
+	free(f->code);
+	free(f->mem);
+	free(f->ret);
+	free(f);
+	return res;
+}

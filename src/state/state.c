@@ -1,0 +1,829 @@
+#include "state/state.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "crypto/keccak.h"
+#include "rlp/rlp.h"
+#include "trie/trie.h"
+
+/* Per-account marks. F_EXISTS separates an account from a table entry that
+ * only records a read or a warm mark; the others live for one transaction. */
+enum {
+	F_EXISTS = 1,
+	F_TOUCHED = 2,
+	F_CREATED = 4,
+	F_DESTRUCTED = 8,
+	F_WARM = 16,
+};
+
+typedef struct slot {
+	u256 key;
+	u256 value;      /* current */
+	u256 original;   /* at the start of the transaction */
+	u256 transient;  /* EIP-1153 */
+	bool used;
+	bool warm;
+} slot;
+
+typedef struct acct {
+	address addr;
+	uint8_t flags;
+	bool visited;        /* scratch mark for state_end_tx */
+	uint64_t nonce;
+	u256 balance;
+	uint8_t *code;       /* owned; NULL when empty */
+	size_t code_len;
+	h256 code_hash;      /* valid when code_len > 0 */
+	slot *slots;         /* open addressing, power-of-two capacity */
+	size_t slot_cap;
+	size_t slot_count;
+} acct;
+
+enum jkind {
+	J_FLAGS,
+	J_NONCE,
+	J_BALANCE,
+	J_CODE,
+	J_STORAGE,
+	J_TRANSIENT,
+	J_SLOT_WARM,
+	J_LOG,
+};
+
+typedef struct jentry {
+	uint8_t kind;
+	uint8_t prev_flags;
+	acct *a;
+	u256 key;
+	union {
+		u256 value;
+		uint64_t nonce;
+		struct {
+			uint8_t *p;
+			size_t len;
+			h256 hash;
+		} code;
+	} prev;
+} jentry;
+
+struct state {
+	acct **accts;        /* open addressing, power-of-two capacity */
+	size_t acct_cap;
+	size_t acct_count;
+	jentry *journal;
+	size_t jlen, jcap;
+	state_log *logs;
+	size_t nlogs, logs_cap;
+	acct *ripemd;        /* kept touched by a revert (see undo) */
+	acct **scratch;      /* accounts seen by state_end_tx */
+	size_t scratch_cap;
+	bool failed;
+};
+
+/* keccak256 of the empty string: the code hash of an account without code. */
+static const h256 empty_code_hash = {{
+	0xc5, 0xd2, 0x46, 0x01, 0x86, 0xf7, 0x23, 0x3c, 0x92, 0x7e, 0x7d,
+	0xb2, 0xdc, 0xc7, 0x03, 0xc0, 0xe5, 0x00, 0xb6, 0x53, 0xca, 0x82,
+	0x27, 0x3b, 0x7b, 0xfa, 0xd8, 0x04, 0x5d, 0x85, 0xa4, 0x70,
+}};
+
+/* ---- hashing ---- */
+
+static uint64_t mix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+static uint64_t addr_hash(const address *a)
+{
+	uint64_t w0, w1;
+	uint32_t w2;
+	memcpy(&w0, a->b, 8);
+	memcpy(&w1, a->b + 8, 8);
+	memcpy(&w2, a->b + 16, 4);
+	return mix(w0 ^ mix(w1 ^ mix(w2)));
+}
+
+static uint64_t key_hash(const u256 *k)
+{
+	return mix(k->w[0] ^ mix(k->w[1] ^ mix(k->w[2] ^ mix(k->w[3]))));
+}
+
+/* ---- account table ---- */
+
+int state_new(state **out)
+{
+	state *st = calloc(1, sizeof *st);
+	if (!st) {
+		*out = NULL;
+		return DURE_ENOMEM;
+	}
+	*out = st;
+	return DURE_OK;
+}
+
+static void free_slots(acct *a)
+{
+	free(a->slots);
+	a->slots = NULL;
+	a->slot_cap = a->slot_count = 0;
+}
+
+static void clear_logs(state *st)
+{
+	for (size_t i = 0; i < st->nlogs; i++)
+		free(st->logs[i].data);
+	st->nlogs = 0;
+}
+
+void state_free(state *st)
+{
+	if (!st)
+		return;
+	for (size_t i = 0; i < st->jlen; i++)
+		if (st->journal[i].kind == J_CODE)
+			free(st->journal[i].prev.code.p);
+	for (size_t i = 0; i < st->acct_cap; i++) {
+		acct *a = st->accts[i];
+		if (a) {
+			free(a->code);
+			free_slots(a);
+			free(a);
+		}
+	}
+	clear_logs(st);
+	free(st->logs);
+	free(st->accts);
+	free(st->journal);
+	free(st->scratch);
+	free(st);
+}
+
+bool state_failed(const state *st) { return st->failed; }
+
+static acct *find(const state *st, const address *a)
+{
+	if (st->acct_cap == 0)
+		return NULL;
+	size_t mask = st->acct_cap - 1;
+	for (size_t i = addr_hash(a) & mask;; i = (i + 1) & mask) {
+		acct *e = st->accts[i];
+		if (!e)
+			return NULL;
+		if (address_eq(&e->addr, a))
+			return e;
+	}
+}
+
+static bool grow_accts(state *st)
+{
+	size_t cap = st->acct_cap ? st->acct_cap * 2 : 64;
+	acct **tab = calloc(cap, sizeof *tab);
+	if (!tab)
+		return false;
+	for (size_t i = 0; i < st->acct_cap; i++) {
+		acct *e = st->accts[i];
+		if (!e)
+			continue;
+		size_t j = addr_hash(&e->addr) & (cap - 1);
+		while (tab[j])
+			j = (j + 1) & (cap - 1);
+		tab[j] = e;
+	}
+	free(st->accts);
+	st->accts = tab;
+	st->acct_cap = cap;
+	return true;
+}
+
+/* Finds or adds the table entry of a (not necessarily an existing account).
+ * Returns NULL, with the sticky flag set, when out of memory. */
+static acct *get(state *st, const address *a)
+{
+	acct *e = find(st, a);
+	if (e)
+		return e;
+	if (st->failed)
+		return NULL;
+	if ((st->acct_count + 1) * 2 > st->acct_cap && !grow_accts(st)) {
+		st->failed = true;
+		return NULL;
+	}
+	e = calloc(1, sizeof *e);
+	if (!e) {
+		st->failed = true;
+		return NULL;
+	}
+	e->addr = *a;
+	size_t mask = st->acct_cap - 1;
+	size_t i = addr_hash(a) & mask;
+	while (st->accts[i])
+		i = (i + 1) & mask;
+	st->accts[i] = e;
+	st->acct_count++;
+	return e;
+}
+
+/* ---- slot table of one account ---- */
+
+static slot *find_slot(const acct *a, const u256 *key)
+{
+	if (a->slot_cap == 0)
+		return NULL;
+	size_t mask = a->slot_cap - 1;
+	for (size_t i = key_hash(key) & mask;; i = (i + 1) & mask) {
+		slot *s = &a->slots[i];
+		if (!s->used)
+			return NULL;
+		if (u256_eq(&s->key, key))
+			return s;
+	}
+}
+
+static bool grow_slots(acct *a)
+{
+	size_t cap = a->slot_cap ? a->slot_cap * 2 : 8;
+	slot *tab = calloc(cap, sizeof *tab);
+	if (!tab)
+		return false;
+	for (size_t i = 0; i < a->slot_cap; i++) {
+		slot *s = &a->slots[i];
+		if (!s->used)
+			continue;
+		size_t j = key_hash(&s->key) & (cap - 1);
+		while (tab[j].used)
+			j = (j + 1) & (cap - 1);
+		tab[j] = *s;
+	}
+	free(a->slots);
+	a->slots = tab;
+	a->slot_cap = cap;
+	return true;
+}
+
+/* Finds or adds a zero slot. The pointer is valid until the next insertion
+ * into the same account. */
+static slot *get_slot(state *st, acct *a, const u256 *key)
+{
+	slot *s = find_slot(a, key);
+	if (s)
+		return s;
+	if ((a->slot_count + 1) * 2 > a->slot_cap && !grow_slots(a)) {
+		st->failed = true;
+		return NULL;
+	}
+	size_t mask = a->slot_cap - 1;
+	size_t i = key_hash(key) & mask;
+	while (a->slots[i].used)
+		i = (i + 1) & mask;
+	s = &a->slots[i];
+	s->used = true;
+	s->key = *key;
+	a->slot_count++;
+	return s;
+}
+
+/* ---- journal ---- */
+
+static jentry *journal_push(state *st, enum jkind kind, acct *a)
+{
+	if (st->jlen == st->jcap) {
+		size_t cap = st->jcap ? st->jcap * 2 : 256;
+		jentry *j = realloc(st->journal, cap * sizeof *j);
+		if (!j) {
+			st->failed = true;
+			return NULL;
+		}
+		st->journal = j;
+		st->jcap = cap;
+	}
+	jentry *e = &st->journal[st->jlen++];
+	e->kind = (uint8_t)kind;
+	e->a = a;
+	return e;
+}
+
+static void set_flags(state *st, acct *a, uint8_t flags)
+{
+	if (a->flags == flags)
+		return;
+	jentry *e = journal_push(st, J_FLAGS, a);
+	if (!e)
+		return;
+	e->prev_flags = a->flags;
+	a->flags = flags;
+}
+
+/* The entry of a, made to exist and marked touched. */
+static acct *touched(state *st, const address *a)
+{
+	acct *e = get(st, a);
+	if (e)
+		set_flags(st, e, e->flags | F_EXISTS | F_TOUCHED);
+	return e;
+}
+
+/* ---- reads ---- */
+
+static const acct *live(const state *st, const address *a)
+{
+	const acct *e = find(st, a);
+	return e && (e->flags & F_EXISTS) ? e : NULL;
+}
+
+bool state_exists(state *st, const address *a) { return live(st, a) != NULL; }
+
+static bool acct_empty(const acct *e)
+{
+	return e->nonce == 0 && u256_is_zero(&e->balance) && e->code_len == 0;
+}
+
+bool state_is_empty(state *st, const address *a)
+{
+	const acct *e = live(st, a);
+	return !e || acct_empty(e);
+}
+
+uint64_t state_nonce(state *st, const address *a)
+{
+	const acct *e = live(st, a);
+	return e ? e->nonce : 0;
+}
+
+u256 state_balance(state *st, const address *a)
+{
+	const acct *e = live(st, a);
+	return e ? e->balance : U256_ZERO;
+}
+
+const uint8_t *state_code(state *st, const address *a, size_t *len)
+{
+	const acct *e = live(st, a);
+	*len = e ? e->code_len : 0;
+	return e ? e->code : NULL;
+}
+
+h256 state_code_hash(state *st, const address *a)
+{
+	const acct *e = live(st, a);
+	if (!e)
+		return (h256){{0}};
+	return e->code_len ? e->code_hash : empty_code_hash;
+}
+
+u256 state_storage(state *st, const address *a, const u256 *key)
+{
+	const acct *e = live(st, a);
+	const slot *s = e ? find_slot(e, key) : NULL;
+	return s ? s->value : U256_ZERO;
+}
+
+u256 state_storage_original(state *st, const address *a, const u256 *key)
+{
+	const acct *e = live(st, a);
+	const slot *s = e ? find_slot(e, key) : NULL;
+	return s ? s->original : U256_ZERO;
+}
+
+bool state_has_storage(state *st, const address *a)
+{
+	const acct *e = live(st, a);
+	if (!e)
+		return false;
+	for (size_t i = 0; i < e->slot_cap; i++)
+		if (e->slots[i].used && !u256_is_zero(&e->slots[i].value))
+			return true;
+	return false;
+}
+
+u256 state_transient(state *st, const address *a, const u256 *key)
+{
+	const acct *e = find(st, a);
+	const slot *s = e ? find_slot(e, key) : NULL;
+	return s ? s->transient : U256_ZERO;
+}
+
+bool state_created_in_tx(state *st, const address *a)
+{
+	const acct *e = find(st, a);
+	return e && (e->flags & F_CREATED);
+}
+
+bool state_selfdestructed(state *st, const address *a)
+{
+	const acct *e = find(st, a);
+	return e && (e->flags & F_DESTRUCTED);
+}
+
+const state_log *state_logs(const state *st, size_t *n)
+{
+	*n = st->nlogs;
+	return st->logs;
+}
+
+/* ---- mutations ---- */
+
+void state_create_account(state *st, const address *a) { touched(st, a); }
+
+void state_touch(state *st, const address *a) { touched(st, a); }
+
+void state_set_nonce(state *st, const address *a, uint64_t nonce)
+{
+	acct *e = touched(st, a);
+	if (!e || e->nonce == nonce)
+		return;
+	jentry *j = journal_push(st, J_NONCE, e);
+	if (!j)
+		return;
+	j->prev.nonce = e->nonce;
+	e->nonce = nonce;
+}
+
+void state_set_balance(state *st, const address *a, const u256 *balance)
+{
+	acct *e = touched(st, a);
+	if (!e || u256_eq(&e->balance, balance))
+		return;
+	jentry *j = journal_push(st, J_BALANCE, e);
+	if (!j)
+		return;
+	j->prev.value = e->balance;
+	e->balance = *balance;
+}
+
+bool state_add_balance(state *st, const address *a, const u256 *v)
+{
+	u256 sum, cur = state_balance(st, a);
+	if (u256_add_overflow(&sum, &cur, v))
+		return false;
+	state_set_balance(st, a, &sum);
+	return true;
+}
+
+bool state_sub_balance(state *st, const address *a, const u256 *v)
+{
+	u256 diff, cur = state_balance(st, a);
+	if (u256_sub_underflow(&diff, &cur, v))
+		return false;
+	state_set_balance(st, a, &diff);
+	return true;
+}
+
+void state_set_code(state *st, const address *a, const uint8_t *code,
+                    size_t n)
+{
+	acct *e = touched(st, a);
+	if (!e)
+		return;
+	uint8_t *copy = NULL;
+	if (n) {
+		copy = malloc(n);
+		if (!copy) {
+			st->failed = true;
+			return;
+		}
+		memcpy(copy, code, n);
+	}
+	jentry *j = journal_push(st, J_CODE, e);
+	if (!j) {
+		free(copy);
+		return;
+	}
+	j->prev.code.p = e->code;
+	j->prev.code.len = e->code_len;
+	j->prev.code.hash = e->code_hash;
+	e->code = copy;
+	e->code_len = n;
+	if (n)
+		keccak256(copy, n, e->code_hash.b);
+}
+
+void state_set_storage(state *st, const address *a, const u256 *key,
+                       const u256 *value)
+{
+	acct *e = touched(st, a);
+	slot *s = e ? get_slot(st, e, key) : NULL;
+	if (!s || u256_eq(&s->value, value))
+		return;
+	u256 prev = s->value;
+	jentry *j = journal_push(st, J_STORAGE, e);
+	if (!j)
+		return;
+	j->key = *key;
+	j->prev.value = prev;
+	s->value = *value;
+}
+
+void state_set_transient(state *st, const address *a, const u256 *key,
+                         const u256 *value)
+{
+	acct *e = get(st, a);
+	slot *s = e ? get_slot(st, e, key) : NULL;
+	if (!s || u256_eq(&s->transient, value))
+		return;
+	u256 prev = s->transient;
+	jentry *j = journal_push(st, J_TRANSIENT, e);
+	if (!j)
+		return;
+	j->key = *key;
+	j->prev.value = prev;
+	s->transient = *value;
+}
+
+void state_mark_created(state *st, const address *a)
+{
+	acct *e = get(st, a);
+	if (e)
+		set_flags(st, e, e->flags | F_CREATED);
+}
+
+bool state_mark_selfdestruct(state *st, const address *a)
+{
+	acct *e = get(st, a);
+	if (!e)
+		return false;
+	bool first = !(e->flags & F_DESTRUCTED);
+	set_flags(st, e, e->flags | F_DESTRUCTED);
+	return first;
+}
+
+bool state_warm_account(state *st, const address *a)
+{
+	acct *e = get(st, a);
+	if (!e)
+		return false;
+	bool was = e->flags & F_WARM;
+	set_flags(st, e, e->flags | F_WARM);
+	return was;
+}
+
+bool state_warm_slot(state *st, const address *a, const u256 *key)
+{
+	acct *e = get(st, a);
+	slot *s = e ? get_slot(st, e, key) : NULL;
+	if (!s)
+		return false;
+	if (s->warm)
+		return true;
+	if (journal_push(st, J_SLOT_WARM, e)) {
+		st->journal[st->jlen - 1].key = *key;
+		s->warm = true;
+	}
+	return false;
+}
+
+void state_add_log(state *st, const address *a, const h256 *topics,
+                   size_t ntopics, const uint8_t *data, size_t data_size)
+{
+	if (st->failed || ntopics > 4)
+		return;
+	if (st->nlogs == st->logs_cap) {
+		size_t cap = st->logs_cap ? st->logs_cap * 2 : 8;
+		state_log *l = realloc(st->logs, cap * sizeof *l);
+		if (!l) {
+			st->failed = true;
+			return;
+		}
+		st->logs = l;
+		st->logs_cap = cap;
+	}
+	uint8_t *copy = NULL;
+	if (data_size) {
+		copy = malloc(data_size);
+		if (!copy) {
+			st->failed = true;
+			return;
+		}
+		memcpy(copy, data, data_size);
+	}
+	if (!journal_push(st, J_LOG, NULL)) {
+		free(copy);
+		return;
+	}
+	state_log *l = &st->logs[st->nlogs++];
+	memset(l, 0, sizeof *l);
+	l->addr = *a;
+	if (ntopics)
+		memcpy(l->topics, topics, ntopics * sizeof *topics);
+	l->ntopics = ntopics;
+	l->data = copy;
+	l->data_size = data_size;
+}
+
+/* ---- snapshots ---- */
+
+size_t state_snapshot(const state *st) { return st->jlen; }
+
+/* RIPEMD-160's precompile (0x03) stays touched when the frame that touched
+ * it reverts: mainnet block 2675119 deleted it that way under EIP-161, and
+ * every client since keeps the quirk so that history replays. */
+static bool is_ripemd(const address *a)
+{
+	static const address ripemd = {{[19] = 3}};
+	return address_eq(a, &ripemd);
+}
+
+static void undo(state *st, jentry *j)
+{
+	acct *a = j->a;
+	slot *s;
+	switch ((enum jkind)j->kind) {
+	case J_FLAGS:
+		if ((a->flags & F_TOUCHED) && !(j->prev_flags & F_TOUCHED) &&
+		    is_ripemd(&a->addr)) {
+			a->flags = j->prev_flags | F_EXISTS | F_TOUCHED;
+			st->ripemd = a;
+		} else {
+			a->flags = j->prev_flags;
+		}
+		break;
+	case J_NONCE:
+		a->nonce = j->prev.nonce;
+		break;
+	case J_BALANCE:
+		a->balance = j->prev.value;
+		break;
+	case J_CODE:
+		free(a->code);
+		a->code = j->prev.code.p;
+		a->code_len = j->prev.code.len;
+		a->code_hash = j->prev.code.hash;
+		break;
+	case J_STORAGE:
+		s = find_slot(a, &j->key);
+		s->value = j->prev.value;
+		break;
+	case J_TRANSIENT:
+		s = find_slot(a, &j->key);
+		s->transient = j->prev.value;
+		break;
+	case J_SLOT_WARM:
+		s = find_slot(a, &j->key);
+		s->warm = false;
+		break;
+	case J_LOG:
+		st->nlogs--;
+		free(st->logs[st->nlogs].data);
+		break;
+	}
+}
+
+void state_revert(state *st, size_t id)
+{
+	while (st->jlen > id)
+		undo(st, &st->journal[--st->jlen]);
+}
+
+/* ---- end of transaction ---- */
+
+static void wipe(acct *a)
+{
+	free(a->code);
+	a->code = NULL;
+	a->code_len = 0;
+	a->nonce = 0;
+	a->balance = U256_ZERO;
+	free_slots(a);
+	a->flags = 0;
+}
+
+static void remember(state *st, acct *a, size_t *n)
+{
+	if (a->visited)
+		return;
+	if (*n == st->scratch_cap) {
+		size_t cap = st->scratch_cap ? st->scratch_cap * 2 : 64;
+		acct **s = realloc(st->scratch, cap * sizeof *s);
+		if (!s) {
+			st->failed = true;
+			return;
+		}
+		st->scratch = s;
+		st->scratch_cap = cap;
+	}
+	a->visited = true;
+	st->scratch[(*n)++] = a;
+}
+
+void state_end_tx(state *st, bool delete_empty)
+{
+	size_t n = 0;
+	if (st->ripemd)
+		remember(st, st->ripemd, &n);
+	st->ripemd = NULL;
+	/* Only what the journal names can carry per-transaction marks, so the
+	 * work is proportional to the transaction, not to the state. */
+	for (size_t i = 0; i < st->jlen; i++) {
+		jentry *j = &st->journal[i];
+		slot *s;
+		if (!j->a)
+			continue;
+		remember(st, j->a, &n);
+		switch ((enum jkind)j->kind) {
+		case J_STORAGE:
+			s = find_slot(j->a, &j->key);
+			s->original = s->value;
+			break;
+		case J_TRANSIENT:
+			s = find_slot(j->a, &j->key);
+			s->transient = U256_ZERO;
+			break;
+		case J_SLOT_WARM:
+			s = find_slot(j->a, &j->key);
+			s->warm = false;
+			break;
+		case J_CODE:
+			free(j->prev.code.p);
+			break;
+		case J_FLAGS:
+		case J_NONCE:
+		case J_BALANCE:
+		case J_LOG:
+			break;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		acct *a = st->scratch[i];
+		a->visited = false;
+		if ((a->flags & F_DESTRUCTED) ||
+		    (delete_empty && (a->flags & F_TOUCHED) && acct_empty(a)))
+			wipe(a);
+		else
+			a->flags &= F_EXISTS;
+	}
+	st->jlen = 0;
+	clear_logs(st);
+}
+
+/* ---- state root ---- */
+
+static int storage_root(const acct *a, h256 *out)
+{
+	trie *t;
+	int err = trie_new(&t);
+	if (err)
+		return err;
+	buf val = BUF_INIT;
+	for (size_t i = 0; i < a->slot_cap && !err; i++) {
+		const slot *s = &a->slots[i];
+		if (!s->used || u256_is_zero(&s->value))
+			continue;
+		uint8_t k[32], hk[32];
+		u256_to_be(&s->key, k);
+		keccak256(k, 32, hk);
+		buf_reset(&val);
+		rlp_put_u256(&val, &s->value);
+		err = buf_failed(&val) ? DURE_ENOMEM
+		                       : trie_put(t, hk, 32, val.data, val.len);
+	}
+	if (!err)
+		err = trie_root(t, out);
+	buf_free(&val);
+	trie_free(t);
+	return err;
+}
+
+int state_root(state *st, h256 *out)
+{
+	trie *t;
+	int err = st->failed ? DURE_ENOMEM : trie_new(&t);
+	if (err) {
+		memset(out, 0, sizeof *out);
+		return err;
+	}
+	buf val = BUF_INIT;
+	for (size_t i = 0; i < st->acct_cap && !err; i++) {
+		const acct *a = st->accts[i];
+		if (!a || !(a->flags & F_EXISTS))
+			continue;
+		h256 sroot, hk;
+		err = storage_root(a, &sroot);
+		if (err)
+			break;
+		const h256 *ch = a->code_len ? &a->code_hash : &empty_code_hash;
+		buf_reset(&val);
+		size_t mark = rlp_list_begin(&val);
+		rlp_put_u64(&val, a->nonce);
+		rlp_put_u256(&val, &a->balance);
+		rlp_put_bytes(&val, sroot.b, 32);
+		rlp_put_bytes(&val, ch->b, 32);
+		rlp_list_end(&val, mark);
+		keccak256(a->addr.b, 20, hk.b);
+		err = buf_failed(&val) ? DURE_ENOMEM
+		                       : trie_put(t, hk.b, 32, val.data, val.len);
+	}
+	if (!err)
+		err = trie_root(t, out);
+	if (err)
+		memset(out, 0, sizeof *out);
+	buf_free(&val);
+	trie_free(t);
+	return err;
+}

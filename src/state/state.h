@@ -1,0 +1,157 @@
+/* The world state: accounts (nonce, balance, code, storage) as a journaled
+ * in-memory view.
+ *
+ * Every change made since the last state_end_tx() is recorded in a journal,
+ * so a call frame can take a snapshot (state_snapshot) and undo everything
+ * after it (state_revert): balances, nonces, code, storage, transient
+ * storage, warm/cold access marks, touched/created/self-destructed marks and
+ * logs alike. state_end_tx() is the commit point: it applies the
+ * end-of-transaction rules (self-destructs, EIP-161 deletion of empty touched
+ * accounts), makes the current storage values the "original" values of the
+ * next transaction (EIP-2200), forgets warm marks and transient storage, and
+ * empties the journal. So committed and dirty values never mix: the
+ * committed view is what the journal would unwind to.
+ *
+ * Mutators never fail silently but do not return errors either: the EVM host
+ * that drives them has no error channel. An allocation failure sets a sticky
+ * flag (state_failed) that the caller checks once, as with buf.
+ *
+ * Lookups are hash tables keyed by address and by (account, slot), so the
+ * cost of a transaction is proportional to what it touches. The account table
+ * has no backing store yet: every account the state knows was put there by
+ * state_set_* (e.g. from a genesis or a fixture's pre-state). */
+#ifndef DURE_STATE_STATE_H
+#define DURE_STATE_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/bytes.h"
+#include "base/err.h"
+#include "u256/u256.h"
+
+typedef struct state state;
+
+/* One LOG record, as emitted by LOG0..LOG4. */
+typedef struct state_log {
+	address addr;
+	h256 topics[4];
+	size_t ntopics;
+	uint8_t *data;        /* owned by whoever holds the log */
+	size_t data_size;
+} state_log;
+
+/* Creates an empty state. Returns DURE_OK or DURE_ENOMEM (*out NULL). */
+DURE_WUR int state_new(state **out);
+
+/* Frees st and everything it owns. NULL is allowed. */
+void state_free(state *st);
+
+/* True once any mutation has failed for lack of memory; the state is then
+ * incomplete and must be discarded. */
+bool state_failed(const state *st);
+
+/* ---- reads (never fail; a missing account reads as zero/empty) ---- */
+
+/* True if the account exists (it may still be EIP-161 empty). */
+bool state_exists(state *st, const address *a);
+
+/* True if the account does not exist or has nonce 0, balance 0 and no code. */
+bool state_is_empty(state *st, const address *a);
+
+uint64_t state_nonce(state *st, const address *a);
+u256 state_balance(state *st, const address *a);
+
+/* The account's code (owned by st, valid until the next mutation of that
+ * account) and its length; NULL and 0 when there is none. */
+const uint8_t *state_code(state *st, const address *a, size_t *len);
+
+/* keccak256 of the code (of the empty string for an account without code);
+ * zero for an account that does not exist. */
+h256 state_code_hash(state *st, const address *a);
+
+/* Current value of a storage slot, and its value at the start of the
+ * transaction (EIP-2200 "original"). */
+u256 state_storage(state *st, const address *a, const u256 *key);
+u256 state_storage_original(state *st, const address *a, const u256 *key);
+
+/* True if any slot of the account holds a non-zero value. */
+bool state_has_storage(state *st, const address *a);
+
+/* EIP-1153 transient storage; zero unless set in this transaction. */
+u256 state_transient(state *st, const address *a, const u256 *key);
+
+bool state_created_in_tx(state *st, const address *a);
+bool state_selfdestructed(state *st, const address *a);
+
+/* ---- journaled mutations ---- */
+
+/* Makes the account exist (with its current nonce, balance and code, all
+ * zero for a new one) and marks it touched. */
+void state_create_account(state *st, const address *a);
+
+/* Marks the account touched (EIP-161): created if missing, and deleted at
+ * state_end_tx when it is then empty and deletion is enabled. */
+void state_touch(state *st, const address *a);
+
+/* Setters create a missing account and mark it touched. */
+void state_set_nonce(state *st, const address *a, uint64_t nonce);
+void state_set_balance(state *st, const address *a, const u256 *balance);
+/* Adds v; returns false (changing nothing) if the balance would overflow. */
+bool state_add_balance(state *st, const address *a, const u256 *v);
+/* Subtracts v; returns false (changing nothing) if the balance is lower. */
+bool state_sub_balance(state *st, const address *a, const u256 *v);
+/* Copies n bytes of code. */
+void state_set_code(state *st, const address *a, const uint8_t *code,
+                    size_t n);
+/* Writing zero deletes the slot from the storage trie. */
+void state_set_storage(state *st, const address *a, const u256 *key,
+                       const u256 *value);
+void state_set_transient(state *st, const address *a, const u256 *key,
+                         const u256 *value);
+
+/* Marks the account as created by this transaction (EIP-6780). */
+void state_mark_created(state *st, const address *a);
+
+/* Marks the account for deletion at state_end_tx. Returns true if it was
+ * not marked before. */
+bool state_mark_selfdestruct(state *st, const address *a);
+
+/* EIP-2929 access sets. Each marks warm and returns whether it was warm
+ * before. */
+bool state_warm_account(state *st, const address *a);
+bool state_warm_slot(state *st, const address *a, const u256 *key);
+
+/* Appends a log; the data is copied. */
+void state_add_log(state *st, const address *a, const h256 *topics,
+                   size_t ntopics, const uint8_t *data, size_t data_size);
+
+/* The logs of the current transaction, oldest first; owned by st, valid
+ * until the next mutation. */
+const state_log *state_logs(const state *st, size_t *n);
+
+/* ---- snapshots and the transaction boundary ---- */
+
+/* Returns an id for the current point of the journal. */
+size_t state_snapshot(const state *st);
+
+/* Undoes every mutation made after snapshot `id` was taken. Ids taken
+ * after `id` become invalid. */
+void state_revert(state *st, size_t id);
+
+/* Ends the transaction: deletes self-destructed accounts, and when
+ * delete_empty (EIP-161, Spurious Dragon on) also every touched account that
+ * is empty; then clears warm marks, transient storage, created/touched
+ * marks and logs, makes current storage the new original, and empties the
+ * journal. Snapshot ids become invalid. */
+void state_end_tx(state *st, bool delete_empty);
+
+/* The state root: keccak of the secure trie of existing accounts,
+ * account = rlp[nonce, balance, storageRoot, codeHash], each storage root
+ * the secure trie of the non-zero slots, value = rlp(minimal big-endian).
+ * Returns DURE_OK, DURE_ENOMEM, or an error of the trie layer; *out is
+ * zeroed on failure. */
+DURE_WUR int state_root(state *st, h256 *out);
+
+#endif
