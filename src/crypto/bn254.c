@@ -10,26 +10,39 @@
  *
  * G1 is E: y^2 = x^3 + 3 over Fp (cofactor 1); G2 is the order-r subgroup of
  * the D-type twist E': y^2 = x^3 + 3/xi over Fp2, mapped into E(Fp12) by
- * (x, y) -> (x w^2, y w^3). Group arithmetic uses Jacobian coordinates; the
- * Miller loop keeps its running point in homogeneous projective coordinates,
- * whose doubling and addition give the line coefficients almost for free. */
+ * (x, y) -> (x w^2, y w^3). Group arithmetic uses Jacobian coordinates and
+ * is written once for both groups in bn254_curve.inc; the Miller loop keeps
+ * its running point in homogeneous projective coordinates, whose doubling
+ * and addition give the line coefficients almost for free. */
 #include "crypto/bn254.h"
 
 #include <string.h>
 
 #include "crypto/bn254_tower.h"
 
-/* ---- G1 ---- */
+/* ---- G1 and the twist ---- */
 
-typedef struct g1 { bn254_fp x, y, z; } g1; /* Jacobian; z = 0 is infinity */
+typedef struct g1 { bn254_fp x, y, z; } g1;  /* Jacobian; z = 0 is infinity */
+typedef struct g2 { bn254_fp2 x, y, z; } g2; /* the same, on the twist */
 
-static bn254_fp fp_small(unsigned k)
-{
-	bn254_fp r = {{0}};
-	while (k--)
-		bn254_fp_add(&r, &r, &bn254_fp_one);
-	return r;
-}
+#define CAT_(a, b) a##b
+#define CAT(a, b) CAT_(a, b)
+
+#define PT g1
+#define FE bn254_fp
+#define FN(op) CAT(bn254_fp_, op)
+#define GN(op) CAT(g1_, op)
+#define FE_ONE (&bn254_fp_one)
+#define CURVE_B (&bn254_curve_b)
+#include "crypto/bn254_curve.inc"
+
+#define PT g2
+#define FE bn254_fp2
+#define FN(op) CAT(bn254_fp2_, op)
+#define GN(op) CAT(g2_, op)
+#define FE_ONE (&bn254_fp2_one)
+#define CURVE_B (&bn254_twist_b)
+#include "crypto/bn254_curve.inc"
 
 /* Parses a G1 point; false if a coordinate is >= p or it is off the curve. */
 static bool g1_from_bytes(g1 *out, const uint8_t in[64])
@@ -40,12 +53,7 @@ static bool g1_from_bytes(g1 *out, const uint8_t in[64])
 		return false;
 	if (bn254_fp_is_zero(&x) && bn254_fp_is_zero(&y))
 		return true;
-	bn254_fp lhs, rhs, three = fp_small(3);
-	bn254_fp_sqr(&lhs, &y);
-	bn254_fp_sqr(&rhs, &x);
-	bn254_fp_mul(&rhs, &rhs, &x);
-	bn254_fp_add(&rhs, &rhs, &three);
-	if (!bn254_fp_eq(&lhs, &rhs))
+	if (!g1_on_curve(&x, &y))
 		return false;
 	out->x = x;
 	out->y = y;
@@ -60,244 +68,46 @@ static void g1_to_bytes(uint8_t out[64], const g1 *a)
 		memset(out, 0, 64);
 		return;
 	}
-	bn254_fp zi, zi2, t;
-	bn254_fp_inv(&zi, &a->z);
-	bn254_fp_sqr(&zi2, &zi);
-	bn254_fp_mul(&t, &a->x, &zi2);
-	bn254_fp_to_bytes(out, &t);
-	bn254_fp_mul(&zi2, &zi2, &zi);
-	bn254_fp_mul(&t, &a->y, &zi2);
-	bn254_fp_to_bytes(out + 32, &t);
+	g1 n;
+	g1_normalize(&n, a);
+	bn254_fp_to_bytes(out, &n.x);
+	bn254_fp_to_bytes(out + 32, &n.y);
 }
 
-static void g1_dbl(g1 *r, const g1 *a)
+/* For an affine twist point Q = (x, y): the Frobenius image
+ * pi(Q) = (conj(x) g12, conj(y) g13) into (x1, y1), and the x coordinate of
+ * -pi^2(Q) = (x g22, y) into x2 (g_kj = bn254_frob[k-1][j-1]). */
+static void twist_frob(bn254_fp2 *x1, bn254_fp2 *y1, bn254_fp2 *x2,
+                       const bn254_fp2 *x, const bn254_fp2 *y)
 {
-	/* dbl-2009-l for a = 0 */
-	bn254_fp A, B, C, D, E, F, t;
-	bn254_fp_sqr(&A, &a->x);
-	bn254_fp_sqr(&B, &a->y);
-	bn254_fp_sqr(&C, &B);
-	bn254_fp_add(&D, &a->x, &B);
-	bn254_fp_sqr(&D, &D);
-	bn254_fp_sub(&D, &D, &A);
-	bn254_fp_sub(&D, &D, &C);
-	bn254_fp_add(&D, &D, &D);
-	bn254_fp_add(&E, &A, &A);
-	bn254_fp_add(&E, &E, &A);
-	bn254_fp_sqr(&F, &E);
-	bn254_fp_mul(&r->z, &a->y, &a->z);
-	bn254_fp_add(&r->z, &r->z, &r->z);
-	bn254_fp_sub(&r->x, &F, &D);
-	bn254_fp_sub(&r->x, &r->x, &D);
-	bn254_fp_sub(&t, &D, &r->x);
-	bn254_fp_mul(&t, &t, &E);
-	bn254_fp_add(&C, &C, &C);
-	bn254_fp_add(&C, &C, &C);
-	bn254_fp_add(&C, &C, &C);
-	bn254_fp_sub(&r->y, &t, &C);
-}
-
-static void g1_add(g1 *r, const g1 *a, const g1 *b)
-{
-	if (bn254_fp_is_zero(&a->z)) {
-		*r = *b;
-		return;
-	}
-	if (bn254_fp_is_zero(&b->z)) {
-		*r = *a;
-		return;
-	}
-	/* add-2007-bl */
-	bn254_fp z1z1, z2z2, u1, u2, s1, s2, h, i, j, rr, v, t;
-	bn254_fp_sqr(&z1z1, &a->z);
-	bn254_fp_sqr(&z2z2, &b->z);
-	bn254_fp_mul(&u1, &a->x, &z2z2);
-	bn254_fp_mul(&u2, &b->x, &z1z1);
-	bn254_fp_mul(&s1, &a->y, &b->z);
-	bn254_fp_mul(&s1, &s1, &z2z2);
-	bn254_fp_mul(&s2, &b->y, &a->z);
-	bn254_fp_mul(&s2, &s2, &z1z1);
-	bn254_fp_sub(&h, &u2, &u1);
-	bn254_fp_sub(&rr, &s2, &s1);
-	if (bn254_fp_is_zero(&h)) {
-		if (bn254_fp_is_zero(&rr))
-			g1_dbl(r, a);
-		else
-			memset(r, 0, sizeof *r);
-		return;
-	}
-	bn254_fp_add(&i, &h, &h);
-	bn254_fp_sqr(&i, &i);
-	bn254_fp_mul(&j, &h, &i);
-	bn254_fp_add(&rr, &rr, &rr);
-	bn254_fp_mul(&v, &u1, &i);
-	bn254_fp_add(&t, &a->z, &b->z);
-	bn254_fp_sqr(&t, &t);
-	bn254_fp_sub(&t, &t, &z1z1);
-	bn254_fp_sub(&t, &t, &z2z2);
-	bn254_fp_mul(&r->z, &t, &h);
-	bn254_fp_sqr(&r->x, &rr);
-	bn254_fp_sub(&r->x, &r->x, &j);
-	bn254_fp_sub(&r->x, &r->x, &v);
-	bn254_fp_sub(&r->x, &r->x, &v);
-	bn254_fp_sub(&t, &v, &r->x);
-	bn254_fp_mul(&t, &t, &rr);
-	bn254_fp_mul(&s1, &s1, &j);
-	bn254_fp_add(&s1, &s1, &s1);
-	bn254_fp_sub(&r->y, &t, &s1);
-}
-
-/* r = a + b for b with z = 1 (madd-2007-bl): the ECMUL inner step */
-static void g1_add_affine(g1 *r, const g1 *a, const g1 *b)
-{
-	if (bn254_fp_is_zero(&a->z)) {
-		*r = *b;
-		return;
-	}
-	bn254_fp z1z1, u2, s2, h, hh, i, j, rr, v, t;
-	bn254_fp_sqr(&z1z1, &a->z);
-	bn254_fp_mul(&u2, &b->x, &z1z1);
-	bn254_fp_mul(&s2, &b->y, &a->z);
-	bn254_fp_mul(&s2, &s2, &z1z1);
-	bn254_fp_sub(&h, &u2, &a->x);
-	bn254_fp_sub(&rr, &s2, &a->y);
-	if (bn254_fp_is_zero(&h)) {
-		if (bn254_fp_is_zero(&rr))
-			g1_dbl(r, a);
-		else
-			memset(r, 0, sizeof *r);
-		return;
-	}
-	bn254_fp_sqr(&hh, &h);
-	bn254_fp_add(&i, &hh, &hh);
-	bn254_fp_add(&i, &i, &i);
-	bn254_fp_mul(&j, &h, &i);
-	bn254_fp_add(&rr, &rr, &rr);
-	bn254_fp_mul(&v, &a->x, &i);
-	bn254_fp_add(&t, &a->z, &h);
-	bn254_fp_sqr(&t, &t);
-	bn254_fp_sub(&t, &t, &z1z1);
-	bn254_fp_sub(&r->z, &t, &hh);
-	bn254_fp_mul(&t, &a->y, &j);
-	bn254_fp_sqr(&r->x, &rr);
-	bn254_fp_sub(&r->x, &r->x, &j);
-	bn254_fp_sub(&r->x, &r->x, &v);
-	bn254_fp_sub(&r->x, &r->x, &v);
-	bn254_fp_sub(&v, &v, &r->x);
-	bn254_fp_mul(&v, &v, &rr);
-	bn254_fp_add(&t, &t, &t);
-	bn254_fp_sub(&r->y, &v, &t);
-}
-
-/* ---- G2 (on the twist) ---- */
-
-typedef struct g2 { bn254_fp2 x, y, z; } g2; /* Jacobian; z = 0 is infinity */
-
-static void g2_dbl(g2 *r, const g2 *a)
-{
-	bn254_fp2 A, B, C, D, E, F, t;
-	bn254_fp2_sqr(&A, &a->x);
-	bn254_fp2_sqr(&B, &a->y);
-	bn254_fp2_sqr(&C, &B);
-	bn254_fp2_add(&D, &a->x, &B);
-	bn254_fp2_sqr(&D, &D);
-	bn254_fp2_sub(&D, &D, &A);
-	bn254_fp2_sub(&D, &D, &C);
-	bn254_fp2_dbl(&D, &D);
-	bn254_fp2_dbl(&E, &A);
-	bn254_fp2_add(&E, &E, &A);
-	bn254_fp2_sqr(&F, &E);
-	bn254_fp2_mul(&r->z, &a->y, &a->z);
-	bn254_fp2_dbl(&r->z, &r->z);
-	bn254_fp2_sub(&r->x, &F, &D);
-	bn254_fp2_sub(&r->x, &r->x, &D);
-	bn254_fp2_sub(&t, &D, &r->x);
-	bn254_fp2_mul(&t, &t, &E);
-	bn254_fp2_dbl(&C, &C);
-	bn254_fp2_dbl(&C, &C);
-	bn254_fp2_dbl(&C, &C);
-	bn254_fp2_sub(&r->y, &t, &C);
-}
-
-static void g2_add(g2 *r, const g2 *a, const g2 *b)
-{
-	if (bn254_fp2_is_zero(&a->z)) {
-		*r = *b;
-		return;
-	}
-	if (bn254_fp2_is_zero(&b->z)) {
-		*r = *a;
-		return;
-	}
-	bn254_fp2 z1z1, z2z2, u1, u2, s1, s2, h, i, j, rr, v, t;
-	bn254_fp2_sqr(&z1z1, &a->z);
-	bn254_fp2_sqr(&z2z2, &b->z);
-	bn254_fp2_mul(&u1, &a->x, &z2z2);
-	bn254_fp2_mul(&u2, &b->x, &z1z1);
-	bn254_fp2_mul(&s1, &a->y, &b->z);
-	bn254_fp2_mul(&s1, &s1, &z2z2);
-	bn254_fp2_mul(&s2, &b->y, &a->z);
-	bn254_fp2_mul(&s2, &s2, &z1z1);
-	bn254_fp2_sub(&h, &u2, &u1);
-	bn254_fp2_sub(&rr, &s2, &s1);
-	if (bn254_fp2_is_zero(&h)) {
-		if (bn254_fp2_is_zero(&rr))
-			g2_dbl(r, a);
-		else
-			memset(r, 0, sizeof *r);
-		return;
-	}
-	bn254_fp2_dbl(&i, &h);
-	bn254_fp2_sqr(&i, &i);
-	bn254_fp2_mul(&j, &h, &i);
-	bn254_fp2_dbl(&rr, &rr);
-	bn254_fp2_mul(&v, &u1, &i);
-	bn254_fp2_add(&t, &a->z, &b->z);
-	bn254_fp2_sqr(&t, &t);
-	bn254_fp2_sub(&t, &t, &z1z1);
-	bn254_fp2_sub(&t, &t, &z2z2);
-	bn254_fp2_mul(&r->z, &t, &h);
-	bn254_fp2_sqr(&r->x, &rr);
-	bn254_fp2_sub(&r->x, &r->x, &j);
-	bn254_fp2_sub(&r->x, &r->x, &v);
-	bn254_fp2_sub(&r->x, &r->x, &v);
-	bn254_fp2_sub(&t, &v, &r->x);
-	bn254_fp2_mul(&t, &t, &rr);
-	bn254_fp2_mul(&s1, &s1, &j);
-	bn254_fp2_dbl(&s1, &s1);
-	bn254_fp2_sub(&r->y, &t, &s1);
+	bn254_fp2_conj(x1, x);
+	bn254_fp2_mul(x1, x1, &bn254_frob[0][1]);
+	bn254_fp2_conj(y1, y);
+	bn254_fp2_mul(y1, y1, &bn254_frob[0][2]);
+	bn254_fp2_mul(x2, x, &bn254_frob[1][1]);
 }
 
 /* Whether the affine twist point Q = (x, y) has order r: points of E'(Fp2)
  * off G2 exist (the cofactor is about p), and the pairing is not defined on
- * them. The endomorphism psi(x, y) = (conj(x) g12, conj(y) g13) satisfies
- * psi^2 - t psi + p = 0 on all of E'(Fp2), with trace t = 6u^2 + 1 and
- * r = p - 6u^2, so
+ * them. The endomorphism psi (the twisted Frobenius pi of twist_frob)
+ * satisfies psi^2 - t psi + p = 0 on all of E'(Fp2), with trace
+ * t = 6u^2 + 1 and r = p - 6u^2, so
  *   [r]Q = [6u^2](psi(Q) - Q) + psi(Q) - psi^2(Q),
- * which needs a 127-bit multiplication instead of a 254-bit one. */
+ * which needs a 127-bit multiplication instead of a 254-bit one, of a point
+ * normalized once so that its additions are the cheaper mixed ones. */
 static bool g2_in_subgroup(const bn254_fp2 *x, const bn254_fp2 *y)
 {
-	/* 6u^2 */
-	static const uint64_t K[2] = {0xf83e9682e87cfd46ULL, 0x6f4d8248eeb859fbULL};
-	const bn254_fp2 one = {bn254_fp_one, {{0}}};
-	g2 q = {*x, *y, one}, psi = {*x, *y, one}, npsi2 = {*x, *y, one}, acc;
-	bn254_fp2_conj(&psi.x, x);
-	bn254_fp2_mul(&psi.x, &psi.x, &bn254_frob[0][1]);
-	bn254_fp2_conj(&psi.y, y);
-	bn254_fp2_mul(&psi.y, &psi.y, &bn254_frob[0][2]);
-	bn254_fp2_mul(&npsi2.x, x, &bn254_frob[1][1]);
-
-	g2 d;
+	/* 6u^2, big-endian */
+	static const uint8_t K[16] = {0x6f, 0x4d, 0x82, 0x48, 0xee, 0xb8,
+	                              0x59, 0xfb, 0xf8, 0x3e, 0x96, 0x82,
+	                              0xe8, 0x7c, 0xfd, 0x46};
+	g2 q = {*x, *y, bn254_fp2_one}, psi = q, npsi2 = q, acc;
+	twist_frob(&psi.x, &psi.y, &npsi2.x, x, y);
 	bn254_fp2_neg(&q.y, &q.y);
-	g2_add(&d, &psi, &q);
-	memset(&acc, 0, sizeof acc);
-	for (int i = 126; i >= 0; i--) {
-		g2_dbl(&acc, &acc);
-		if ((K[i / 64] >> (i % 64)) & 1)
-			g2_add(&acc, &acc, &d);
-	}
-	g2_add(&acc, &acc, &psi);
-	g2_add(&acc, &acc, &npsi2);
+	g2_add_affine(&acc, &psi, &q); /* psi(Q) - Q */
+	g2_mul(&acc, &acc, K, sizeof K);
+	g2_add_affine(&acc, &acc, &psi);
+	g2_add_affine(&acc, &acc, &npsi2);
 	return bn254_fp2_is_zero(&acc.z);
 }
 
@@ -319,12 +129,7 @@ static bool g2_from_bytes(bn254_fp2 *x, bn254_fp2 *y, bool *inf,
 		*inf = true;
 		return true;
 	}
-	bn254_fp2 lhs, rhs;
-	bn254_fp2_sqr(&lhs, y);
-	bn254_fp2_sqr(&rhs, x);
-	bn254_fp2_mul(&rhs, &rhs, x);
-	bn254_fp2_add(&rhs, &rhs, &bn254_twist_b);
-	return bn254_fp2_eq(&lhs, &rhs) && g2_in_subgroup(x, y);
+	return g2_on_curve(x, y) && g2_in_subgroup(x, y);
 }
 
 /* ---- Miller loop ---- */
@@ -428,8 +233,8 @@ static void miller_add(bn254_fp12 *f, pair *s, const bn254_fp2 *x2,
 static void miller_loop(bn254_fp12 *f, pair *s, size_t n)
 {
 	bn254_fp2 b3, nqy;
-	bn254_fp2 three = {fp_small(3), {{0}}};
-	bn254_fp2_mul(&b3, &bn254_twist_b, &three);
+	bn254_fp2_dbl(&b3, &bn254_twist_b);
+	bn254_fp2_add(&b3, &b3, &bn254_twist_b);
 
 	bn254_fp12 acc;
 	bn254_fp12_set_one(&acc);
@@ -446,13 +251,9 @@ static void miller_loop(bn254_fp12 *f, pair *s, size_t n)
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
-		bn254_fp2 x1, y1, x2;
 		/* Q1 = pi(Q), Q2 = -pi^2(Q) */
-		bn254_fp2_conj(&x1, &s[i].qx);
-		bn254_fp2_mul(&x1, &x1, &bn254_frob[0][1]);
-		bn254_fp2_conj(&y1, &s[i].qy);
-		bn254_fp2_mul(&y1, &y1, &bn254_frob[0][2]);
-		bn254_fp2_mul(&x2, &s[i].qx, &bn254_frob[1][1]);
+		bn254_fp2 x1, y1, x2;
+		twist_frob(&x1, &y1, &x2, &s[i].qx, &s[i].qy);
 		miller_add(&acc, &s[i], &x1, &y1);
 		miller_add(&acc, &s[i], &x2, &s[i].qy);
 	}
@@ -526,30 +327,21 @@ int bn254_add(const uint8_t in[128], uint8_t out[64])
 		memset(out, 0, 64);
 		return DURE_EINVAL;
 	}
-	g1_add(&a, &a, &b);
+	if (!bn254_fp_is_zero(&b.z)) /* else the sum is a */
+		g1_add_affine(&a, &a, &b);
 	g1_to_bytes(out, &a);
 	return DURE_OK;
 }
 
 int bn254_mul(const uint8_t in[96], uint8_t out[64])
 {
-	g1 a, acc;
+	g1 a;
 	if (!g1_from_bytes(&a, in)) {
 		memset(out, 0, 64);
 		return DURE_EINVAL;
 	}
-	memset(&acc, 0, sizeof acc);
-	if (bn254_fp_is_zero(&a.z)) { /* k * infinity; a must be affine below */
-		g1_to_bytes(out, &acc);
-		return DURE_OK;
-	}
-	const uint8_t *k = in + 64;
-	for (int i = 0; i < 256; i++) {
-		g1_dbl(&acc, &acc);
-		if ((k[i / 8] >> (7 - i % 8)) & 1)
-			g1_add_affine(&acc, &acc, &a);
-	}
-	g1_to_bytes(out, &acc);
+	g1_mul(&a, &a, in + 64, 32);
+	g1_to_bytes(out, &a);
 	return DURE_OK;
 }
 
@@ -578,8 +370,7 @@ int bn254_pairing_check(const uint8_t *in, size_t n, bool *ok)
 		pair *e = &s[used++];
 		e->X = qx;
 		e->Y = qy;
-		memset(&e->Z, 0, sizeof e->Z);
-		e->Z.c0 = bn254_fp_one;
+		e->Z = bn254_fp2_one;
 		e->qx = qx;
 		e->qy = qy;
 		bn254_fp_add(&e->px3, &p.x, &p.x);

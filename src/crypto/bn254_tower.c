@@ -18,6 +18,12 @@ static const bn254_fp R2 = {{0xf32cfc5b538afa89ULL, 0xb5e71911d44501fbULL,
 
 const bn254_fp bn254_fp_one = {{0xd35d438dc58f0d9dULL, 0x0a78eb28f5c70b3dULL,
                           0x666ea36f7879462cULL, 0x0e0a77c19a07df2fULL}};
+const bn254_fp2 bn254_fp2_one = {{{0xd35d438dc58f0d9dULL, 0x0a78eb28f5c70b3dULL,
+                                   0x666ea36f7879462cULL, 0x0e0a77c19a07df2fULL}},
+                                 {{0}}};
+/* 3 in Montgomery form */
+const bn254_fp bn254_curve_b = {{0x7a17caa950ad28d7ULL, 0x1f6ac17ae15521b9ULL,
+                                 0x334bea4e696bd284ULL, 0x2a1f6744ce179d8eULL}};
 
 const bn254_fp2 bn254_twist_b = {{{0x3bf938e377b802a8ULL, 0x020b1b273633535dULL, 0x26b7edf049755260ULL, 0x2514c6324384a86dULL}},
 	  {{0x38e7ecccd1dcff67ULL, 0x65f0b37d93ce0d3eULL, 0xd749d0dd22ac00aaULL, 0x0141b9ce4a688d4dULL}}};
@@ -539,19 +545,27 @@ bool bn254_fp12_is_one(const bn254_fp12 *a)
 	return memcmp(a, &one, sizeof one) == 0;
 }
 
+/* r = t0 + v t1 + (s - t0 - t1) w: the product (a0 + a1 w)(b0 + b1 w),
+ * w^2 = v, from t0 = a0 b0, t1 = a1 b1 and s = (a0 + a1)(b0 + b1). t1 and
+ * s are clobbered; r may alias anything else. */
+static void fp12_karatsuba(bn254_fp12 *r, const bn254_fp6 *t0, bn254_fp6 *t1,
+                           bn254_fp6 *s)
+{
+	fp6_sub(s, s, t0);
+	fp6_sub(&r->c1, s, t1);
+	fp6_mul_v(t1, t1);
+	fp6_add(&r->c0, t0, t1);
+}
+
 void bn254_fp12_mul(bn254_fp12 *r, const bn254_fp12 *a, const bn254_fp12 *b)
 {
-	/* (a0 + a1 w)(b0 + b1 w) with w^2 = v */
 	bn254_fp6 t0, t1, s, u;
 	fp6_mul(&t0, &a->c0, &b->c0);
 	fp6_mul(&t1, &a->c1, &b->c1);
 	fp6_add(&s, &a->c0, &a->c1);
 	fp6_add(&u, &b->c0, &b->c1);
 	fp6_mul(&s, &s, &u);
-	fp6_sub(&s, &s, &t0);
-	fp6_sub(&r->c1, &s, &t1);
-	fp6_mul_v(&t1, &t1);
-	fp6_add(&r->c0, &t0, &t1);
+	fp12_karatsuba(r, &t0, &t1, &s);
 }
 
 void bn254_fp12_sqr(bn254_fp12 *r, const bn254_fp12 *a)
@@ -674,8 +688,5 @@ void bn254_fp12_mul_line(bn254_fp12 *f, const bn254_fp2 *a, const bn254_fp2 *b,
 	fp6_add(&s, &f->c0, &f->c1);
 	bn254_fp2_add(&ab, a, b);
 	fp6_mul_01(&s, &s, &ab, c);
-	fp6_sub(&s, &s, &t0);
-	fp6_sub(&f->c1, &s, &t1);
-	fp6_mul_v(&t1, &t1);
-	fp6_add(&f->c0, &t0, &t1);
+	fp12_karatsuba(f, &t0, &t1, &s);
 }

@@ -23,8 +23,11 @@ typedef struct bn254_fp6 { bn254_fp2 c0, c1, c2; } bn254_fp6;
 /* c0 + c1*w */
 typedef struct bn254_fp12 { bn254_fp6 c0, c1; } bn254_fp12;
 
-/* 1 in Montgomery form */
+/* 1 in Montgomery form, in Fp and in Fp2 */
 extern const bn254_fp bn254_fp_one;
+extern const bn254_fp2 bn254_fp2_one;
+/* b = 3, the constant of E: y^2 = x^3 + b over Fp */
+extern const bn254_fp bn254_curve_b;
 /* b' = 3/xi, the constant of the twist E': y^2 = x^3 + b' */
 extern const bn254_fp2 bn254_twist_b;
 
