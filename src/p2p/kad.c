@@ -9,8 +9,11 @@
 #include "p2p/discv4.h"
 
 typedef struct kad_entry {
-	enode n;
+	enode n;               /* endpoint proven by a pong from it */
 	uint8_t hash[32];      /* keccak256(id) */
+	uint64_t seq;          /* ENR seq we fetched, or asked for and got an
+	                        * answer to: a higher one in a ping or pong
+	                        * means its record changed */
 } kad_entry;
 
 typedef struct kad_bucket {
@@ -23,7 +26,8 @@ typedef struct kad_bucket {
 /* What we know of a node's endpoint proof, both ways. */
 typedef struct kad_bond {
 	uint8_t id[64];
-	net_endpoint ep;
+	net_endpoint ep;       /* IP (and ports) it last used */
+	net_endpoint proven;   /* endpoint that answered our last ping */
 	uint64_t pong_rx_ms;   /* it answered our ping: it is verified */
 	uint64_t ping_rx_ms;   /* it pinged us and we answered: we are */
 	bool used;
@@ -37,6 +41,7 @@ typedef struct kad_pending {
 	enode n;
 	uint8_t hash[32];      /* our ping / ENRRequest hash */
 	uint64_t deadline_ms;
+	uint64_t seq;          /* ENR: the seq it advertised, 0 if unknown */
 	int lookup;            /* FINDNODE: index into lookups */
 	uint32_t gen;          /* FINDNODE: that lookup's generation */
 	size_t got;            /* FINDNODE: neighbours received */
@@ -57,6 +62,15 @@ typedef struct kad_cand {
 	uint8_t state;
 	uint64_t deadline_ms;  /* WAIT_PING */
 } kad_cand;
+
+/* A token bucket of queries from one IP address. */
+typedef struct kad_rate {
+	bool used;
+	uint8_t ip_len;
+	uint8_t ip[16];
+	uint32_t milli;        /* tokens x 1000 */
+	uint64_t last_ms;      /* last refill, and last use (for eviction) */
+} kad_rate;
 
 typedef struct kad_lookup_st {
 	bool active;
@@ -80,6 +94,8 @@ struct kad {
 	kad_bond bonds[KAD_BOND_SLOTS];
 	kad_pending pend[KAD_MAX_PENDING];
 	kad_lookup_st look[KAD_MAX_LOOKUPS];
+	kad_rate rate[KAD_RATE_SLOTS];
+	uint64_t salt;         /* keys the hashes placing IPs and ids in sets */
 
 	bool started;
 	uint64_t next_refresh_ms;
@@ -186,36 +202,169 @@ static bool ip_allowed(const kad *k, const kad_bucket *b, const net_endpoint *ep
 	return total < KAD_TABLE_IP_LIMIT;
 }
 
+static bool same_endpoint(const net_endpoint *a, const net_endpoint *b)
+{
+	return net_ip_eq(a, b) && a->udp == b->udp;
+}
+
+enum ip_scope { IP_BAD, IP_LOOPBACK, IP_LAN, IP_PUBLIC };
+
+static enum ip_scope ip_scope(const net_endpoint *ep)
+{
+	static const uint8_t zero[16];
+	const uint8_t *a = ep->ip;
+	if (net_is_loopback(ep))
+		return IP_LOOPBACK;
+	if (ep->ip_len == 4) {
+		if (a[0] == 0 || a[0] >= 224) /* this-network, multicast, reserved */
+			return IP_BAD;
+		if (a[0] == 10 || (a[0] == 172 && (a[1] & 0xf0) == 16) ||
+		    (a[0] == 192 && a[1] == 168) || (a[0] == 169 && a[1] == 254))
+			return IP_LAN;
+		return IP_PUBLIC;
+	}
+	if (ep->ip_len != 16 || memcmp(a, zero, 16) == 0 || a[0] == 0xff)
+		return IP_BAD;
+	if ((a[0] & 0xfe) == 0xfc || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80))
+		return IP_LAN; /* unique local fc00::/7, link local fe80::/10 */
+	return IP_PUBLIC;
+}
+
+/* Whether to contact an address that `from` relayed in Neighbors. A peer
+ * on the Internet has no business naming our loopback or LAN hosts (that
+ * would make us probe them for it), and nobody should name unspecified,
+ * multicast or broadcast addresses. */
+static bool relay_ok(const net_endpoint *from, const net_endpoint *ep)
+{
+	enum ip_scope src = ip_scope(from);
+	switch (ip_scope(ep)) {
+	case IP_BAD:
+		return false;
+	case IP_LOOPBACK:
+		return src == IP_LOOPBACK;
+	case IP_LAN:
+		return src == IP_LOOPBACK || src == IP_LAN;
+	case IP_PUBLIC:
+		return true;
+	}
+	return false;
+}
+
+/* ---- query rate limits ---- */
+
+static uint64_t ip_hash(const kad *k, const net_endpoint *ep)
+{
+	uint64_t h = k->salt ^ ep->ip_len;
+	for (size_t i = 0; i < ep->ip_len && i < sizeof ep->ip; i++) {
+		h = (h ^ ep->ip[i]) * 0x100000001b3ull;
+		h ^= h >> 29;
+	}
+	h *= 0xbf58476d1ce4e5b9ull;
+	return h ^ (h >> 32);
+}
+
+/* Takes one token from the bucket of ep's IP. False when it is empty: the
+ * query must be dropped. An IP without a bucket gets a full one, evicting
+ * the least recently used of its set; a peer with many addresses can
+ * evict others that way, but each address still gets no more than its
+ * own rate. */
+static bool rate_take(kad *k, const net_endpoint *ep, uint64_t now)
+{
+	size_t len = ep->ip_len < sizeof ep->ip ? ep->ip_len : sizeof ep->ip;
+	bool lo = net_is_loopback(ep);
+	uint64_t per_s = lo ? KAD_RATE_LOOPBACK_PER_S : KAD_RATE_PER_S;
+	uint64_t cap = 1000ull * (lo ? KAD_RATE_LOOPBACK_BURST : KAD_RATE_BURST);
+	size_t sets = KAD_RATE_SLOTS / KAD_RATE_WAYS;
+	size_t set = (size_t)(ip_hash(k, ep) % sets) * KAD_RATE_WAYS;
+	kad_rate *r = NULL, *victim = &k->rate[set];
+	for (size_t i = set; i < set + KAD_RATE_WAYS && !r; i++) {
+		kad_rate *c = &k->rate[i];
+		if (c->used && c->ip_len == len && memcmp(c->ip, ep->ip, len) == 0)
+			r = c;
+		else if (!c->used || (victim->used && c->last_ms < victim->last_ms))
+			victim = c;
+	}
+	if (!r) {
+		r = victim;
+		memset(r, 0, sizeof *r);
+		r->used = true;
+		r->ip_len = (uint8_t)len;
+		memcpy(r->ip, ep->ip, len);
+		r->milli = (uint32_t)cap;
+		r->last_ms = now;
+	}
+	uint64_t t = r->milli;
+	if (now > r->last_ms) {
+		/* per_s tokens a second is per_s milli-tokens a millisecond. */
+		uint64_t dt = now - r->last_ms; /* dt >= cap: full, and no overflow */
+		t = dt >= cap ? cap : t + dt * per_s;
+		if (t > cap)
+			t = cap;
+		r->last_ms = now;
+	}
+	if (t < 1000) {
+		r->milli = (uint32_t)t;
+		return false;
+	}
+	r->milli = (uint32_t)(t - 1000);
+	return true;
+}
+
 /* ---- bonds ---- */
+
+static bool recent(uint64_t t, uint64_t now)
+{
+	return t != 0 && now - t < KAD_BOND_EXPIRY_MS;
+}
+
+/* First slot of id's set. The salt keeps peers from grinding keys into
+ * the set of a node whose bond they want to evict. */
+static size_t bond_set(const kad *k, const uint8_t id[64])
+{
+	uint64_t h;
+	memcpy(&h, id, 8);
+	h = (h ^ k->salt) * 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 31;
+	return (size_t)(h % (KAD_BOND_SLOTS / KAD_BOND_WAYS)) * KAD_BOND_WAYS;
+}
 
 static kad_bond *bond_find(kad *k, const uint8_t id[64])
 {
-	size_t set = (size_t)(id[0] | id[1] << 8) % (KAD_BOND_SLOTS / 4) * 4;
-	for (size_t i = set; i < set + 4; i++)
+	size_t set = bond_set(k, id);
+	for (size_t i = set; i < set + KAD_BOND_WAYS; i++)
 		if (k->bonds[i].used && memcmp(k->bonds[i].id, id, 64) == 0)
 			return &k->bonds[i];
 	return NULL;
 }
 
-/* Finds or makes the bond of id, evicting the least recently active one
- * of its set. */
-static kad_bond *bond_get(kad *k, const uint8_t id[64], const net_endpoint *ep)
+/* Whether bond a is a better one to evict than b: a free slot first, then
+ * a node that has not answered our ping recently (anyone can send pings
+ * from many addresses, so such bonds must not push out verified ones),
+ * then the least recently active. */
+static bool evict_before(const kad_bond *a, const kad_bond *b, uint64_t now)
+{
+	if (!a->used || !b->used)
+		return !a->used && b->used;
+	bool av = recent(a->pong_rx_ms, now), bv = recent(b->pong_rx_ms, now);
+	if (av != bv)
+		return bv;
+	uint64_t at = a->pong_rx_ms > a->ping_rx_ms ? a->pong_rx_ms : a->ping_rx_ms;
+	uint64_t bt = b->pong_rx_ms > b->ping_rx_ms ? b->pong_rx_ms : b->ping_rx_ms;
+	return at < bt;
+}
+
+/* Finds or makes the bond of id, evicting the one of its set that
+ * evict_before ranks first. */
+static kad_bond *bond_get(kad *k, const uint8_t id[64], const net_endpoint *ep,
+                          uint64_t now)
 {
 	kad_bond *bd = bond_find(k, id);
 	if (!bd) {
-		size_t set = (size_t)(id[0] | id[1] << 8) % (KAD_BOND_SLOTS / 4) * 4;
+		size_t set = bond_set(k, id);
 		bd = &k->bonds[set];
-		for (size_t i = set; i < set + 4; i++) {
-			kad_bond *c = &k->bonds[i];
-			uint64_t ct = c->pong_rx_ms > c->ping_rx_ms ? c->pong_rx_ms
-			                                            : c->ping_rx_ms;
-			uint64_t bt = bd->pong_rx_ms > bd->ping_rx_ms ? bd->pong_rx_ms
-			                                              : bd->ping_rx_ms;
-			if (!c->used || (bd->used && ct < bt))
-				bd = c;
-			if (!c->used)
-				break;
-		}
+		for (size_t i = set + 1; i < set + KAD_BOND_WAYS; i++)
+			if (evict_before(&k->bonds[i], bd, now))
+				bd = &k->bonds[i];
 		memset(bd, 0, sizeof *bd);
 		bd->used = true;
 		memcpy(bd->id, id, 64);
@@ -229,11 +378,6 @@ static kad_bond *bond_get(kad *k, const uint8_t id[64], const net_endpoint *ep)
 	return bd;
 }
 
-static bool recent(uint64_t t, uint64_t now)
-{
-	return t != 0 && now - t < KAD_BOND_EXPIRY_MS;
-}
-
 /* It answered our ping recently, from this IP. */
 static bool verified(kad *k, const uint8_t id[64], const net_endpoint *ep,
                      uint64_t now)
@@ -242,11 +386,12 @@ static bool verified(kad *k, const uint8_t id[64], const net_endpoint *ep,
 	return bd && net_ip_eq(&bd->ep, ep) && recent(bd->pong_rx_ms, now);
 }
 
-/* It pinged us recently, so it holds our endpoint proof. */
-static bool verified_us(kad *k, const uint8_t id[64], uint64_t now)
+/* It pinged us recently from this IP, so it holds our endpoint proof. */
+static bool verified_us(kad *k, const uint8_t id[64], const net_endpoint *ep,
+                        uint64_t now)
 {
 	kad_bond *bd = bond_find(k, id);
-	return bd && recent(bd->ping_rx_ms, now);
+	return bd && net_ip_eq(&bd->ep, ep) && recent(bd->ping_rx_ms, now);
 }
 
 /* ---- sending ---- */
@@ -275,6 +420,33 @@ static kad_pending *pend_find(kad *k, uint8_t kind, const uint8_t id[64])
 	return NULL;
 }
 
+/* The request of this kind to id whose packet hash is `hash`. */
+static kad_pending *pend_match(kad *k, uint8_t kind, const uint8_t id[64],
+                               const uint8_t hash[32])
+{
+	for (size_t i = 0; i < KAD_MAX_PENDING; i++) {
+		kad_pending *p = &k->pend[i];
+		if (p->kind == kind && memcmp(p->n.id, id, 64) == 0 &&
+		    memcmp(p->hash, hash, 32) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+/* The ping in flight to n at n's endpoint. A node may have pings in flight
+ * to several endpoints (the one in our table and one it claims to have
+ * moved to); each is proven on its own. */
+static kad_pending *pend_find_ping(kad *k, const enode *n)
+{
+	for (size_t i = 0; i < KAD_MAX_PENDING; i++) {
+		kad_pending *p = &k->pend[i];
+		if (p->kind == PEND_PING && memcmp(p->n.id, n->id, 64) == 0 &&
+		    same_endpoint(&p->n.ep, &n->ep))
+			return p;
+	}
+	return NULL;
+}
+
 static kad_pending *pend_alloc(kad *k)
 {
 	for (size_t i = 0; i < KAD_MAX_PENDING; i++)
@@ -291,10 +463,10 @@ static size_t pend_count(const kad *k)
 	return c;
 }
 
-/* Pings n unless a ping to it is already in flight. */
+/* Pings n unless a ping to it (at that endpoint) is already in flight. */
 static int ping(kad *k, const enode *n, bool revalidate, uint64_t now)
 {
-	kad_pending *p = pend_find(k, PEND_PING, n->id);
+	kad_pending *p = pend_find_ping(k, n);
 	if (p) {
 		p->revalidate |= revalidate;
 		return 0;
@@ -317,6 +489,31 @@ static int ping(kad *k, const enode *n, bool revalidate, uint64_t now)
 	p->revalidate = revalidate;
 	p->n = *n;
 	p->deadline_ms = now + KAD_TIMEOUT_MS;
+	p->seq = 0;
+	p->lookup = -1;
+	p->got = 0;
+	return 0;
+}
+
+/* Sends an ENRRequest to n; seq is the sequence number n advertised (0 when
+ * the caller asks on its own). */
+static int enr_request(kad *k, const enode *n, uint64_t seq, uint64_t now)
+{
+	if (pend_find(k, PEND_ENR, n->id))
+		return DURE_EBUSY;
+	kad_pending *p = pend_alloc(k);
+	if (!p)
+		return DURE_EBUSY;
+	memset(&k->tx, 0, sizeof k->tx);
+	k->tx.type = DISCV4_ENRREQUEST;
+	int err = send_pkt(k, &n->ep, now, p->hash);
+	if (err)
+		return err;
+	p->kind = PEND_ENR;
+	p->revalidate = false;
+	p->n = *n;
+	p->deadline_ms = now + KAD_TIMEOUT_MS;
+	p->seq = seq;
 	p->lookup = -1;
 	p->got = 0;
 	return 0;
@@ -344,8 +541,9 @@ static int findnode(kad *k, int li, const enode *n, uint64_t now)
 
 /* ---- table ---- */
 
-/* n answered our ping: refresh it, or add it to its bucket or the
- * replacements. */
+/* n was just seen alive at n's endpoint, which the caller has proven (a
+ * pong from it): refresh it as most recently seen, taking that endpoint,
+ * or add it to its bucket or the replacements. */
 static void table_seen(kad *k, const enode *n, uint64_t now)
 {
 	kad_entry e = {.n = *n};
@@ -354,13 +552,19 @@ static void table_seen(kad *k, const enode *n, uint64_t now)
 	size_t i;
 	kad_entry *old = find_in(b->e, b->n, n->id, &i);
 	if (old) {
-		e.n.ep = old->n.ep;
+		enode prev = old->n;
+		e.seq = old->seq;
 		remove_at(b->e, &b->n, i);
-		b->e[b->n++] = e;
-		return;
-	}
-	if ((old = find_in(b->repl, b->nrepl, n->id, &i)))
+		if (same_subnet(&prev.ep, &n->ep) || ip_allowed(k, b, &n->ep)) {
+			b->e[b->n++] = e;
+			return;
+		}
+		/* It moved into a subnet that has its share of the table. */
+		emit_node(k, KAD_EV_REMOVED, &prev, now);
+	} else if ((old = find_in(b->repl, b->nrepl, n->id, &i))) {
+		e.seq = old->seq;
 		remove_at(b->repl, &b->nrepl, i);
+	}
 	if (b->n < KAD_K && ip_allowed(k, b, &n->ep)) {
 		b->e[b->n++] = e;
 		emit_node(k, KAD_EV_ADDED, n, now);
@@ -371,14 +575,16 @@ static void table_seen(kad *k, const enode *n, uint64_t now)
 	b->repl[b->nrepl++] = e;
 }
 
-/* Revalidation failed: drop the entry, promote the latest replacement. */
-static void table_dead(kad *k, const uint8_t id[64], uint64_t now)
+/* Revalidation of n failed: drop the entry (unless it has meanwhile
+ * proven another endpoint), promote the latest replacement. */
+static void table_dead(kad *k, const enode *n, uint64_t now)
 {
 	uint8_t h[32];
-	keccak256(id, 64, h);
+	keccak256(n->id, 64, h);
 	kad_bucket *b = bucket_of(k, h);
 	size_t i;
-	if (!find_in(b->e, b->n, id, &i))
+	if (!find_in(b->e, b->n, n->id, &i) ||
+	    !same_endpoint(&b->e[i].n.ep, &n->ep))
 		return;
 	enode gone = b->e[i].n;
 	remove_at(b->e, &b->n, i);
@@ -397,11 +603,34 @@ static void table_dead(kad *k, const uint8_t id[64], uint64_t now)
 	}
 }
 
-static bool table_has(kad *k, const uint8_t id[64], const uint8_t hash[32])
+/* The live entry of id (hash = keccak256(id)), or NULL. */
+static kad_entry *table_entry(kad *k, const uint8_t id[64],
+                              const uint8_t hash[32])
 {
 	kad_bucket *b = bucket_of(k, hash);
 	size_t i;
-	return find_in(b->e, b->n, id, &i) != NULL;
+	return find_in(b->e, b->n, id, &i);
+}
+
+static kad_entry *table_find(kad *k, const uint8_t id[64])
+{
+	uint8_t h[32];
+	keccak256(id, 64, h);
+	return table_entry(k, id, h);
+}
+
+/* Asks a table entry for its record when a ping or pong advertised a
+ * newer one than we hold. Only once it holds our endpoint proof (it would
+ * ignore us before), and only with half the request slots free, like
+ * other requests we make on a peer's word. */
+static void enr_refresh(kad *k, const enode *n, bool has_seq, uint64_t seq,
+                        uint64_t now)
+{
+	kad_entry *e = has_seq ? table_find(k, n->id) : NULL;
+	if (!e || seq <= e->seq || !verified_us(k, n->id, &e->n.ep, now) ||
+	    pend_count(k) >= KAD_MAX_PENDING / 2)
+		return;
+	(void)enr_request(k, &e->n, seq, now);
 }
 
 /* ---- lookups ---- */
@@ -488,7 +717,7 @@ static void lookup_advance(kad *k, int li, uint64_t now)
 		if (c->state != CAND_NEW || inflight >= KAD_ALPHA)
 			continue;
 		inflight++;
-		if (verified_us(k, c->n.id, now)) {
+		if (verified_us(k, c->n.id, &c->n.ep, now)) {
 			ask(k, li, c, now);
 		} else {
 			c->state = ping(k, &c->n, false, now) ? CAND_FAILED
@@ -511,15 +740,17 @@ static void lookup_advance(kad *k, int li, uint64_t now)
 	}
 }
 
-/* Applies fn's state change to n's candidate in every lookup. */
-static void lookups_on_pong(kad *k, const uint8_t id[64], uint64_t now)
+/* n answered a ping at n's endpoint: its candidates in the lookups take
+ * that proven endpoint and move on. */
+static void lookups_on_pong(kad *k, const enode *n, uint64_t now)
 {
 	for (int li = 0; li < KAD_MAX_LOOKUPS; li++) {
 		kad_lookup_st *L = &k->look[li];
-		kad_cand *c = L->active ? cand_find(L, id) : NULL;
+		kad_cand *c = L->active ? cand_find(L, n->id) : NULL;
 		if (!c || c->state != CAND_BONDING)
 			continue;
-		if (verified_us(k, id, now)) {
+		c->n = *n;
+		if (verified_us(k, n->id, &n->ep, now)) {
 			ask(k, li, c, now);
 		} else {
 			c->state = CAND_WAIT_PING;
@@ -529,24 +760,28 @@ static void lookups_on_pong(kad *k, const uint8_t id[64], uint64_t now)
 	}
 }
 
-static void lookups_on_ping(kad *k, const uint8_t id[64], uint64_t now)
+/* `from` pinged us (and has our pong): candidates at its IP can be asked. */
+static void lookups_on_ping(kad *k, const enode *from, uint64_t now)
 {
 	for (int li = 0; li < KAD_MAX_LOOKUPS; li++) {
 		kad_lookup_st *L = &k->look[li];
-		kad_cand *c = L->active ? cand_find(L, id) : NULL;
-		if (!c || (c->state != CAND_BONDING && c->state != CAND_WAIT_PING))
+		kad_cand *c = L->active ? cand_find(L, from->id) : NULL;
+		if (!c || (c->state != CAND_BONDING && c->state != CAND_WAIT_PING) ||
+		    !net_ip_eq(&c->n.ep, &from->ep))
 			continue;
 		ask(k, li, c, now);
 		lookup_advance(k, li, now);
 	}
 }
 
-static void lookups_on_ping_timeout(kad *k, const uint8_t id[64], uint64_t now)
+/* Our ping to n's endpoint went unanswered. */
+static void lookups_on_ping_timeout(kad *k, const enode *n, uint64_t now)
 {
 	for (int li = 0; li < KAD_MAX_LOOKUPS; li++) {
 		kad_lookup_st *L = &k->look[li];
-		kad_cand *c = L->active ? cand_find(L, id) : NULL;
-		if (!c || c->state != CAND_BONDING)
+		kad_cand *c = L->active ? cand_find(L, n->id) : NULL;
+		if (!c || c->state != CAND_BONDING ||
+		    !same_endpoint(&c->n.ep, &n->ep))
 			continue;
 		c->state = CAND_FAILED;
 		lookup_advance(k, li, now);
@@ -598,6 +833,8 @@ static int on_ping(kad *k, const enode *from, uint64_t now)
 	const discv4_packet *in = &k->rx;
 	uint8_t ping_hash[32];
 	memcpy(ping_hash, in->hash, 32);
+	bool has_seq = in->u.ping.has_enr_seq;
+	uint64_t seq = in->u.ping.enr_seq;
 	memset(&k->tx, 0, sizeof k->tx);
 	k->tx.type = DISCV4_PONG;
 	k->tx.u.pong.to = from->ep;
@@ -607,29 +844,41 @@ static int on_ping(kad *k, const enode *from, uint64_t now)
 	int err = send_pkt(k, &from->ep, now, NULL);
 	if (err)
 		return err;
-	kad_bond *bd = bond_get(k, from->id, &from->ep);
+	kad_bond *bd = bond_get(k, from->id, &from->ep, now);
 	bd->ping_rx_ms = now;
-	if (recent(bd->pong_rx_ms, now))
+	/* Only a pong proves an endpoint: a node that has not answered our
+	 * ping at this very endpoint gets one, and its pong enters it in
+	 * the table or moves its entry here. */
+	if (recent(bd->pong_rx_ms, now) && same_endpoint(&bd->proven, &from->ep)) {
 		table_seen(k, from, now);
-	else
+		enr_refresh(k, from, has_seq, seq, now);
+	} else if (pend_count(k) < KAD_MAX_PENDING - KAD_MAX_PENDING / 4) {
+		/* A quarter of the request slots stay for our own lookups and
+		 * revalidation, whoever pings us. */
 		(void)ping(k, from, false, now);
-	lookups_on_ping(k, from->id, now);
+	}
+	lookups_on_ping(k, from, now);
 	return 0;
 }
 
 static int on_pong(kad *k, const enode *from, uint64_t now)
 {
-	kad_pending *p = pend_find(k, PEND_PING, from->id);
-	if (!p || memcmp(p->hash, k->rx.u.pong.ping_hash, 32) != 0 ||
-	    !net_ip_eq(&p->n.ep, &from->ep))
+	kad_pending *p = pend_match(k, PEND_PING, from->id,
+	                            k->rx.u.pong.ping_hash);
+	if (!p || !net_ip_eq(&p->n.ep, &from->ep))
 		return DURE_ENOTFOUND;
+	bool has_seq = k->rx.u.pong.has_enr_seq;
+	uint64_t seq = k->rx.u.pong.enr_seq;
+	/* The endpoint we pinged answered: that one is proven. */
 	enode n = p->n;
 	memset(p, 0, sizeof *p);
-	kad_bond *bd = bond_get(k, n.id, &n.ep);
+	kad_bond *bd = bond_get(k, n.id, &n.ep, now);
 	bd->pong_rx_ms = now;
+	bd->proven = n.ep;
 	table_seen(k, &n, now);
 	emit_node(k, KAD_EV_VERIFIED, &n, now);
-	lookups_on_pong(k, n.id, now);
+	enr_refresh(k, &n, has_seq, seq, now);
+	lookups_on_pong(k, &n, now);
 	return 0;
 }
 
@@ -667,16 +916,31 @@ static int on_neighbors(kad *k, const enode *from, uint64_t now)
 	const discv4_neighbors *nb = &k->rx.u.neighbors;
 	for (size_t i = 0; i < nb->n && p->got < KAD_K; i++, p->got++) {
 		const enode *n = &nb->nodes[i];
-		if (n->ep.udp == 0 || memcmp(n->id, k->self.id, 64) == 0)
+		if (n->ep.udp == 0 || !relay_ok(&from->ep, &n->ep) ||
+		    memcmp(n->id, k->self.id, 64) == 0)
 			continue;
-		if (feed)
-			cand_add(k, L, n);
 		uint8_t h[32];
 		keccak256(n->id, 64, h);
-		/* Bond with newcomers whose bucket has room, leaving most of
-		 * the request slots to lookups and revalidation. */
-		if (!table_has(k, n->id, h) && bucket_of(k, h)->n < KAD_K &&
-		    pend_count(k) < KAD_MAX_PENDING / 2)
+		/* A table entry keeps its proven endpoint whatever others say
+		 * of it: taking theirs would let them poison our table. */
+		const kad_entry *known = table_entry(k, n->id, h);
+		if (feed)
+			cand_add(k, L, known ? &known->n : n);
+		if (known)
+			continue;
+		/* Bond with newcomers, leaving most of the request slots to
+		 * lookups and revalidation. Those of a full bucket go to its
+		 * replacements when they answer, to stand in for dead
+		 * entries: we ask them only with fewer slots busy, and only
+		 * while there is room (else every mention of the bucket's
+		 * other nodes would churn the list, a ping each). */
+		kad_bucket *b = bucket_of(k, h);
+		size_t budget = b->n < KAD_K ? KAD_MAX_PENDING / 2
+		              : b->nrepl < KAD_REPLACEMENTS ? KAD_MAX_PENDING / 4
+		                                            : 0;
+		size_t ri;
+		if (pend_count(k) < budget &&
+		    !find_in(b->repl, b->nrepl, n->id, &ri))
 			(void)ping(k, n, false, now);
 	}
 	if (p->got >= KAD_K)
@@ -699,20 +963,41 @@ static int on_enrrequest(kad *k, const enode *from, uint64_t now)
 
 static int on_enrresponse(kad *k, const enode *from, uint64_t now)
 {
-	kad_pending *p = pend_find(k, PEND_ENR, from->id);
-	if (!p || memcmp(p->hash, k->rx.u.enrresponse.request_hash, 32) != 0)
+	kad_pending *p = pend_match(k, PEND_ENR, from->id,
+	                            k->rx.u.enrresponse.request_hash);
+	if (!p || !net_ip_eq(&p->n.ep, &from->ep))
 		return DURE_ENOTFOUND;
 	enode n = p->n;
+	uint64_t seq = k->rx.u.enrresponse.record.seq;
+	/* A node that advertised a newer record than it sends is not asked
+	 * again until it advertises a still newer one. */
+	if (seq < p->seq)
+		seq = p->seq;
 	memset(p, 0, sizeof *p);
+	kad_entry *e = table_find(k, n.id);
+	if (e && e->seq < seq)
+		e->seq = seq;
 	kad_event ev = {.type = KAD_EV_ENR, .node = &n,
 	                .record = &k->rx.u.enrresponse.record};
 	emit(k, &ev, now);
 	return 0;
 }
 
+/* Queries make us answer; replies we only take when we asked. */
+static bool is_query(uint8_t type)
+{
+	return type == DISCV4_PING || type == DISCV4_FINDNODE ||
+	       type == DISCV4_ENRREQUEST;
+}
+
 int kad_handle_packet(kad *k, uint64_t now_ms, const net_endpoint *from,
                       const uint8_t *data, size_t len)
 {
+	/* Rate-limit queries before checking the signature, which is the
+	 * costly part of a flood. */
+	if (len >= DISCV4_HEADER && is_query(data[DISCV4_HEADER - 1]) &&
+	    !rate_take(k, from, now_ms))
+		return DURE_EDISC_RATE;
 	int err = discv4_decode(data, len, &k->rx);
 	if (err)
 		return err;
@@ -759,8 +1044,8 @@ static void expire_pending(kad *k, uint64_t now)
 		if (!was_ping)
 			continue;
 		if (reval)
-			table_dead(k, n.id, now);
-		lookups_on_ping_timeout(k, n.id, now);
+			table_dead(k, &n, now);
+		lookups_on_ping_timeout(k, &n, now);
 	}
 }
 
@@ -870,6 +1155,7 @@ int kad_new(const uint8_t seckey[32], const net_endpoint *self,
 		memcpy(k->boot, cfg->bootnodes, cfg->n_bootnodes * sizeof k->boot[0]);
 	k->cfg.bootnodes = k->boot;
 	k->rng = cfg->seed;
+	k->salt = rnd(k);
 	*out = k;
 	return 0;
 }
@@ -903,21 +1189,7 @@ int kad_request_enr(kad *k, const enode *n, uint64_t now_ms)
 {
 	if (memcmp(n->id, k->self.id, 64) == 0 || !n->ep.ip_len || !n->ep.udp)
 		return DURE_EINVAL;
-	if (pend_find(k, PEND_ENR, n->id))
-		return DURE_EBUSY;
-	kad_pending *p = pend_alloc(k);
-	if (!p)
-		return DURE_EBUSY;
-	memset(&k->tx, 0, sizeof k->tx);
-	k->tx.type = DISCV4_ENRREQUEST;
-	int err = send_pkt(k, &n->ep, now_ms, p->hash);
-	if (err)
-		return err;
-	p->kind = PEND_ENR;
-	p->n = *n;
-	p->deadline_ms = now_ms + KAD_TIMEOUT_MS;
-	p->lookup = -1;
-	return 0;
+	return enr_request(k, n, 0, now_ms);
 }
 
 size_t kad_count(const kad *k)
@@ -925,6 +1197,14 @@ size_t kad_count(const kad *k)
 	size_t c = 0;
 	for (size_t i = 0; i < KAD_NBUCKETS; i++)
 		c += k->b[i].n;
+	return c;
+}
+
+size_t kad_replacement_count(const kad *k)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < KAD_NBUCKETS; i++)
+		c += k->b[i].nrepl;
 	return c;
 }
 

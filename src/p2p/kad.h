@@ -17,8 +17,22 @@
  *   KAD_K live entries, least recently seen first, and KAD_REPLACEMENTS
  *   recently seen nodes to promote when an entry dies.
  * - A node enters the table only after answering our ping (a pong echoing
- *   the ping's hash). A ping from a node that has not answered one of ours
- *   within 12 hours gets a pong and a ping of ours.
+ *   the ping's hash), and its entry changes endpoint the same way: a ping
+ *   from a node that has not answered one of ours at that endpoint (IP and
+ *   UDP port) within 12 hours gets a pong and a ping of ours, whose pong
+ *   adds it or moves its entry. What other nodes say of a node (Neighbors)
+ *   never changes its entry; lookups use the entry's endpoint, not theirs.
+ * - Newcomers named in Neighbors are pinged while fewer than half the
+ *   request slots are busy; those of a full bucket only while fewer than
+ *   a quarter are and its replacement list has room. When they answer
+ *   they wait there, and revalidation promotes them.
+ * - Records (EIP-868): a ping or pong advertising a higher ENR sequence
+ *   number than we fetched for that table entry makes us send an
+ *   ENRRequest (one in flight per node, only while half the request slots
+ *   are free); the record comes as a KAD_EV_ENR event.
+ * - Neighbors entries naming unspecified, multicast or reserved addresses
+ *   are ignored, and so are loopback ones from a sender not on loopback
+ *   and LAN ones from a sender on the Internet.
  * - Endpoint proof: FindNode and ENRRequest are answered only to a node
  *   that answered our ping within 12 hours, from the same IP. Before we send
  *   FindNode to a node that has not pinged us within 12 hours, we ping it
@@ -36,7 +50,20 @@
  *   and 10 in the table. Loopback addresses are exempt, so that local
  *   test networks on 127.0.0.1 work.
  * - Limits on what a peer makes us store: KAD_MAX_PENDING requests in
- *   flight, KAD_MAX_LOOKUPS lookups, a fixed bond cache (KAD_BOND_SLOTS).
+ *   flight, of which pings answering strangers' pings take at most three
+ *   quarters; KAD_MAX_LOOKUPS lookups; a fixed bond cache (KAD_BOND_SLOTS,
+ *   sets of KAD_BOND_WAYS picked by a salted hash of the id) where nodes
+ *   that never answered our ping are evicted before verified ones.
+ * - Query rate limit: queries (Ping, FindNode, ENRRequest) from one IP
+ *   address draw on a token bucket of KAD_RATE_BURST tokens refilled at
+ *   KAD_RATE_PER_S a second; a query finding it empty is dropped unread
+ *   and unanswered. An honest node sends one host a few queries per
+ *   lookup (ping, FindNode, ENRRequest) and a lookup every few seconds at
+ *   most, so this only stops floods and reflection through us. Loopback gets KAD_RATE_LOOPBACK_PER_S and
+ *   KAD_RATE_LOOPBACK_BURST, since a whole local test network shares
+ *   127.0.0.1. The buckets live in a fixed table of KAD_RATE_SLOTS (sets
+ *   of KAD_RATE_WAYS picked by a salted hash of the IP, least recently
+ *   used evicted).
  *
  * Callbacks run inside kad calls; they must not call kad functions other
  * than the read-only ones (kad_count, kad_foreach, kad_contains...). */
@@ -59,6 +86,7 @@
 #define KAD_MAX_LOOKUPS 4
 #define KAD_LOOKUP_CANDIDATES 32
 #define KAD_BOND_SLOTS 512
+#define KAD_BOND_WAYS 4              /* set-associative */
 #define KAD_MAX_BOOTNODES 16
 #define KAD_BUCKET_IP_LIMIT 2
 #define KAD_TABLE_IP_LIMIT 10
@@ -67,6 +95,12 @@
 #define KAD_EXPIRATION_S 20           /* lifetime of packets we send */
 #define KAD_REFRESH_MS (30ull * 60 * 1000)
 #define KAD_REVALIDATE_MS 10000
+#define KAD_RATE_SLOTS 256
+#define KAD_RATE_WAYS 4
+#define KAD_RATE_PER_S 10
+#define KAD_RATE_BURST 20
+#define KAD_RATE_LOOPBACK_PER_S 1000
+#define KAD_RATE_LOOPBACK_BURST 1000
 
 typedef struct kad kad;
 
@@ -120,9 +154,10 @@ const enr *kad_record(const kad *k);
 
 /* Processes one datagram that arrived from `from` (its UDP source address
  * and port). Returns 0 when the packet was accepted, else why it was
- * dropped: a discv4_decode error, DURE_ERANGE (expired), DURE_ENOTFOUND
- * (unsolicited reply, or a query from a node without endpoint proof),
- * DURE_EINVAL (a packet from ourselves). Dropping is normal; the caller may
+ * dropped: DURE_EDISC_RATE (a query over its IP's rate limit), a
+ * discv4_decode error, DURE_ERANGE (expired), DURE_ENOTFOUND (unsolicited
+ * reply, or a query from a node without endpoint proof), DURE_EINVAL (a
+ * packet from ourselves). Dropping is normal; the caller may
  * only count these. */
 int kad_handle_packet(kad *k, uint64_t now_ms, const net_endpoint *from,
                       const uint8_t *data, size_t len);
@@ -143,11 +178,15 @@ DURE_WUR int kad_lookup(kad *k, const uint8_t target[64], uint64_t now_ms);
 
 /* Asks n for its record (it must have pinged us recently, as for
  * FindNode); the answer comes as a KAD_EV_ENR event. Returns 0, DURE_EBUSY
- * or DURE_EINVAL. */
+ * (a request to n already in flight, or no request slot free) or
+ * DURE_EINVAL. */
 DURE_WUR int kad_request_enr(kad *k, const enode *n, uint64_t now_ms);
 
 /* Number of live entries in the table. */
 size_t kad_count(const kad *k);
+
+/* Number of nodes waiting among the buckets' replacements. */
+size_t kad_replacement_count(const kad *k);
 
 /* Number of lookups running. */
 size_t kad_lookups_running(const kad *k);

@@ -46,6 +46,7 @@ struct sim {
 	size_t qhead, qlen, qcap;
 	uint64_t now;
 	size_t sent, dropped;
+	size_t by_type[DISCV4_ENRRESPONSE + 1];
 };
 
 static void sim_send(void *arg, const net_endpoint *to, const uint8_t *pkt,
@@ -72,6 +73,8 @@ static void sim_send(void *arg, const net_endpoint *to, const uint8_t *pkt,
 	p->len = len;
 	memcpy(p->data, pkt, len);
 	s->sent++;
+	if (len > 97 && pkt[97] <= DISCV4_ENRRESPONSE)
+		s->by_type[pkt[97]]++;
 }
 
 static void sim_event(void *arg, const kad_event *ev, uint64_t now)
@@ -248,6 +251,21 @@ static void test_sim_bootstrap(void)
 	printf("sim %zu nodes: tables hold %zu of %zu possible (%zu%%), worst "
 	       "%zu%%, %zu packets\n", n, have, ideal, have * 100 / ideal, worst,
 	       s->sent);
+	size_t repl = 0, enrs = 0;
+	for (size_t i = 0; i < n; i++) {
+		repl += kad_replacement_count(s->nodes[i].k);
+		enrs += s->nodes[i].got_enr;
+	}
+	printf("  ping %zu, pong %zu, findnode %zu, neighbors %zu, enr %zu/%zu; "
+	       "%zu replacements\n", s->by_type[DISCV4_PING],
+	       s->by_type[DISCV4_PONG], s->by_type[DISCV4_FINDNODE],
+	       s->by_type[DISCV4_NEIGHBORS], s->by_type[DISCV4_ENRREQUEST],
+	       s->by_type[DISCV4_ENRRESPONSE], repl);
+	/* Every node fetched records on its own (their pongs advertise seq
+	 * 1), and pings stay few: two nodes that are not in each other's
+	 * tables must not ping each other back and forth. */
+	CHECK_EQ_INT(enrs, n);
+	CHECK(s->by_type[DISCV4_PING] < 100 * n);
 	CHECK(have * 100 / ideal >= 90);
 	CHECK(worst >= 60);
 	/* Tables hold as much as k-buckets allow: most of the other nodes. */
@@ -300,8 +318,8 @@ static void key_at_dist(const uint8_t from_id[64], unsigned d, uint64_t *ctr,
 }
 
 /* A sim of node 0 plus nodes given by key and endpoint, none bootstrapped:
- * node 0 learns them by kad_add_node. */
-static sim *sim_custom(size_t n, const uint8_t (*keys)[32],
+ * node 0 learns nodes 1..n_seed by kad_add_node. */
+static sim *sim_custom(size_t n, size_t n_seed, const uint8_t (*keys)[32],
                        const net_endpoint *eps)
 {
 	sim *s = calloc(1, sizeof *s);
@@ -326,7 +344,7 @@ static sim *sim_custom(size_t n, const uint8_t (*keys)[32],
 		CHECK_EQ_INT(kad_new(nd->key, &nd->self.ep, &cfg, &nd->k), 0);
 		nd->wake = T0;
 	}
-	for (size_t i = 1; i < n; i++)
+	for (size_t i = 1; i <= n_seed; i++)
 		CHECK_EQ_INT(kad_add_node(s->nodes[0].k, &s->nodes[i].self, T0), 0);
 	return s;
 }
@@ -347,7 +365,7 @@ static void test_revalidation(void)
 		key_at_dist(id0, 256, &ctr, keys[i], id);
 		eps[i] = sim_ep(i, false);
 	}
-	sim *s = sim_custom(N, keys, eps);
+	sim *s = sim_custom(N, N - 1, keys, eps);
 	sim_run(s, T0 + 800);
 	kad *a = s->nodes[0].k;
 	CHECK_EQ_INT(kad_count(a), KAD_K);
@@ -380,6 +398,72 @@ static void test_revalidation(void)
 	sim_free(s);
 }
 
+static void test_replacements_from_neighbors(void)
+{
+	/* Node 0 (A) with a full bucket: nodes 1..16 at distance 256. Node
+	 * 17 (C), also at distance 256, is known only to node 1 (B). A
+	 * lookup from A hears of C in B's Neighbors; A must ping C and keep
+	 * it as a replacement, which later takes a dead entry's place. */
+	enum { N = 18, C = 17 };
+	uint8_t keys[N][32], id[N][64];
+	net_endpoint eps[N];
+	uint64_t ctr = 0;
+	key_for(515151, keys[0]);
+	CHECK_EQ_INT(secp_pubkey_create(keys[0], id[0]), 0);
+	eps[0] = sim_ep(0, false);
+	for (size_t i = 1; i < N; i++) {
+		key_at_dist(id[0], 256, &ctr, keys[i], id[i]);
+		eps[i] = sim_ep(i, false);
+	}
+	/* A lookup target to which C is farther than all of A's entries, so
+	 * that the lookup itself (which contacts the KAD_K closest) never
+	 * pings C: only the Neighbors handling can. */
+	uint8_t target[64], th[32], hc[32];
+	keccak256(id[C], 64, hc);
+	for (uint64_t t = 0;; t++) {
+		key_for(900000 + t, target);
+		key_for(950000 + t, target + 32);
+		keccak256(target, 64, th);
+		uint8_t dc[32], d[32];
+		for (int b = 0; b < 32; b++)
+			dc[b] = hc[b] ^ th[b];
+		bool farthest = true;
+		for (size_t i = 1; i < C && farthest; i++) {
+			uint8_t h[32];
+			keccak256(id[i], 64, h);
+			for (int b = 0; b < 32; b++)
+				d[b] = h[b] ^ th[b];
+			farthest = memcmp(dc, d, 32) > 0;
+		}
+		if (farthest)
+			break;
+	}
+	sim *s = sim_custom(N, C - 1, keys, eps);
+	sim_node *A = &s->nodes[0], *B = &s->nodes[1];
+	CHECK_EQ_INT(kad_add_node(B->k, &s->nodes[C].self, T0), 0);
+	sim_run(s, T0 + 800);
+	CHECK_EQ_INT(kad_count(A->k), KAD_K);
+	CHECK(kad_contains(B->k, id[C]));
+	CHECK_EQ_INT(kad_replacement_count(A->k), 0);
+
+	memcpy(A->lookup_want, target, 64);
+	CHECK_EQ_INT(kad_lookup(A->k, target, s->now), 0);
+	A->wake = s->now;
+	sim_run(s, s->now + 5000);
+	CHECK(A->lookup_done);
+	CHECK(!kad_contains(A->k, id[C]));
+	CHECK_EQ_INT(kad_replacement_count(A->k), 1);
+
+	/* An entry dies; revalidation (every ~1 s here) promotes C. */
+	s->nodes[2].dead = true;
+	sim_run(s, s->now + 60000);
+	CHECK(!kad_contains(A->k, id[2]));
+	CHECK(kad_contains(A->k, id[C]));
+	CHECK_EQ_INT(kad_count(A->k), KAD_K);
+	CHECK_EQ_INT(kad_replacement_count(A->k), 0);
+	sim_free(s);
+}
+
 static void test_ip_limits(void)
 {
 	/* Node 0, then 12 nodes of one /24 at distances 256,256,256,255,255,
@@ -400,7 +484,7 @@ static void test_ip_limits(void)
 		else
 			eps[i] = sim_ep(i, true);
 	}
-	sim *s = sim_custom(N, keys, eps);
+	sim *s = sim_custom(N, N - 1, keys, eps);
 	sim_run(s, T0 + 800);
 	kad *a = s->nodes[0].k;
 	/* Third node of the /24 in the distance-256 bucket is refused. */
@@ -422,11 +506,16 @@ static void test_ip_limits(void)
 
 /* ---- a hand-driven peer against one kad node ---- */
 
+#define CAP_MAX 512
+
 typedef struct capture {
 	size_t n;
 	uint8_t last[DISCV4_MAX_PACKET];
 	size_t last_len;
-	uint8_t types[64];
+	uint8_t types[CAP_MAX];
+	net_endpoint to[CAP_MAX];
+	size_t enr_events;
+	uint64_t enr_seq;
 } capture;
 
 static void cap_send(void *arg, const net_endpoint *to, const uint8_t *pkt,
@@ -434,12 +523,23 @@ static void cap_send(void *arg, const net_endpoint *to, const uint8_t *pkt,
 {
 	capture *c = arg;
 	discv4_packet *p = malloc(sizeof *p);
-	if (discv4_decode(pkt, len, p) == 0 && c->n < sizeof c->types)
+	if (discv4_decode(pkt, len, p) == 0 && c->n < CAP_MAX) {
 		c->types[c->n] = p->type;
+		c->to[c->n] = *to;
+	}
 	free(p);
 	c->n++;
 	memcpy(c->last, pkt, len);
 	c->last_len = len;
+}
+
+static void cap_event(void *arg, const kad_event *ev, uint64_t now)
+{
+	capture *c = arg;
+	if (ev->type == KAD_EV_ENR) {
+		c->enr_events++;
+		c->enr_seq = ev->record->seq;
+	}
 }
 
 static size_t craft(const uint8_t key[32], discv4_packet *p, uint64_t exp_s,
@@ -578,40 +678,450 @@ static void test_endpoint_proof(void)
 	kad_free(a);
 }
 
-static void test_flood_bounded(void)
+static bool ep_eq(const net_endpoint *a, const net_endpoint *b)
 {
-	/* Pings from many strangers: every one answered, our own pings stop
-	 * at the request limit, and the node stays consistent. */
-	uint8_t ka[32];
-	key_for(77, ka);
-	capture cap = {0};
-	kad_config cfg = {.send = cap_send, .send_arg = &cap, .seed = 1};
-	kad *a;
-	net_endpoint aep = sim_ep(1, false);
-	CHECK_EQ_INT(kad_new(ka, &aep, &cfg, &a), 0);
+	return net_ip_eq(a, b) && a->udp == b->udp;
+}
+
+/* Sends a's handler a ping from key kx at xep (advertising ENR seq `seq`
+ * when nonzero). Returns kad_handle_packet's result. */
+static int send_ping(kad *a, const uint8_t kx[32], const net_endpoint *xep,
+                     uint64_t now, uint64_t seq)
+{
 	static discv4_packet p;
 	uint8_t pkt[DISCV4_MAX_PACKET], h[32];
-	size_t ok = 0;
-	for (size_t i = 0; i < KAD_MAX_PENDING + 40; i++) {
-		uint8_t kx[32];
-		key_for(5000 + i, kx);
-		net_endpoint xep = sim_ep(100 + i, false);
-		memset(&p, 0, sizeof p);
-		p.type = DISCV4_PING;
-		p.u.ping.version = 4;
-		p.u.ping.from = xep;
-		size_t n = craft(kx, &p, T0 / 1000 + 20, pkt, h);
-		ok += kad_handle_packet(a, T0, &xep, pkt, n) == 0;
+	memset(&p, 0, sizeof p);
+	p.type = DISCV4_PING;
+	p.u.ping.version = 4;
+	p.u.ping.from = *xep;
+	p.u.ping.to = kad_self(a)->ep;
+	p.u.ping.has_enr_seq = seq != 0;
+	p.u.ping.enr_seq = seq;
+	size_t n = craft(kx, &p, now / 1000 + 20, pkt, h);
+	return kad_handle_packet(a, now, xep, pkt, n);
+}
+
+/* Sends a pong from kx at xep echoing ping_hash. */
+static int send_pong(kad *a, const uint8_t kx[32], const net_endpoint *xep,
+                     const uint8_t ping_hash[32], uint64_t now, uint64_t seq)
+{
+	static discv4_packet p;
+	uint8_t pkt[DISCV4_MAX_PACKET], h[32];
+	memset(&p, 0, sizeof p);
+	p.type = DISCV4_PONG;
+	p.u.pong.to = kad_self(a)->ep;
+	memcpy(p.u.pong.ping_hash, ping_hash, 32);
+	p.u.pong.has_enr_seq = seq != 0;
+	p.u.pong.enr_seq = seq;
+	size_t n = craft(kx, &p, now / 1000 + 20, pkt, h);
+	return kad_handle_packet(a, now, xep, pkt, n);
+}
+
+/* Sends a packet of a type without fields (FindNode with a zero target,
+ * ENRRequest) from kx at xep. */
+static int send_query(kad *a, uint8_t type, const uint8_t kx[32],
+                      const net_endpoint *xep, uint64_t now)
+{
+	static discv4_packet p;
+	uint8_t pkt[DISCV4_MAX_PACKET], h[32];
+	memset(&p, 0, sizeof p);
+	p.type = type;
+	size_t n = craft(kx, &p, now / 1000 + 20, pkt, h);
+	return kad_handle_packet(a, now, xep, pkt, n);
+}
+
+/* A peer kx at xep pings a, and answers the ping a sends back: after
+ * that it is in a's table and holds a's endpoint proof. */
+static void bond_peer(kad *a, capture *cap, const uint8_t kx[32],
+                      const net_endpoint *xep, uint64_t now, uint64_t seq)
+{
+	size_t before = cap->n;
+	CHECK_EQ_INT(send_ping(a, kx, xep, now, seq), 0);
+	CHECK_EQ_INT(cap->n, before + 2);
+	CHECK_EQ_INT(cap->types[before], DISCV4_PONG);
+	CHECK_EQ_INT(cap->types[before + 1], DISCV4_PING);
+	uint8_t ping_hash[32];
+	memcpy(ping_hash, cap->last, 32);
+	CHECK_EQ_INT(send_pong(a, kx, xep, ping_hash, now, seq), 0);
+}
+
+typedef struct ep_query {
+	const uint8_t *id;
+	net_endpoint ep;
+	bool found;
+} ep_query;
+
+static void ep_of_cb(void *arg, const enode *n)
+{
+	ep_query *q = arg;
+	if (memcmp(n->id, q->id, 64) == 0) {
+		q->ep = n->ep;
+		q->found = true;
 	}
-	CHECK_EQ_INT(ok, KAD_MAX_PENDING + 40);
-	/* One pong each, and pings only while request slots last. */
-	CHECK_EQ_INT(cap.n, KAD_MAX_PENDING + 40 + KAD_MAX_PENDING);
-	/* Timeouts free the slots. */
+}
+
+/* True if id is in a's table at endpoint ep. */
+static bool entry_at(const kad *a, const uint8_t id[64], const net_endpoint *ep)
+{
+	ep_query q = {.id = id};
+	kad_foreach(a, ep_of_cb, &q);
+	return q.found && ep_eq(&q.ep, ep);
+}
+
+static void test_enr_refresh(void)
+{
+	uint8_t ka[32], kx[32], idx[64];
+	key_for(41, ka);
+	key_for(42, kx);
+	CHECK_EQ_INT(secp_pubkey_create(kx, idx), 0);
+	net_endpoint aep = sim_ep(1, false), xep = sim_ep(2, false);
+	static capture cap;
+	memset(&cap, 0, sizeof cap);
+	kad_config cfg = {.send = cap_send, .send_arg = &cap,
+	                  .on_event = cap_event, .event_arg = &cap, .seed = 9};
+	kad *a;
+	CHECK_EQ_INT(kad_new(ka, &aep, &cfg, &a), 0);
+	uint64_t now = T0;
+
+	/* X joins advertising seq 7: once it is in the table and holds our
+	 * proof, A asks for its record. */
+	bond_peer(a, &cap, kx, &xep, now, 7);
+	CHECK(kad_contains(a, idx));
+	CHECK_EQ_INT(cap.n, 3);
+	CHECK_EQ_INT(cap.types[2], DISCV4_ENRREQUEST);
+	CHECK(ep_eq(&cap.to[2], &xep));
+	uint8_t req[32];
+	memcpy(req, cap.last, 32);
+
+	static discv4_packet p;
+	uint8_t pkt[DISCV4_MAX_PACKET], h[32];
+	enr rec7, rec8;
+	CHECK_EQ_INT(enr_build(kx, 7, &xep, &rec7), 0);
+	CHECK_EQ_INT(enr_build(kx, 8, &xep, &rec8), 0);
+	memset(&p, 0, sizeof p);
+	p.type = DISCV4_ENRRESPONSE;
+	memcpy(p.u.enrresponse.request_hash, req, 32);
+	p.u.enrresponse.record = rec7;
+	size_t n = craft(kx, &p, 0, pkt, h);
+	/* Not from another IP. */
+	net_endpoint spoof = sim_ep(3, false);
+	CHECK_EQ_INT(kad_handle_packet(a, now, &spoof, pkt, n), DURE_ENOTFOUND);
+	CHECK_EQ_INT(cap.enr_events, 0);
+	CHECK_EQ_INT(kad_handle_packet(a, now, &xep, pkt, n), 0);
+	CHECK_EQ_INT(cap.enr_events, 1);
+	CHECK_EQ_INT(cap.enr_seq, 7);
+	/* Only once. */
+	CHECK_EQ_INT(kad_handle_packet(a, now, &xep, pkt, n), DURE_ENOTFOUND);
+
+	/* The same seq again: just a pong. */
+	size_t before = cap.n;
+	CHECK_EQ_INT(send_ping(a, kx, &xep, now + 10, 7), 0);
+	CHECK_EQ_INT(cap.n, before + 1);
+	/* Seq 8: pong and ENRRequest; while that is in flight, no other. */
+	CHECK_EQ_INT(send_ping(a, kx, &xep, now + 20, 8), 0);
+	CHECK_EQ_INT(cap.n, before + 3);
+	CHECK_EQ_INT(cap.types[before + 2], DISCV4_ENRREQUEST);
+	memcpy(req, cap.last, 32);
+	CHECK_EQ_INT(send_ping(a, kx, &xep, now + 30, 8), 0);
+	CHECK_EQ_INT(cap.n, before + 4);
+	CHECK_EQ_INT(cap.types[before + 3], DISCV4_PONG);
+	/* It answers with its old record: we take it, and do not ask
+	 * again for seq 8. */
+	memcpy(p.u.enrresponse.request_hash, req, 32);
+	n = craft(kx, &p, 0, pkt, h);
+	CHECK_EQ_INT(kad_handle_packet(a, now + 40, &xep, pkt, n), 0);
+	CHECK_EQ_INT(cap.enr_events, 2);
+	CHECK_EQ_INT(cap.enr_seq, 7);
+	before = cap.n;
+	CHECK_EQ_INT(send_ping(a, kx, &xep, now + 50, 8), 0);
+	CHECK_EQ_INT(cap.n, before + 1);
+
+	/* Seq 9 in a pong (to a ping of A's revalidation): asked. An
+	 * unanswered request is retried at the next advertisement. */
+	kad_tick(a, now + 60);
+	uint64_t t = now + 60;
+	for (int i = 0; i < 40 && cap.types[cap.n - 1] != DISCV4_PING; i++)
+		t = kad_tick(a, t); /* until revalidation pings X */
+	CHECK_EQ_INT(cap.types[cap.n - 1], DISCV4_PING);
+	memcpy(req, cap.last, 32);
+	before = cap.n;
+	CHECK_EQ_INT(send_pong(a, kx, &xep, req, t, 9), 0);
+	CHECK_EQ_INT(cap.n, before + 1);
+	CHECK_EQ_INT(cap.types[before], DISCV4_ENRREQUEST);
+	t = kad_tick(a, t + KAD_TIMEOUT_MS);
+	CHECK_EQ_INT(send_ping(a, kx, &xep, t, 9), 0);
+	CHECK_EQ_INT(cap.n, before + 3);
+	CHECK_EQ_INT(cap.types[before + 2], DISCV4_ENRREQUEST);
+	memcpy(req, cap.last, 32);
+	memset(&p, 0, sizeof p);
+	p.type = DISCV4_ENRRESPONSE;
+	memcpy(p.u.enrresponse.request_hash, req, 32);
+	p.u.enrresponse.record = rec8;
+	n = craft(kx, &p, 0, pkt, h);
+	CHECK_EQ_INT(kad_handle_packet(a, t, &xep, pkt, n), 0);
+	CHECK_EQ_INT(cap.enr_seq, 8);
+	kad_free(a);
+}
+
+static void test_rate_limit(void)
+{
+	uint8_t ka[32], kx[32];
+	key_for(51, ka);
+	key_for(52, kx);
+	net_endpoint aep = sim_ep(1, false), xep = sim_ep(2, false);
+	static capture cap;
+	memset(&cap, 0, sizeof cap);
+	kad_config cfg = {.send = cap_send, .send_arg = &cap, .seed = 3};
+	kad *a;
+	CHECK_EQ_INT(kad_new(ka, &aep, &cfg, &a), 0);
+	uint64_t now = T0;
+	bond_peer(a, &cap, kx, &xep, now, 0); /* its ping took one token */
+
+	/* A FindNode flood from X: the burst is answered (one Neighbors
+	 * each, X being A's only entry), the rest dropped unanswered. */
+	size_t ok = 0, limited = 0, before = cap.n;
+	for (int i = 0; i < 40; i++) {
+		int r = send_query(a, DISCV4_FINDNODE, kx, &xep, now);
+		ok += r == 0;
+		limited += r == DURE_EDISC_RATE;
+	}
+	CHECK_EQ_INT(ok, KAD_RATE_BURST - 1);
+	CHECK_EQ_INT(limited, 40 - (KAD_RATE_BURST - 1));
+	CHECK_EQ_INT(cap.n - before, ok);
+	/* ENRRequests and pings draw on the same bucket. */
+	CHECK_EQ_INT(send_query(a, DISCV4_ENRREQUEST, kx, &xep, now),
+	             DURE_EDISC_RATE);
+	CHECK_EQ_INT(send_ping(a, kx, &xep, now, 0), DURE_EDISC_RATE);
+	CHECK_EQ_INT(cap.n - before, ok);
+	/* A second later KAD_RATE_PER_S more are answered. */
+	ok = 0;
+	for (int i = 0; i < 40; i++)
+		ok += send_query(a, DISCV4_FINDNODE, kx, &xep, now + 1000) == 0;
+	CHECK_EQ_INT(ok, KAD_RATE_PER_S);
+	/* Other IPs have their own buckets. */
+	CHECK_EQ_INT(send_query(a, DISCV4_ENRREQUEST, kx, &xep, now + 1000),
+	             DURE_EDISC_RATE);
+	uint8_t ky[32];
+	key_for(53, ky);
+	net_endpoint yep = sim_ep(3, false);
+	CHECK_EQ_INT(send_ping(a, ky, &yep, now + 1000, 0), 0);
+
+	/* Pings from many strangers on one IP: limited alike. */
+	net_endpoint zep = sim_ep(4, false);
+	ok = 0;
+	for (size_t i = 0; i < 30; i++) {
+		uint8_t kz[32];
+		key_for(6000 + i, kz);
+		zep.udp = (uint16_t)(40000 + i);
+		ok += send_ping(a, kz, &zep, now + 1000, 0) == 0;
+	}
+	CHECK_EQ_INT(ok, KAD_RATE_BURST);
+	/* Loopback has the higher allowance of local test networks. */
+	ok = 0;
+	for (size_t i = 0; i < 5 * KAD_RATE_BURST; i++) {
+		uint8_t kz[32];
+		key_for(7000 + i, kz);
+		net_endpoint lep = sim_ep(i, true);
+		ok += send_ping(a, kz, &lep, now + 1000, 0) == 0;
+	}
+	CHECK_EQ_INT(ok, 5 * KAD_RATE_BURST);
+	/* The buckets' table is bounded: after queries from many more IPs
+	 * than it has slots, X's IP (evicted, or refilled after 2 s) is
+	 * served again, and a flood is still cut at the burst. */
+	for (size_t i = 0; i < 2 * KAD_RATE_SLOTS; i++) {
+		uint8_t kz[32];
+		key_for(8000 + i, kz);
+		net_endpoint vep = sim_ep(200 + i, false);
+		CHECK_EQ_INT(send_ping(a, kz, &vep, now + 3000, 0), 0);
+	}
+	ok = 0;
+	for (int i = 0; i < 40; i++)
+		ok += send_ping(a, kx, &xep, now + 3000, 0) == 0;
+	CHECK_EQ_INT(ok, KAD_RATE_BURST);
+	kad_free(a);
+}
+
+static void test_endpoint_change(void)
+{
+	uint8_t ka[32], kx[32], ky[32], idx[64], idy[64];
+	key_for(61, ka);
+	key_for(62, kx);
+	key_for(63, ky);
+	CHECK_EQ_INT(secp_pubkey_create(kx, idx), 0);
+	CHECK_EQ_INT(secp_pubkey_create(ky, idy), 0);
+	net_endpoint aep = sim_ep(1, false), xep = sim_ep(2, false),
+	             yep = sim_ep(3, false), zep = sim_ep(4, false);
+	static capture cap;
+	memset(&cap, 0, sizeof cap);
+	kad_config cfg = {.send = cap_send, .send_arg = &cap, .seed = 4};
+	kad *a;
+	CHECK_EQ_INT(kad_new(ka, &aep, &cfg, &a), 0);
+	uint64_t now = T0;
+	bond_peer(a, &cap, kx, &xep, now, 0);
+	bond_peer(a, &cap, ky, &yep, now, 0);
+	CHECK(entry_at(a, idx, &xep));
+	CHECK(entry_at(a, idy, &yep));
+
+	/* A lookup asks X and Y; Y's Neighbors put X at Z. The entry keeps
+	 * its endpoint, and nothing goes to Z. */
+	CHECK_EQ_INT(kad_lookup(a, idy, now), 0);
+	static discv4_packet p;
+	uint8_t pkt[DISCV4_MAX_PACKET], h[32];
+	memset(&p, 0, sizeof p);
+	p.type = DISCV4_NEIGHBORS;
+	p.u.neighbors.n = 1;
+	p.u.neighbors.nodes[0].ep = zep;
+	memcpy(p.u.neighbors.nodes[0].id, idx, 64);
+	size_t n = craft(ky, &p, now / 1000 + 20, pkt, h);
+	size_t before = cap.n;
+	CHECK_EQ_INT(kad_handle_packet(a, now, &yep, pkt, n), 0);
+	kad_tick(a, now + 2 * KAD_TIMEOUT_MS);
+	CHECK(entry_at(a, idx, &xep));
+	for (size_t i = before; i < cap.n; i++)
+		CHECK(!net_ip_eq(&cap.to[i], &zep));
+
+	/* X moves to another IP: its ping gets a pong and a ping there, but
+	 * the entry moves only when the pong proves the new endpoint. */
+	now += 3000;
+	net_endpoint x2 = sim_ep(7, false);
+	before = cap.n;
+	CHECK_EQ_INT(send_ping(a, kx, &x2, now, 0), 0);
+	CHECK_EQ_INT(cap.n, before + 2);
+	CHECK_EQ_INT(cap.types[before + 1], DISCV4_PING);
+	CHECK(ep_eq(&cap.to[before + 1], &x2));
+	CHECK(entry_at(a, idx, &xep));
+	uint8_t ping_hash[32];
+	memcpy(ping_hash, cap.last, 32);
+	/* A pong for it from the old IP does not count. */
+	CHECK_EQ_INT(send_pong(a, kx, &xep, ping_hash, now, 0), DURE_ENOTFOUND);
+	CHECK(entry_at(a, idx, &xep));
+	CHECK_EQ_INT(send_pong(a, kx, &x2, ping_hash, now, 0), 0);
+	CHECK(entry_at(a, idx, &x2));
+	CHECK_EQ_INT(kad_count(a), 2);
+
+	/* Same IP, another port: the same. */
+	net_endpoint x3 = x2;
+	x3.udp = 30400;
+	before = cap.n;
+	CHECK_EQ_INT(send_ping(a, kx, &x3, now + 10, 0), 0);
+	CHECK_EQ_INT(cap.n, before + 2);
+	CHECK(ep_eq(&cap.to[before + 1], &x3));
+	CHECK(entry_at(a, idx, &x2));
+	memcpy(ping_hash, cap.last, 32);
+	CHECK_EQ_INT(send_pong(a, kx, &x3, ping_hash, now + 10, 0), 0);
+	CHECK(entry_at(a, idx, &x3));
+	/* Pings from the proven endpoint need no new proof. */
+	before = cap.n;
+	CHECK_EQ_INT(send_ping(a, kx, &x3, now + 20, 0), 0);
+	CHECK_EQ_INT(cap.n, before + 1);
+	kad_free(a);
+}
+
+static void test_neighbors_relay_filter(void)
+{
+	/* Y, on the Internet, answers A's FindNode naming hosts on loopback
+	 * and on a LAN, and unusable addresses: A contacts none of those,
+	 * only the public one. */
+	uint8_t ka[32], ky[32];
+	key_for(71, ka);
+	key_for(72, ky);
+	net_endpoint aep = {{93, 184, 0, 1}, 4, 30303, 30303};
+	net_endpoint yep = {{93, 184, 0, 2}, 4, 30303, 30303};
+	static capture cap;
+	memset(&cap, 0, sizeof cap);
+	kad_config cfg = {.send = cap_send, .send_arg = &cap, .seed = 6};
+	kad *a;
+	CHECK_EQ_INT(kad_new(ka, &aep, &cfg, &a), 0);
+	uint64_t now = T0;
+	bond_peer(a, &cap, ky, &yep, now, 0);
+	uint8_t target[64];
+	key_for(73, target);
+	key_for(74, target + 32);
+	size_t before = cap.n;
+	CHECK_EQ_INT(kad_lookup(a, target, now), 0);
+	CHECK_EQ_INT(cap.n, before + 1);
+	CHECK_EQ_INT(cap.types[before], DISCV4_FINDNODE);
+
+	static const net_endpoint eps[] = {
+		{{127, 0, 0, 1}, 4, 30303, 30303},
+		{{10, 1, 1, 1}, 4, 30303, 30303},
+		{{192, 168, 1, 1}, 4, 30303, 30303},
+		{{0, 0, 0, 0}, 4, 30303, 30303},
+		{{224, 0, 0, 1}, 4, 30303, 30303},
+		{{255, 255, 255, 255}, 4, 30303, 30303},
+		{{0xfe, 0x80, [15] = 1}, 16, 30303, 30303},
+		{{93, 184, 0, 9}, 4, 30303, 30303},
+	};
+	enum { NE = sizeof eps / sizeof eps[0] };
+	static discv4_packet p;
+	uint8_t pkt[DISCV4_MAX_PACKET], h[32];
+	memset(&p, 0, sizeof p);
+	p.type = DISCV4_NEIGHBORS;
+	p.u.neighbors.n = NE;
+	for (size_t i = 0; i < NE; i++) {
+		uint8_t kn[32];
+		key_for(7500 + i, kn);
+		CHECK_EQ_INT(secp_pubkey_create(kn, p.u.neighbors.nodes[i].id), 0);
+		p.u.neighbors.nodes[i].ep = eps[i];
+	}
+	size_t n = craft(ky, &p, now / 1000 + 20, pkt, h);
+	before = cap.n;
+	CHECK_EQ_INT(kad_handle_packet(a, now, &yep, pkt, n), 0);
+	CHECK_EQ_INT(cap.n, before + 1);
+	CHECK_EQ_INT(cap.types[before], DISCV4_PING);
+	CHECK(ep_eq(&cap.to[before], &eps[NE - 1]));
+	/* When the lookup goes on, it too contacts only that one. */
+	for (uint64_t t = now; t < now + 5000; t += 100)
+		kad_tick(a, t);
+	for (size_t i = before; i < cap.n && i < CAP_MAX; i++)
+		CHECK(ep_eq(&cap.to[i], &eps[NE - 1]) || ep_eq(&cap.to[i], &yep));
+	kad_free(a);
+}
+
+static void test_flood_bounded(void)
+{
+	/* Pings from many strangers (each from its own IP): every one is
+	 * answered, our pings back stop at three quarters of the request
+	 * slots, and the strangers' bonds do not push out a verified node's. */
+	enum { FLOOD = 2 * KAD_BOND_SLOTS };
+	uint8_t ka[32], kx[32], ky[32], idy[64];
+	key_for(77, ka);
+	key_for(78, kx);
+	key_for(79, ky);
+	CHECK_EQ_INT(secp_pubkey_create(ky, idy), 0);
+	static capture cap;
+	memset(&cap, 0, sizeof cap);
+	kad_config cfg = {.send = cap_send, .send_arg = &cap, .seed = 1};
+	kad *a;
+	net_endpoint aep = sim_ep(1, false), xep = sim_ep(2, false);
+	CHECK_EQ_INT(kad_new(ka, &aep, &cfg, &a), 0);
+	bond_peer(a, &cap, kx, &xep, T0, 0);
+	size_t before = cap.n, ok = 0;
+	for (size_t i = 0; i < FLOOD; i++) {
+		uint8_t kz[32];
+		key_for(5000 + i, kz);
+		net_endpoint zep = sim_ep(100 + i, false);
+		ok += send_ping(a, kz, &zep, T0, 0) == 0;
+	}
+	CHECK_EQ_INT(ok, FLOOD);
+	size_t reserve = KAD_MAX_PENDING / 4;
+	CHECK_EQ_INT(cap.n - before, FLOOD + KAD_MAX_PENDING - reserve);
+	/* X is still verified: its FindNode is answered. */
+	before = cap.n;
+	CHECK_EQ_INT(send_query(a, DISCV4_FINDNODE, kx, &xep, T0), 0);
+	CHECK_EQ_INT(cap.n, before + 1);
+	/* Our own requests still find slots. */
+	enode y = {.ep = sim_ep(3, false)};
+	memcpy(y.id, idy, 64);
+	CHECK_EQ_INT(kad_add_node(a, &y, T0), 0);
+	/* Timeouts free the slots; the strangers never answered. */
 	uint64_t next = kad_tick(a, T0 + KAD_TIMEOUT_MS);
 	CHECK(next > T0 + KAD_TIMEOUT_MS);
-	CHECK_EQ_INT(kad_count(a), 0);
+	CHECK_EQ_INT(kad_count(a), 1);
 	kad_free(a);
 }
 
 TEST_MAIN(test_endpoint_proof, test_flood_bounded, test_ip_limits,
-          test_revalidation, test_sim_bootstrap)
+          test_revalidation, test_replacements_from_neighbors,
+          test_enr_refresh, test_rate_limit, test_endpoint_change,
+          test_neighbors_relay_filter, test_sim_bootstrap)
