@@ -7,7 +7,7 @@ ASAN   ?= build-asan
 FUZZB  ?= build-fuzz
 CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: all deps build build-asan run test net-deps fuzz fuzz-run bench clean
+.PHONY: all deps build build-asan run test net-deps fuzz fuzz-run bench bench-evm clean
 
 all: build
 
@@ -49,6 +49,12 @@ fuzz: deps
 
 bench: build
 	@for b in $(BUILD)/bench_*; do echo "== $$b"; $$b; done
+
+# Every EVM benchmark in EVM_BENCHMARKS, each answer checked, timed against
+# evmone's figures; extra flags in ARGS (e.g. ARGS="--run ^main/").
+EVM_BENCHMARKS ?= ../shared/evm-benchmarks
+bench-evm: build
+	./$(BUILD)/dure evm bench $(ARGS) $(EVM_BENCHMARKS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN) $(FUZZB)

@@ -78,6 +78,7 @@ static const char *const messages[DURE_ERR_COUNT_] = {
 	[DURE_ERPC_METHOD_EXISTS] = "rpc: method already registered",
 	[DURE_ERPC_LISTEN] = "rpc: cannot listen on the RPC address",
 	[DURE_ERPC_DEFERRED] = "rpc: handler deferred its reply",
+	[DURE_EBENCH_DIFF] = "evm bench: a repeated run gave another result",
 };
 
 const char *dure_strerror(int err)

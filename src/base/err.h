@@ -104,6 +104,9 @@ typedef enum dure_err {
 	DURE_ERPC_LISTEN,     /* cannot bind or listen on the RPC address */
 	DURE_ERPC_DEFERRED,   /* a handler deferred its reply (needs the async API) */
 
+	/* node / evm benchmarks */
+	DURE_EBENCH_DIFF,     /* a repeated benchmark run's result differs */
+
 	DURE_ERR_COUNT_
 } dure_err;
 

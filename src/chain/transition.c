@@ -216,7 +216,9 @@ static evm_result run_code(exec *x, const evm_message *msg,
 	return evm_execute(&x->host, x, x->rev, msg, code, n);
 }
 
-static evm_result do_call(exec *x, const evm_message *msg)
+/* code, when not NULL, is msg's code analysed beforehand. */
+static evm_result do_call(exec *x, const evm_message *msg,
+                          const evm_code *code)
 {
 	size_t snap = state_snapshot(x->st);
 	if (msg->kind == EVM_CALL) {
@@ -233,10 +235,12 @@ static evm_result do_call(exec *x, const evm_message *msg)
 	if (evm_is_precompile(&msg->code_address, x->rev)) {
 		r = evm_run_precompile(&msg->code_address, x->rev, msg->input,
 		                       msg->input_size, msg->gas);
+	} else if (code) {
+		r = evm_execute_code(&x->host, x, x->rev, msg, code);
 	} else {
 		size_t n;
-		const uint8_t *code = state_code(x->st, &msg->code_address, &n);
-		r = run_code(x, msg, code, n);
+		const uint8_t *bytes = state_code(x->st, &msg->code_address, &n);
+		r = run_code(x, msg, bytes, n);
 	}
 	settle(x, snap, &r);
 	return r;
@@ -351,7 +355,7 @@ static evm_result h_call(void *ctx, const evm_message *msg)
 {
 	exec *x = ctx;
 	if (msg->kind != EVM_CREATE && msg->kind != EVM_CREATE2)
-		return do_call(x, msg);
+		return do_call(x, msg, NULL);
 	uint64_t nonce = state_nonce(x->st, &msg->sender);
 	/* EIP-2681: the create fails but, like a failed depth or balance
 	 * check, hands the gas back. */
@@ -552,7 +556,8 @@ int transition_apply(state *st, fork rev, const block_env *env, const tx *t,
 		.input_size = t->data_size,
 		.value = t->value,
 	};
-	evm_result r = t->has_to ? do_call(&x, &msg) : do_create(&x, &msg, t->nonce);
+	evm_result r = t->has_to ? do_call(&x, &msg, NULL)
+	                         : do_create(&x, &msg, t->nonce);
 
 	int64_t left = r.status == EVM_SUCCESS || r.status == EVM_REVERT
 	                   ? r.gas_left
@@ -588,4 +593,16 @@ int transition_apply(state *st, fork rev, const block_env *env, const tx *t,
 	if (err != DURE_OK)
 		receipt_free(out);
 	return err;
+}
+
+evm_result transition_call(state *st, fork rev, const block_env *env,
+                           const evm_tx_context *txc, const evm_message *msg,
+                           const evm_code *code)
+{
+	exec x;
+	init_exec(&x, st, rev, env, NULL);
+	x.txc = *txc;
+	const tx none = {.has_to = true, .to = msg->recipient};
+	warm_up(&x, &none, &msg->sender);
+	return do_call(&x, msg, code);
 }

@@ -18,6 +18,7 @@
 #include "base/err.h"
 #include "chain/receipt.h"
 #include "chain/tx.h"
+#include "evm/evm.h"
 #include "evm/fork.h"
 #include "evm/host.h"
 #include "state/state.h"
@@ -65,5 +66,19 @@ DURE_WUR int transition_apply(state *st, fork rev, const block_env *env,
                               const tx *t, const address *sender,
                               uint64_t cumulative_gas, const tx_tracer *tracer,
                               buf *output, receipt *out);
+
+/* Runs msg as the top-level CALL frame of a transaction over st, without
+ * the transaction around it: no checks, no gas purchase, no refund, no
+ * state_end_tx. It first marks warm what transition_apply marks warm for a
+ * transaction from msg->sender to msg->recipient without access list, then
+ * moves the value and runs the code like any call. code, when not NULL, is
+ * the code to run, analysed by evm_code_new, in place of the recipient's
+ * code in st; txc is the transaction context the EVM reads. Every change
+ * stays in st's journal: the caller takes a state_snapshot before and
+ * state_reverts after (benchmarks, tools). The caller releases the result
+ * with evm_result_release. */
+evm_result transition_call(state *st, fork rev, const block_env *env,
+                           const evm_tx_context *txc, const evm_message *msg,
+                           const evm_code *code);
 
 #endif

@@ -1,6 +1,6 @@
 /* The interpreter loop: one call frame over one piece of code.
  *
- * Before running, the code is copied into a padded buffer:
+ * evm_code_new copies the code into a padded buffer, once per code:
  *
  *   +--------------------------+------------------------------+
  *   | code (code_size bytes)   | 33 zero bytes                |
@@ -14,9 +14,13 @@
  *
  * Each instruction checks, in this order: defined at this fork (its base
  * cost is not EVM_UNDEFINED), stack overflow, stack underflow, base gas,
- * all from one 4-byte evm_instr entry of the fork's table. Its handler then
- * charges any dynamic gas. Dispatch is by computed goto, with the checks
- * replicated at the end of every handler.
+ * from one 8-byte evm_instr entry of the fork's table: the first three are
+ * one unsigned comparison of the stack height, and only a failure looks
+ * closer. Its handler then charges any dynamic gas. Dispatch is by computed
+ * goto, with the checks replicated at the end of every handler. Tracing
+ * costs the untraced loop nothing: a traced frame runs with a table whose
+ * every entry fails the height check, and the failure path traces, then
+ * checks against the real table.
  *
  * Depth and balance checks of CALL and CREATE happen here, before
  * host->call, as in the Yellow Paper: a failed check pushes 0 and the
@@ -24,13 +28,13 @@
  * address collision and code deposit are the host's. */
 #include "evm/evm.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "crypto/keccak.h"
 #include "evm/opcodes.h"
 
-#define STACK_LIMIT 1024
 #define CALL_DEPTH_LIMIT 1024
 #define CODE_PADDING 33
 /* Memory offsets and sizes are limited to 32 bits: expanding beyond costs
@@ -40,12 +44,15 @@
 #define MAX_INITCODE_SIZE 49152 /* EIP-3860 */
 
 typedef struct frame {
+	/* First, so that the stack's base is the frame pointer itself: one
+	 * register less in the interpreter loop. */
+	u256 stack[EVM_STACK_LIMIT];
 	const evm_host *host;
 	void *ctx;
 	fork rev;
 	const evm_message *msg;
 	const evm_tx_context *tx; /* fetched on first use */
-	uint8_t *code;            /* padded copy, followed by the bitmap */
+	const uint8_t *code;      /* padded code of an evm_code */
 	size_t code_size;
 	const uint8_t *jumpdests;
 	uint8_t *mem;             /* zero beyond mem_size up to mem_cap */
@@ -54,8 +61,87 @@ typedef struct frame {
 	uint8_t *ret;             /* return data of the last call or create */
 	size_t ret_size;
 	int64_t refund;
-	u256 stack[STACK_LIMIT];
+	bool tracing;             /* host->trace is set */
+	struct frame *next;       /* in the frame cache */
 } frame;
+
+/* Frames, 33 KB each with their stacks, are recycled per thread rather
+ * than allocated per call: a few stay cached, with their memory buffers if
+ * small, zeroed so that they read as fresh. The cache sits in thread-local
+ * storage; a pthread key's destructor frees it when the thread exits. */
+#define FRAME_CACHE_MAX 8
+#define FRAME_CACHE_MEM_MAX (1 << 20)
+
+typedef struct frame_cache {
+	frame *list;
+	unsigned n;
+	bool registered;          /* with the key, for the destructor */
+} frame_cache;
+
+static _Thread_local frame_cache cache;
+static pthread_key_t cache_key;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+static bool cache_key_ok;
+
+static void cache_destroy(void *p)
+{
+	frame_cache *c = p;
+	while (c->list) {
+		frame *f = c->list;
+		c->list = f->next;
+		free(f->mem);
+		free(f);
+	}
+	c->n = 0;
+}
+
+static void cache_key_create(void)
+{
+	cache_key_ok = pthread_key_create(&cache_key, cache_destroy) == 0;
+}
+
+/* A frame with empty memory (mem may hold a zeroed buffer), or NULL. */
+static frame *frame_get(void)
+{
+	frame *f = cache.list;
+	if (f) {
+		cache.list = f->next;
+		cache.n--;
+		return f;
+	}
+	f = malloc(sizeof *f);
+	if (f) {
+		f->mem = NULL;
+		f->mem_cap = 0;
+	}
+	return f;
+}
+
+static void frame_put(frame *f)
+{
+	free(f->ret);
+	if (!cache.registered) {
+		pthread_once(&cache_once, cache_key_create);
+		cache.registered = cache_key_ok &&
+		                   pthread_setspecific(cache_key, &cache) == 0;
+	}
+	if (!cache.registered || cache.n >= FRAME_CACHE_MAX) {
+		free(f->mem);
+		free(f);
+		return;
+	}
+	if (f->mem_cap > FRAME_CACHE_MEM_MAX) {
+		free(f->mem);
+		f->mem = NULL;
+		f->mem_cap = 0;
+	} else if (f->mem_size) {
+		/* What was used, which gas paid for. */
+		memset(f->mem, 0, f->mem_size);
+	}
+	f->next = cache.list;
+	cache.list = f;
+	cache.n++;
+}
 
 void evm_result_release(evm_result *r)
 {
@@ -83,19 +169,55 @@ static inline u256 from_h256(const h256 *h)
 	return u256_from_be(h->b, 32);
 }
 
-/* Writes the n-byte big-endian immediate of PUSHn at p to *out. Inlined
- * with a constant n it unrolls to a few loads and shifts per limb. */
+/* Writes the n-byte big-endian immediate of PUSHn at p to *out. The code's
+ * padding makes 32 bytes readable at p whatever n, so the immediate is the
+ * top n bytes of a 32-byte load. Inlined with a constant n, the shift
+ * folds into which limbs are loaded. */
 static inline __attribute__((always_inline)) void
 load_push(u256 *out, const uint8_t *p, unsigned n)
 {
-	unsigned i = 0;
-	for (int limb = 3; limb >= 0; limb--) {
-		uint64_t v = 0;
-		if (8 * (unsigned)limb < n)
-			for (unsigned end = n - 8 * (unsigned)limb; i < end; i++)
-				v = v << 8 | p[i];
-		out->w[limb] = v;
+	if (n <= 8) {
+		uint64_t v = n == 1 ? p[0] : u256_load_be64(p) >> (64 - 8 * n);
+		*out = u256_from_u64(v);
+		return;
 	}
+	uint64_t w[4] = {u256_load_be64(p + 24), u256_load_be64(p + 16),
+	                 u256_load_be64(p + 8), u256_load_be64(p)};
+	unsigned shift = 256 - 8 * n, limb = shift / 64, bits = shift % 64;
+	for (unsigned i = 0; i < 4; i++) {
+		unsigned src = i + limb;
+		uint64_t v = src < 4 ? w[src] >> bits : 0;
+		if (bits && src + 1 < 4)
+			v |= w[src + 1] << (64 - bits);
+		out->w[i] = v;
+	}
+}
+
+/* Stack items are mostly written limb by limb (arithmetic results, pushes).
+ * A plain struct copy reads them back as 16-byte vectors, which the CPU
+ * cannot forward from the narrower stores still in flight: each DUP or SWAP
+ * would wait for them to retire. Moving limbs through general registers
+ * (the empty asm keeps the compiler from merging them into vectors again)
+ * lets every load forward. */
+static inline void copy_item(u256 *dst, const u256 *src)
+{
+	uint64_t a = src->w[0], b = src->w[1], c = src->w[2], d = src->w[3];
+	__asm__("" : "+r"(a), "+r"(b), "+r"(c), "+r"(d));
+	dst->w[0] = a;
+	dst->w[1] = b;
+	dst->w[2] = c;
+	dst->w[3] = d;
+}
+
+static inline void swap_items(u256 *x, u256 *y)
+{
+	uint64_t a = x->w[0], b = x->w[1], c = x->w[2], d = x->w[3];
+	__asm__("" : "+r"(a), "+r"(b), "+r"(c), "+r"(d));
+	copy_item(x, y);
+	y->w[0] = a;
+	y->w[1] = b;
+	y->w[2] = c;
+	y->w[3] = d;
 }
 
 static inline h256 to_h256(const u256 *v)
@@ -121,7 +243,9 @@ static inline int64_t num_words(uint64_t size)
 
 static inline int64_t mem_cost(int64_t words)
 {
-	return 3 * words + words * words / 512;
+	/* Unsigned: words is never negative, and an unsigned / 512 is a shift. */
+	uint64_t w = (uint64_t)words;
+	return (int64_t)(3 * w + w * w / 512);
 }
 
 static const evm_tx_context *tx_context(frame *f)
@@ -174,6 +298,19 @@ static inline evm_status mem_region(frame *f, int64_t *gas, const u256 *off,
 	if (uo + un > f->mem_size)
 		return grow_memory(f, gas, uo + un);
 	return EVM_SUCCESS;
+}
+
+/* True, with the offset in *o, if [off, off + len) already lies inside
+ * memory: the common case of MLOAD and MSTORE, which needs no gas. */
+static inline bool mem_inside(const frame *f, const u256 *off, uint64_t len,
+                              size_t *o)
+{
+	/* off <= MEM_LIMIT first, so that off + len cannot wrap. */
+	if (!u256_fits_u64(off) || off->w[0] > MEM_LIMIT ||
+	    off->w[0] + len > f->mem_size)
+		return false;
+	*o = (size_t)off->w[0];
+	return true;
 }
 
 /* Copies from src[0, src_size) starting at src_off into dst[0, n), zero
@@ -639,9 +776,9 @@ static int64_t trace_memory_cost(const frame *f, uint8_t op, const u256 *top,
 }
 
 static __attribute__((noinline, cold)) void
-trace_step(const frame *f, const uint8_t *pc, const u256 *sp, int64_t gas,
-           const evm_instr *instrs)
+trace_step(const frame *f, const uint8_t *pc, const u256 *sp, int64_t gas)
 {
+	const evm_instr *instrs = evm_instr_table(f->rev);
 	uint8_t op = *pc;
 	size_t height = (size_t)(sp - f->stack);
 	int64_t cost = instrs[op].cost < 0 ? 0 : instrs[op].cost;
@@ -662,27 +799,40 @@ trace_step(const frame *f, const uint8_t *pc, const u256 *sp, int64_t gas,
 	f->host->trace(f->ctx, &s);
 }
 
-/* Copies the code with its padding and marks the valid jump destinations.
- * Returns false when out of memory. */
-static bool analyse(frame *f, const uint8_t *code, size_t code_size)
+struct evm_code {
+	size_t size;
+	const uint8_t *jumpdests; /* points into bytes, past the padding */
+	uint8_t bytes[];          /* code, padding, bitmap: see the top */
+};
+
+int evm_code_new(const uint8_t *code, size_t n, evm_code **out)
 {
-	size_t bitmap = (code_size + 7) / 8;
-	f->code = calloc(1, code_size + CODE_PADDING + bitmap);
-	if (!f->code)
-		return false;
-	if (code_size)
-		memcpy(f->code, code, code_size);
-	f->code_size = code_size;
-	uint8_t *jd = f->code + code_size + CODE_PADDING;
-	for (size_t i = 0; i < code_size; i++) {
+	*out = NULL;
+	size_t bitmap = (n + 7) / 8;
+	if (n > SIZE_MAX / 2 - sizeof(evm_code) - CODE_PADDING)
+		return DURE_ENOMEM;
+	evm_code *c = calloc(1, sizeof *c + n + CODE_PADDING + bitmap);
+	if (!c)
+		return DURE_ENOMEM;
+	if (n)
+		memcpy(c->bytes, code, n);
+	c->size = n;
+	uint8_t *jd = c->bytes + n + CODE_PADDING;
+	for (size_t i = 0; i < n; i++) {
 		uint8_t op = code[i];
 		if (op == OP_JUMPDEST)
 			jd[i / 8] |= (uint8_t)(1u << (i % 8));
 		else if (op >= OP_PUSH1 && op <= OP_PUSH32)
 			i += (size_t)(op - OP_PUSH1 + 1);
 	}
-	f->jumpdests = jd;
-	return true;
+	c->jumpdests = jd;
+	*out = c;
+	return 0;
+}
+
+void evm_code_free(evm_code *c)
+{
+	free(c);
 }
 
 static const u256 word_size = {{32, 0, 0, 0}};
@@ -696,6 +846,15 @@ static inline bool valid_jump(const frame *f, const u256 *dest)
 	return (f->jumpdests[d / 8] >> (d % 8)) & 1;
 }
 
+/* Each opcode's stack traits and first fork as constants, for the checks
+ * at the top of its handler. */
+enum {
+#define EVM_OP_TRAITS_(v, name, imm, in, out, since)                          \
+	IN_##name = (in), GROW_##name = (out) - (in), SINCE_##name = (since),
+	EVM_OPCODES(EVM_OP_TRAITS_)
+#undef EVM_OP_TRAITS_
+};
+
 /* Runs the frame; returns its status and leaves the gas left in *gas_out
  * and any RETURN/REVERT region in *out_off, *out_size. */
 static evm_status run(frame *f, int64_t *gas_out, size_t *out_off,
@@ -703,27 +862,34 @@ static evm_status run(frame *f, int64_t *gas_out, size_t *out_off,
 {
 	/* Values outside the opcode list stay NULL: their base cost is
 	 * EVM_UNDEFINED in every fork, so dispatch never jumps through them. */
+	/* Values no fork defines go to op_undefined: the range initialiser
+	 * comes first and the opcode list overrides it. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
 	static const void *const labels[256] = {
+		[0 ... 255] = &&op_undefined,
 #define EVM_OP_LABEL_(v, name, imm, in, out, since) [v] = &&op_##name,
 		EVM_OPCODES(EVM_OP_LABEL_)
 #undef EVM_OP_LABEL_
 	};
-	const evm_host *host = f->host;
-	void *ctx = f->ctx;
-	const evm_message *msg = f->msg;
-	const evm_instr *instrs = evm_instr_table(f->rev);
-	const bool tracing = host->trace != NULL;
-	const uint8_t *pc = f->code;
-	u256 *sp = f->stack;
-	int64_t gas = msg->gas;
-	evm_status st = EVM_SUCCESS;
-	uint8_t op;
+#pragma GCC diagnostic pop
+	/* A traced frame dispatches every instruction to op_trace first. */
+	static const void *const trace_labels[256] = {
+		[0 ... 255] = &&op_trace,
+	};
+	const void *const *const table = f->tracing ? trace_labels : labels;
+	const int16_t *const costs = evm_gas_table(f->rev);
+	const uint8_t *const code = f->code;
+	u256 *const stack = f->stack;
+	const uint8_t *pc = code;
+	u256 *sp = stack;
+	int64_t gas = f->msg->gas, gbox;
+	/* Set only on the way out, so that it is not live across dispatch. */
+	evm_status st;
 	size_t o, n;
 	/* Scratch shared by all handlers: one slot each instead of one per
 	 * handler keeps this frame, which nests once per call depth, small
 	 * in unoptimised and sanitizer builds. */
-	evm_instr in_;
-	ptrdiff_t h_;
 	address a;
 	h256 hash;
 	uint8_t word[32];
@@ -731,10 +897,25 @@ static evm_status run(frame *f, int64_t *gas_out, size_t *out_off,
 
 #define TOP (sp[-1])
 #define ARG(i) (sp[-1 - (i)])
+/* Helpers charge gas through a pointer to gbox, never to gas itself: a
+ * local whose address is taken lives in memory, and gas is touched by every
+ * instruction. */
 #define CHECK_STATUS(expr)                                                    \
 	do {                                                                      \
-		if ((st = (expr)) != EVM_SUCCESS)                                     \
+		gbox = gas;                                                           \
+		st = (expr);                                                          \
+		gas = gbox;                                                           \
+		if (st != EVM_SUCCESS)                                                \
 			goto done;                                                        \
+	} while (0)
+#define ACCESS_ACCOUNT(addr)                                                  \
+	do {                                                                      \
+		gbox = gas;                                                           \
+		bool ok_ = charge_account_access(f, &gbox, (addr),                    \
+		                                 COLD_ACCOUNT_ACCESS - WARM_ACCESS);  \
+		gas = gbox;                                                           \
+		if (!ok_)                                                             \
+			goto out_of_gas;                                                  \
 	} while (0)
 #define CHARGE(c)                                                             \
 	do {                                                                      \
@@ -743,28 +924,36 @@ static evm_status run(frame *f, int64_t *gas_out, size_t *out_off,
 	} while (0)
 #define DISPATCH()                                                            \
 	do {                                                                      \
-		if (__builtin_expect(tracing, 0))                                     \
-			trace_step(f, pc, sp, gas, instrs);                               \
-		op = *pc;                                                             \
-		in_ = instrs[op];                                                     \
-		if (in_.cost < 0)                                                     \
+		goto *table[*pc];                                                     \
+	} while (0)
+/* The checks every instruction makes before it runs, in the order the
+ * Yellow Paper lists them: defined at this fork, stack overflow, stack
+ * underflow, base gas. All but the gas are constants per opcode, so each
+ * handler repeats them with its own constants and most fold away. */
+#define ENTER(name)                                                           \
+	op_##name:                                                                \
+	do {                                                                      \
+		if ((int)SINCE_##name > (int)FORK_FRONTIER &&                        \
+		    (int)f->rev < (int)SINCE_##name)                                  \
 			goto op_undefined;                                                \
-		h_ = sp - f->stack;                                                   \
-		if (h_ + in_.stack_change > STACK_LIMIT)                              \
+		if (GROW_##name > 0 && sp > stack + EVM_STACK_LIMIT - GROW_##name)    \
 			goto stack_overflow;                                              \
-		if (h_ < in_.stack_in)                                                \
+		if (IN_##name > 0 && sp < stack + IN_##name)                          \
 			goto stack_underflow;                                             \
-		CHARGE(in_.cost);                                                     \
-		goto *labels[op];                                                     \
+		CHARGE(costs[*pc]);                                                   \
 	} while (0)
 #define NEXT(advance)                                                         \
 	do {                                                                      \
 		pc += (advance);                                                      \
 		DISPATCH();                                                           \
 	} while (0)
+/* Results pass through tmp and copy_item: an out-of-line function returns
+ * its u256 in memory, and a struct copy from there would stall as
+ * copy_item explains. */
 #define BINOP(fn)                                                             \
 	do {                                                                      \
-		sp[-2] = fn(&sp[-1], &sp[-2]);                                        \
+		tmp = fn(&sp[-1], &sp[-2]);                                           \
+		copy_item(&sp[-2], &tmp);                                             \
 		sp--;                                                                 \
 		NEXT(1);                                                              \
 	} while (0)
@@ -782,142 +971,142 @@ static evm_status run(frame *f, int64_t *gas_out, size_t *out_off,
 
 	DISPATCH();
 
-op_STOP:
+ENTER(STOP);
+	st = EVM_SUCCESS;
 	goto done;
-op_ADD:
+ENTER(ADD);
 	BINOP(u256_add);
-op_MUL:
+ENTER(MUL);
 	BINOP(u256_mul);
-op_SUB:
+ENTER(SUB);
 	BINOP(u256_sub);
-op_DIV:
+ENTER(DIV);
 	BINOP(u256_div);
-op_SDIV:
+ENTER(SDIV);
 	BINOP(u256_sdiv);
-op_MOD:
+ENTER(MOD);
 	BINOP(u256_mod);
-op_SMOD:
+ENTER(SMOD);
 	BINOP(u256_smod);
-op_ADDMOD:
-	sp[-3] = u256_addmod(&sp[-1], &sp[-2], &sp[-3]);
+ENTER(ADDMOD);
+	tmp = u256_addmod(&sp[-1], &sp[-2], &sp[-3]);
+	copy_item(&sp[-3], &tmp);
 	sp -= 2;
 	NEXT(1);
-op_MULMOD:
-	sp[-3] = u256_mulmod(&sp[-1], &sp[-2], &sp[-3]);
+ENTER(MULMOD);
+	tmp = u256_mulmod(&sp[-1], &sp[-2], &sp[-3]);
+	copy_item(&sp[-3], &tmp);
 	sp -= 2;
 	NEXT(1);
-op_EXP:
+ENTER(EXP);
 	CHARGE((int64_t)u256_bytelen(&sp[-2]) *
 	       (f->rev >= FORK_SPURIOUS ? 50 : 10)); /* EIP-160 */
 	BINOP(u256_exp);
-op_SIGNEXTEND:
+ENTER(SIGNEXTEND);
 	BINOP(u256_signextend);
-op_LT:
+ENTER(LT);
 	CMPOP(u256_lt);
-op_GT:
+ENTER(GT);
 	CMPOP(u256_gt);
-op_SLT:
+ENTER(SLT);
 	CMPOP(u256_slt);
-op_SGT:
+ENTER(SGT);
 	CMPOP(u256_sgt);
-op_EQ:
+ENTER(EQ);
 	CMPOP(u256_eq);
-op_ISZERO:
+ENTER(ISZERO);
 	TOP = u256_from_u64(u256_is_zero(&TOP));
 	NEXT(1);
-op_AND:
+ENTER(AND);
 	BINOP(u256_and);
-op_OR:
+ENTER(OR);
 	BINOP(u256_or);
-op_XOR:
+ENTER(XOR);
 	BINOP(u256_xor);
-op_NOT:
+ENTER(NOT);
 	TOP = u256_not(&TOP);
 	NEXT(1);
-op_BYTE:
+ENTER(BYTE);
 	BINOP(u256_byte);
-op_SHL:
+ENTER(SHL);
 	BINOP(u256_shl);
-op_SHR:
+ENTER(SHR);
 	BINOP(u256_shr);
-op_SAR:
+ENTER(SAR);
 	BINOP(u256_sar);
-op_KECCAK256: {
-	CHECK_STATUS(mem_region(f, &gas, &ARG(0), &ARG(1), &o, &n));
+ENTER(KECCAK256); {
+	CHECK_STATUS(mem_region(f, &gbox, &ARG(0), &ARG(1), &o, &n));
 	CHARGE(6 * num_words(n));
 	keccak256(n ? f->mem + o : word, n, word);
 	sp--;
-	TOP = u256_from_be(word, 32);
+	TOP = u256_from_be32(word);
 	NEXT(1);
 }
-op_ADDRESS:
-	PUSH_VALUE(from_address(&msg->recipient));
-op_BALANCE: {
+ENTER(ADDRESS);
+	PUSH_VALUE(from_address(&f->msg->recipient));
+ENTER(BALANCE); {
 	a = to_address(&TOP);
-	if (!charge_account_access(f, &gas, &a, COLD_ACCOUNT_ACCESS - WARM_ACCESS))
-		goto out_of_gas;
-	TOP = host->get_balance(ctx, &a);
+	ACCESS_ACCOUNT(&a);
+	TOP = f->host->get_balance(f->ctx, &a);
 	NEXT(1);
 }
-op_ORIGIN:
+ENTER(ORIGIN);
 	PUSH_VALUE(from_address(&tx_context(f)->origin));
-op_CALLER:
-	PUSH_VALUE(from_address(&msg->sender));
-op_CALLVALUE:
-	PUSH_VALUE(msg->value);
-op_CALLDATALOAD: {
-	copy_padded(word, 32, msg->input, msg->input_size, &TOP);
-	TOP = u256_from_be(word, 32);
+ENTER(CALLER);
+	PUSH_VALUE(from_address(&f->msg->sender));
+ENTER(CALLVALUE);
+	PUSH_VALUE(f->msg->value);
+ENTER(CALLDATALOAD); {
+	copy_padded(word, 32, f->msg->input, f->msg->input_size, &TOP);
+	TOP = u256_from_be32(word);
 	NEXT(1);
 }
-op_CALLDATASIZE:
-	PUSH_VALUE(u256_from_u64(msg->input_size));
-op_CALLDATACOPY:
-	CHECK_STATUS(mem_region(f, &gas, &ARG(0), &ARG(2), &o, &n));
+ENTER(CALLDATASIZE);
+	PUSH_VALUE(u256_from_u64(f->msg->input_size));
+ENTER(CALLDATACOPY);
+	CHECK_STATUS(mem_region(f, &gbox, &ARG(0), &ARG(2), &o, &n));
 	CHARGE(3 * num_words(n));
 	if (n)
-		copy_padded(f->mem + o, n, msg->input, msg->input_size, &ARG(1));
+		copy_padded(f->mem + o, n, f->msg->input, f->msg->input_size, &ARG(1));
 	sp -= 3;
 	NEXT(1);
-op_CODESIZE:
+ENTER(CODESIZE);
 	PUSH_VALUE(u256_from_u64(f->code_size));
-op_CODECOPY:
-	CHECK_STATUS(mem_region(f, &gas, &ARG(0), &ARG(2), &o, &n));
+ENTER(CODECOPY);
+	CHECK_STATUS(mem_region(f, &gbox, &ARG(0), &ARG(2), &o, &n));
 	CHARGE(3 * num_words(n));
 	if (n)
 		copy_padded(f->mem + o, n, f->code, f->code_size, &ARG(1));
 	sp -= 3;
 	NEXT(1);
-op_GASPRICE:
+ENTER(GASPRICE);
 	PUSH_VALUE(tx_context(f)->gas_price);
-op_EXTCODESIZE: {
+ENTER(EXTCODESIZE); {
 	a = to_address(&TOP);
-	if (!charge_account_access(f, &gas, &a, COLD_ACCOUNT_ACCESS - WARM_ACCESS))
-		goto out_of_gas;
-	TOP = u256_from_u64(host->get_code_size(ctx, &a));
+	ACCESS_ACCOUNT(&a);
+	TOP = u256_from_u64(f->host->get_code_size(f->ctx, &a));
 	NEXT(1);
 }
-op_EXTCODECOPY: {
+ENTER(EXTCODECOPY); {
 	a = to_address(&ARG(0));
-	CHECK_STATUS(mem_region(f, &gas, &ARG(1), &ARG(3), &o, &n));
+	CHECK_STATUS(mem_region(f, &gbox, &ARG(1), &ARG(3), &o, &n));
 	CHARGE(3 * num_words(n));
-	if (!charge_account_access(f, &gas, &a, COLD_ACCOUNT_ACCESS - WARM_ACCESS))
-		goto out_of_gas;
+	ACCESS_ACCOUNT(&a);
 	if (n) {
 		size_t from = u256_fits_u64(&ARG(2)) && ARG(2).w[0] <= SIZE_MAX
 		                  ? (size_t)ARG(2).w[0]
 		                  : SIZE_MAX;
-		size_t k = host->copy_code(ctx, &a, from, f->mem + o, n);
+		size_t k = f->host->copy_code(f->ctx, &a, from, f->mem + o, n);
 		if (k < n)
 			memset(f->mem + o + k, 0, n - k);
 	}
 	sp -= 4;
 	NEXT(1);
 }
-op_RETURNDATASIZE:
+ENTER(RETURNDATASIZE);
 	PUSH_VALUE(u256_from_u64(f->ret_size));
-op_RETURNDATACOPY: {
-	CHECK_STATUS(mem_region(f, &gas, &ARG(0), &ARG(2), &o, &n));
+ENTER(RETURNDATACOPY); {
+	CHECK_STATUS(mem_region(f, &gbox, &ARG(0), &ARG(2), &o, &n));
 	const u256 *src = &ARG(1);
 	if (!u256_fits_u64(src) || src->w[0] > f->ret_size ||
 	    f->ret_size - src->w[0] < n) {
@@ -930,42 +1119,41 @@ op_RETURNDATACOPY: {
 	sp -= 3;
 	NEXT(1);
 }
-op_EXTCODEHASH: {
+ENTER(EXTCODEHASH); {
 	a = to_address(&TOP);
-	if (!charge_account_access(f, &gas, &a, COLD_ACCOUNT_ACCESS - WARM_ACCESS))
-		goto out_of_gas;
-	hash = host->get_code_hash(ctx, &a);
+	ACCESS_ACCOUNT(&a);
+	hash = f->host->get_code_hash(f->ctx, &a);
 	TOP = from_h256(&hash);
 	NEXT(1);
 }
-op_BLOCKHASH: {
+ENTER(BLOCKHASH); {
 	int64_t cur = tx_context(f)->number;
 	tmp = U256_ZERO;
 	if (u256_fits_u64(&TOP) && TOP.w[0] < (uint64_t)cur &&
 	    TOP.w[0] + 256 >= (uint64_t)cur) {
-		hash = host->get_block_hash(ctx, (int64_t)TOP.w[0]);
+		hash = f->host->get_block_hash(f->ctx, (int64_t)TOP.w[0]);
 		tmp = from_h256(&hash);
 	}
 	TOP = tmp;
 	NEXT(1);
 }
-op_COINBASE:
+ENTER(COINBASE);
 	PUSH_VALUE(from_address(&tx_context(f)->coinbase));
-op_TIMESTAMP:
+ENTER(TIMESTAMP);
 	PUSH_VALUE(u256_from_u64((uint64_t)tx_context(f)->timestamp));
-op_NUMBER:
+ENTER(NUMBER);
 	PUSH_VALUE(u256_from_u64((uint64_t)tx_context(f)->number));
-op_PREVRANDAO:
+ENTER(PREVRANDAO);
 	PUSH_VALUE(from_h256(&tx_context(f)->prev_randao));
-op_GASLIMIT:
+ENTER(GASLIMIT);
 	PUSH_VALUE(u256_from_u64((uint64_t)tx_context(f)->gas_limit));
-op_CHAINID:
+ENTER(CHAINID);
 	PUSH_VALUE(tx_context(f)->chain_id);
-op_SELFBALANCE:
-	PUSH_VALUE(host->get_balance(ctx, &msg->recipient));
-op_BASEFEE:
+ENTER(SELFBALANCE);
+	PUSH_VALUE(f->host->get_balance(f->ctx, &f->msg->recipient));
+ENTER(BASEFEE);
 	PUSH_VALUE(tx_context(f)->base_fee);
-op_BLOBHASH: {
+ENTER(BLOBHASH); {
 	const evm_tx_context *tx = tx_context(f);
 	tmp = U256_ZERO;
 	if (u256_fits_u64(&TOP) && TOP.w[0] < tx->blob_hashes_count)
@@ -973,141 +1161,155 @@ op_BLOBHASH: {
 	TOP = tmp;
 	NEXT(1);
 }
-op_BLOBBASEFEE:
+ENTER(BLOBBASEFEE);
 	PUSH_VALUE(tx_context(f)->blob_base_fee);
-op_POP:
+ENTER(POP);
 	sp--;
 	NEXT(1);
-op_MLOAD: {
-	CHECK_STATUS(mem_region(f, &gas, &TOP, &word_size, &o, &n));
-	TOP = u256_from_be(f->mem + o, 32);
+ENTER(MLOAD);
+	if (!mem_inside(f, &TOP, 32, &o))
+		CHECK_STATUS(mem_region(f, &gbox, &TOP, &word_size, &o, &n));
+	TOP = u256_from_be32(f->mem + o);
 	NEXT(1);
-}
-op_MSTORE: {
-	CHECK_STATUS(mem_region(f, &gas, &ARG(0), &word_size, &o, &n));
+ENTER(MSTORE);
+	if (!mem_inside(f, &ARG(0), 32, &o))
+		CHECK_STATUS(mem_region(f, &gbox, &ARG(0), &word_size, &o, &n));
 	u256_to_be(&ARG(1), f->mem + o);
 	sp -= 2;
 	NEXT(1);
-}
-op_MSTORE8: {
-	CHECK_STATUS(mem_region(f, &gas, &ARG(0), &byte_size, &o, &n));
+ENTER(MSTORE8);
+	if (!mem_inside(f, &ARG(0), 1, &o))
+		CHECK_STATUS(mem_region(f, &gbox, &ARG(0), &byte_size, &o, &n));
 	f->mem[o] = (uint8_t)ARG(1).w[0];
 	sp -= 2;
 	NEXT(1);
-}
-op_SLOAD:
+ENTER(SLOAD);
 	if (f->rev >= FORK_BERLIN &&
-	    host->access_storage(ctx, &msg->recipient, &TOP) == EVM_ACCESS_COLD)
+	    f->host->access_storage(f->ctx, &f->msg->recipient, &TOP) == EVM_ACCESS_COLD)
 		CHARGE(COLD_SLOAD - WARM_ACCESS);
-	TOP = host->get_storage(ctx, &msg->recipient, &TOP);
+	TOP = f->host->get_storage(f->ctx, &f->msg->recipient, &TOP);
 	NEXT(1);
-op_SSTORE:
-	CHECK_STATUS(op_sstore(f, &gas, sp));
+ENTER(SSTORE);
+	CHECK_STATUS(op_sstore(f, &gbox, sp));
 	sp -= 2;
 	NEXT(1);
-op_JUMP:
+ENTER(JUMP);
 	if (!valid_jump(f, &TOP))
 		goto bad_jump;
-	pc = f->code + TOP.w[0];
+	pc = code + TOP.w[0];
 	sp--;
 	NEXT(0);
-op_JUMPI:
+ENTER(JUMPI);
 	if (!u256_is_zero(&ARG(1))) {
 		if (!valid_jump(f, &TOP))
 			goto bad_jump;
-		pc = f->code + TOP.w[0];
+		pc = code + TOP.w[0];
 	} else {
 		pc++;
 	}
 	sp -= 2;
 	NEXT(0);
-op_PC:
-	PUSH_VALUE(u256_from_u64((uint64_t)(pc - f->code)));
-op_MSIZE:
+ENTER(PC);
+	PUSH_VALUE(u256_from_u64((uint64_t)(pc - code)));
+ENTER(MSIZE);
 	PUSH_VALUE(u256_from_u64(f->mem_size));
-op_GAS:
+ENTER(GAS);
 	PUSH_VALUE(u256_from_u64((uint64_t)gas));
-op_JUMPDEST:
+ENTER(JUMPDEST);
 	NEXT(1);
-op_TLOAD:
-	TOP = host->get_transient_storage(ctx, &msg->recipient, &TOP);
+ENTER(TLOAD);
+	TOP = f->host->get_transient_storage(f->ctx, &f->msg->recipient, &TOP);
 	NEXT(1);
-op_TSTORE:
-	if (msg->is_static) {
+ENTER(TSTORE);
+	if (f->msg->is_static) {
 		st = EVM_STATIC_MODE_VIOLATION;
 		goto done;
 	}
-	host->set_transient_storage(ctx, &msg->recipient, &ARG(0), &ARG(1));
+	f->host->set_transient_storage(f->ctx, &f->msg->recipient, &ARG(0), &ARG(1));
 	sp -= 2;
 	NEXT(1);
-op_MCOPY: {
+ENTER(MCOPY); {
 	/* Charge for the larger of the two regions; both then fit. */
 	const u256 *far = u256_gt(&ARG(0), &ARG(1)) ? &ARG(0) : &ARG(1);
-	CHECK_STATUS(mem_region(f, &gas, far, &ARG(2), &o, &n));
+	CHECK_STATUS(mem_region(f, &gbox, far, &ARG(2), &o, &n));
 	CHARGE(3 * num_words(n));
 	if (n)
 		memmove(f->mem + ARG(0).w[0], f->mem + ARG(1).w[0], n);
 	sp -= 3;
 	NEXT(1);
 }
-op_PUSH0:
+ENTER(PUSH0);
 	PUSH_VALUE(U256_ZERO);
 
 #define EVM_OP_PUSH_(v, name, imm, in, out, since)                           \
-	op_##name:                                                                \
+	ENTER(name);                                                              \
 	if ((v) >= OP_PUSH1 && (v) <= OP_PUSH32) {                                \
 		load_push(sp++, pc + 1, (v) - OP_PUSH1 + 1);                          \
 		NEXT((v) - OP_PUSH1 + 2);                                             \
 	} else if ((v) >= OP_DUP1 && (v) <= OP_DUP16) {                           \
-		*sp = sp[-((v) - OP_DUP1 + 1)];                                       \
+		copy_item(sp, &sp[-((v) - OP_DUP1 + 1)]);                             \
 		sp++;                                                                 \
 		NEXT(1);                                                              \
 	} else {                                                                  \
-		tmp = sp[-1];                                                         \
-		sp[-1] = sp[-2 - ((v) - OP_SWAP1)];                                   \
-		sp[-2 - ((v) - OP_SWAP1)] = tmp;                                      \
+		swap_items(&sp[-1], &sp[-2 - ((v) - OP_SWAP1)]);                      \
 		NEXT(1);                                                              \
 	}
 	EVM_OPCODES_PUSH_DUP_SWAP(EVM_OP_PUSH_)
 #undef EVM_OP_PUSH_
 
-op_LOG0:
-op_LOG1:
-op_LOG2:
-op_LOG3:
-op_LOG4:
-	CHECK_STATUS(op_log(f, &gas, op, sp));
-	sp -= 2 + (op - OP_LOG0);
+ENTER(LOG0);
+	goto log;
+ENTER(LOG1);
+	goto log;
+ENTER(LOG2);
+	goto log;
+ENTER(LOG3);
+	goto log;
+ENTER(LOG4);
+log:
+	CHECK_STATUS(op_log(f, &gbox, *pc, sp));
+	sp -= 2 + (*pc - OP_LOG0);
 	NEXT(1);
-op_CREATE:
-op_CREATE2:
-	CHECK_STATUS(op_create(f, &gas, op, sp));
-	sp -= op == OP_CREATE2 ? 3 : 2;
+ENTER(CREATE);
+	goto create;
+ENTER(CREATE2);
+create:
+	CHECK_STATUS(op_create(f, &gbox, *pc, sp));
+	sp -= *pc == OP_CREATE2 ? 3 : 2;
 	NEXT(1);
-op_CALL:
-op_CALLCODE:
-	CHECK_STATUS(op_call(f, &gas, op, sp));
+ENTER(CALL);
+	goto call7;
+ENTER(CALLCODE);
+call7:
+	CHECK_STATUS(op_call(f, &gbox, *pc, sp));
 	sp -= 6;
 	NEXT(1);
-op_DELEGATECALL:
-op_STATICCALL:
-	CHECK_STATUS(op_call(f, &gas, op, sp));
+ENTER(DELEGATECALL);
+	goto call6;
+ENTER(STATICCALL);
+call6:
+	CHECK_STATUS(op_call(f, &gbox, *pc, sp));
 	sp -= 5;
 	NEXT(1);
-op_RETURN:
-op_REVERT:
-	CHECK_STATUS(mem_region(f, &gas, &ARG(0), &ARG(1), &o, &n));
+ENTER(RETURN);
+	goto return_;
+ENTER(REVERT);
+return_:
+	CHECK_STATUS(mem_region(f, &gbox, &ARG(0), &ARG(1), &o, &n));
 	*out_off = o;
 	*out_size = n;
-	st = op == OP_RETURN ? EVM_SUCCESS : EVM_REVERT;
+	st = *pc == OP_RETURN ? EVM_SUCCESS : EVM_REVERT;
 	goto done;
-op_INVALID:
+ENTER(INVALID);
 	st = EVM_INVALID_INSTRUCTION;
 	goto done;
-op_SELFDESTRUCT:
-	CHECK_STATUS(op_selfdestruct(f, &gas, sp));
+ENTER(SELFDESTRUCT);
+	CHECK_STATUS(op_selfdestruct(f, &gbox, sp));
 	goto done;
 
+op_trace:
+	trace_step(f, pc, sp, gas);
+	goto *labels[*pc];
 op_undefined:
 	st = EVM_UNDEFINED_INSTRUCTION;
 	goto done;
@@ -1129,39 +1331,39 @@ done:
 #undef TOP
 #undef ARG
 #undef CHECK_STATUS
+#undef ACCESS_ACCOUNT
 #undef CHARGE
 #undef DISPATCH
+#undef ENTER
 #undef NEXT
 #undef BINOP
 #undef CMPOP
 #undef PUSH_VALUE
 }
 
-evm_result evm_execute(const evm_host *host, void *host_ctx, fork rev,
-                       const evm_message *msg, const uint8_t *code,
-                       size_t code_size)
+evm_result evm_execute_code(const evm_host *host, void *host_ctx, fork rev,
+                            const evm_message *msg, const evm_code *code)
 {
 	evm_result res = {.status = EVM_INTERNAL_ERROR};
 	/* Fields set one by one: a compound literal would put a whole frame,
-	 * stack included, on the C stack of every nesting level. */
-	frame *f = malloc(sizeof *f);
+	 * stack included, on the C stack of every nesting level, and would
+	 * drop the cached memory buffer. */
+	frame *f = frame_get();
 	if (!f)
 		return res;
 	f->host = host;
 	f->ctx = host_ctx;
+	f->tracing = host->trace != NULL;
 	f->rev = rev;
 	f->msg = msg;
 	f->tx = NULL;
-	f->mem = NULL;
+	f->code = code->bytes;
+	f->code_size = code->size;
+	f->jumpdests = code->jumpdests;
 	f->mem_size = 0;
-	f->mem_cap = 0;
 	f->ret = NULL;
 	f->ret_size = 0;
 	f->refund = 0;
-	if (!analyse(f, code, code_size)) {
-		free(f);
-		return res;
-	}
 	int64_t gas = 0;
 	size_t out_off = 0, out_size = 0;
 	evm_status st = run(f, &gas, &out_off, &out_size);
@@ -1181,9 +1383,18 @@ evm_result evm_execute(const evm_host *host, void *host_ctx, fork rev,
 	}
 	if (res.status == EVM_SUCCESS)
 		res.gas_refund = f->refund;
-	free(f->code);
-	free(f->mem);
-	free(f->ret);
-	free(f);
+	frame_put(f);
+	return res;
+}
+
+evm_result evm_execute(const evm_host *host, void *host_ctx, fork rev,
+                       const evm_message *msg, const uint8_t *code,
+                       size_t code_size)
+{
+	evm_code *c;
+	if (evm_code_new(code, code_size, &c) != 0)
+		return (evm_result){.status = EVM_INTERNAL_ERROR};
+	evm_result res = evm_execute_code(host, host_ctx, rev, msg, c);
+	evm_code_free(c);
 	return res;
 }

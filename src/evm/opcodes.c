@@ -151,10 +151,16 @@ static void build_tables(void)
 			const evm_op_traits *t = &evm_op_traits_table[op];
 			bool defined = t->name != NULL && f >= (int)t->since;
 			gas_tables[f][op] = defined ? costs[op] : EVM_UNDEFINED;
+			int grow = t->stack_change > 0 ? t->stack_change : 0;
 			instr_tables[f][op] = (evm_instr){
 			    .cost = gas_tables[f][op],
 			    .stack_in = t->stack_in,
 			    .stack_change = t->stack_change,
+			    .height_min = defined ? (uint16_t)(32 * t->stack_in)
+			                          : EVM_NO_HEIGHT,
+			    .height_span = defined ? (uint16_t)(32 * (EVM_STACK_LIMIT -
+			                                              grow - t->stack_in))
+			                           : 0,
 			};
 		}
 	}

@@ -201,12 +201,23 @@ const char *evm_op_name(uint8_t op);
  * of the process. rev must be a valid fork. */
 const int16_t *evm_gas_table(fork rev);
 
-/* What the interpreter checks before each instruction, packed in 4 bytes:
- * base cost at one fork (EVM_UNDEFINED if absent) and the stack traits. */
+/* Stack height bound of an opcode a fork does not define: above any height
+ * in bytes (EVM_STACK_LIMIT * 32), so its range check always fails. */
+#define EVM_STACK_LIMIT 1024
+#define EVM_NO_HEIGHT UINT16_MAX
+
+/* What the interpreter checks before each instruction, packed in 8 bytes:
+ * base cost at one fork (EVM_UNDEFINED if absent), the stack traits, and the
+ * same traits as one range of allowed stack heights in bytes (32 per item):
+ * height_min <= h and h - height_min <= height_span, i.e. one unsigned
+ * comparison of h - height_min against height_span. An undefined opcode has
+ * height_min EVM_NO_HEIGHT and fails that comparison at every height. */
 typedef struct evm_instr {
 	int16_t cost;
 	uint8_t stack_in;
 	int8_t stack_change;
+	uint16_t height_min;
+	uint16_t height_span;
 } evm_instr;
 
 /* The evm_instr of every opcode at fork rev; built with evm_gas_table and

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "node/cmd.h"
+#include "node/cmd_evm.h"
 #include "node/fixtures.h"
 
 #define DURE_VERSION "0.1.0"
@@ -24,6 +25,8 @@ static const char usage[] =
 	"  node [options]       run a p2p node (discovery, RLPx peers, JSON-RPC);\n"
 	"                       'dure node --help' lists the options\n"
 	"  bootnode [options]   run a discovery-only node and print its enode URL\n"
+	"  evm run|bench ...    run bytecode (--bench: time it), or the EVM\n"
+	"                       benchmarks of a directory; 'dure evm help'\n"
 	"  version              print the version\n"
 	"  help                 this text\n";
 
@@ -76,6 +79,8 @@ int main(int argc, char **argv)
 		return cmd_fixtures(argc - 1, argv + 1);
 	if (!strcmp(cmd, "node"))
 		return cmd_node(argc - 1, argv + 1, "Dure/v" DURE_VERSION);
+	if (!strcmp(cmd, "evm"))
+		return cmd_evm(argc - 1, argv + 1);
 	if (!strcmp(cmd, "bootnode"))
 		return cmd_bootnode(argc - 1, argv + 1, "Dure/v" DURE_VERSION);
 	fprintf(stderr, "dure: unknown command '%s'\n\n%s", cmd, usage);

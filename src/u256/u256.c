@@ -154,6 +154,33 @@ static uint64_t reciprocal_3by2(uint64_t d1, uint64_t d0)
 	return v;
 }
 
+/* Each reciprocal costs a hardware division, slower than the rest of a
+ * MULMOD, and EVM code divides by the same few values over and over (a
+ * field prime, a fixed-point scale): the last divisor of each kind and its
+ * reciprocal stay per thread. A normalized divisor has its top bit set, so
+ * the initial zeros never match. */
+static _Thread_local uint64_t rcp1_d, rcp1_v;
+static _Thread_local uint64_t rcp2_d1, rcp2_d0, rcp2_v;
+
+static inline uint64_t reciprocal_2by1_cached(uint64_t d)
+{
+	if (d != rcp1_d) {
+		rcp1_v = reciprocal_2by1(d);
+		rcp1_d = d;
+	}
+	return rcp1_v;
+}
+
+static inline uint64_t reciprocal_3by2_cached(uint64_t d1, uint64_t d0)
+{
+	if (d1 != rcp2_d1 || d0 != rcp2_d0) {
+		rcp2_v = reciprocal_3by2(d1, d0);
+		rcp2_d1 = d1;
+		rcp2_d0 = d0;
+	}
+	return rcp2_v;
+}
+
 /* (u1, u0) / d for normalized d and u1 < d, with v = reciprocal_2by1(d). */
 static inline uint64_t divrem_2by1(uint64_t u1, uint64_t u0, uint64_t d,
                                    uint64_t v, uint64_t *rem)
@@ -238,7 +265,7 @@ divrem_inline(uint64_t *q, uint64_t *r, const uint64_t *u, int ulen,
 	}
 
 	if (dlen == 1) {
-		uint64_t v = reciprocal_2by1(dn[0]), rem = un[ulen];
+		uint64_t v = reciprocal_2by1_cached(dn[0]), rem = un[ulen];
 		for (int j = ulen - 1; j >= 0; j--) {
 			uint64_t qj = divrem_2by1(rem, un[j], dn[0], v, &rem);
 			if (q)
@@ -249,7 +276,7 @@ divrem_inline(uint64_t *q, uint64_t *r, const uint64_t *u, int ulen,
 	}
 
 	uint64_t d1 = dn[dlen - 1], d0 = dn[dlen - 2];
-	uint64_t v = reciprocal_3by2(d1, d0);
+	uint64_t v = reciprocal_3by2_cached(d1, d0);
 	for (int j = ulen - dlen; j >= 0; j--) {
 		uint64_t *w = un + j, qhat;
 		if (w[dlen] == d1 && w[dlen - 1] == d0) {
@@ -314,6 +341,14 @@ static void udivmod(const u256 *a, const u256 *b, u256 *q, u256 *r)
 	if (u256_lt(a, b)) {
 		*q = U256_ZERO;
 		*r = *a;
+		return;
+	}
+	if ((a->w[2] | a->w[3]) == 0 && u256_fits_u64(b)) {
+		/* Fixed-point arithmetic's usual shape (a 128-bit product over a
+		 * 64-bit scale): the hardware divides it in one or two steps. */
+		u128 x = (u128)a->w[1] << 64 | a->w[0], qq = x / b->w[0];
+		*q = (u256){{(uint64_t)qq, hi64(qq), 0, 0}};
+		*r = u256_from_u64((uint64_t)(x - qq * b->w[0]));
 		return;
 	}
 	/* Division by 2^k, common in compiled code (shifts before EIP-145). */
@@ -467,17 +502,26 @@ u256 u256_exp(const u256 *base, const u256 *exponent)
 	return r;
 }
 
+/* The functions below build their result in four scalars, never indexing
+ * into a u256 in memory: a result assembled in memory by 8-byte stores and
+ * then copied out as a struct is read back with 16-byte loads, which stall
+ * until those stores retire. */
+
 u256 u256_signextend(const u256 *b, const u256 *x)
 {
 	if (!u256_fits_u64(b) || b->w[0] >= 31)
 		return *x;
 	unsigned bit = (unsigned)b->w[0] * 8 + 7, limb = bit / 64, off = bit % 64;
-	uint64_t fill = (x->w[limb] >> off) & 1 ? UINT64_MAX : 0;
-	uint64_t keep = off == 63 ? UINT64_MAX : ((uint64_t)1 << (off + 1)) - 1;
-	u256 r = *x;
-	r.w[limb] = (r.w[limb] & keep) | (fill & ~keep);
-	for (unsigned i = limb + 1; i < 4; i++)
-		r.w[i] = fill;
+	uint64_t fill = -((x->w[limb] >> off) & 1);
+	/* Bits 0..off; for off = 63 the shift gives 0 and the mask wraps to all
+	 * ones, as it should. */
+	uint64_t keep = ((uint64_t)2 << off) - 1;
+	u256 r;
+#pragma GCC unroll 4
+	for (unsigned i = 0; i < 4; i++) {
+		uint64_t m = i < limb ? UINT64_MAX : i == limb ? keep : 0;
+		r.w[i] = (x->w[i] & m) | (fill & ~m);
+	}
 	return r;
 }
 
@@ -487,36 +531,6 @@ u256 u256_byte(const u256 *i, const u256 *x)
 		return U256_ZERO;
 	unsigned pos = 31 - (unsigned)i->w[0]; /* from the least significant */
 	return u256_from_u64((x->w[pos / 8] >> (pos % 8 * 8)) & 0xff);
-}
-
-u256 u256_shl(const u256 *shift, const u256 *value)
-{
-	if (!u256_fits_u64(shift) || shift->w[0] >= 256)
-		return U256_ZERO;
-	unsigned limb = (unsigned)shift->w[0] / 64, bits = (unsigned)shift->w[0] % 64;
-	u256 r = U256_ZERO;
-	for (unsigned i = limb; i < 4; i++) {
-		unsigned src = i - limb;
-		r.w[i] = value->w[src] << bits;
-		if (bits && src > 0)
-			r.w[i] |= value->w[src - 1] >> (64 - bits);
-	}
-	return r;
-}
-
-u256 u256_shr(const u256 *shift, const u256 *value)
-{
-	if (!u256_fits_u64(shift) || shift->w[0] >= 256)
-		return U256_ZERO;
-	unsigned limb = (unsigned)shift->w[0] / 64, bits = (unsigned)shift->w[0] % 64;
-	u256 r = U256_ZERO;
-	for (unsigned i = 0; i + limb < 4; i++) {
-		unsigned src = i + limb;
-		r.w[i] = value->w[src] >> bits;
-		if (bits && src < 3)
-			r.w[i] |= value->w[src + 1] << (64 - bits);
-	}
-	return r;
 }
 
 /* For negative x, sar(x) = ~shr(~x): the complement turns the sign-filled
@@ -539,24 +553,6 @@ unsigned u256_bitlen(const u256 *a)
 
 unsigned u256_bytelen(const u256 *a) { return (u256_bitlen(a) + 7) / 8; }
 
-static inline uint64_t load_be64(const uint8_t *p)
-{
-	uint64_t v;
-	memcpy(&v, p, sizeof v);
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	v = __builtin_bswap64(v);
-#endif
-	return v;
-}
-
-static inline void store_be64(uint8_t *p, uint64_t v)
-{
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	v = __builtin_bswap64(v);
-#endif
-	memcpy(p, &v, sizeof v);
-}
-
 u256 u256_from_be(const uint8_t *p, size_t n)
 {
 	uint8_t b[32] = {0};
@@ -566,14 +562,7 @@ u256 u256_from_be(const uint8_t *p, size_t n)
 	}
 	if (n)
 		memcpy(b + 32 - n, p, n);
-	return (u256){{load_be64(b + 24), load_be64(b + 16), load_be64(b + 8),
-	               load_be64(b)}};
-}
-
-void u256_to_be(const u256 *a, uint8_t out[32])
-{
-	for (int i = 0; i < 4; i++)
-		store_be64(out + 24 - 8 * i, a->w[i]);
+	return u256_from_be32(b);
 }
 
 static int hex_digit(char c)

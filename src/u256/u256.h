@@ -101,8 +101,19 @@ static inline int u256_cmp(const u256 *a, const u256 *b)
 }
 
 /* Arithmetic, all modulo 2^256. */
+/* On x86-64, add and sub are spelled as add/adc and sub/sbb chains: gcc
+ * builds the carry of the portable form with setb and or, twice as many
+ * instructions, and these two run on almost every EVM ADD and SUB. */
 static inline u256 u256_add(const u256 *a, const u256 *b)
 {
+#if defined(__x86_64__)
+	uint64_t r0 = a->w[0], r1 = a->w[1], r2 = a->w[2], r3 = a->w[3];
+	__asm__("addq %4, %0\n\tadcq %5, %1\n\tadcq %6, %2\n\tadcq %7, %3"
+	        : "+&r"(r0), "+&r"(r1), "+&r"(r2), "+&r"(r3)
+	        : "rm"(b->w[0]), "rm"(b->w[1]), "rm"(b->w[2]), "rm"(b->w[3])
+	        : "cc");
+	return (u256){{r0, r1, r2, r3}};
+#else
 	uint64_t c = 0;
 	u256 r;
 	r.w[0] = u256_addc_(a->w[0], b->w[0], &c);
@@ -110,10 +121,19 @@ static inline u256 u256_add(const u256 *a, const u256 *b)
 	r.w[2] = u256_addc_(a->w[2], b->w[2], &c);
 	r.w[3] = a->w[3] + b->w[3] + c;
 	return r;
+#endif
 }
 
 static inline u256 u256_sub(const u256 *a, const u256 *b)
 {
+#if defined(__x86_64__)
+	uint64_t r0 = a->w[0], r1 = a->w[1], r2 = a->w[2], r3 = a->w[3];
+	__asm__("subq %4, %0\n\tsbbq %5, %1\n\tsbbq %6, %2\n\tsbbq %7, %3"
+	        : "+&r"(r0), "+&r"(r1), "+&r"(r2), "+&r"(r3)
+	        : "rm"(b->w[0]), "rm"(b->w[1]), "rm"(b->w[2]), "rm"(b->w[3])
+	        : "cc");
+	return (u256){{r0, r1, r2, r3}};
+#else
 	uint64_t c = 0;
 	u256 r;
 	r.w[0] = u256_subb_(a->w[0], b->w[0], &c);
@@ -121,6 +141,7 @@ static inline u256 u256_sub(const u256 *a, const u256 *b)
 	r.w[2] = u256_subb_(a->w[2], b->w[2], &c);
 	r.w[3] = a->w[3] - b->w[3] - c;
 	return r;
+#endif
 }
 
 u256 u256_mul(const u256 *a, const u256 *b);
@@ -189,19 +210,89 @@ static inline u256 u256_not(const u256 *a)
 
 /* EVM BYTE: byte number i of x counting from the most significant (0). */
 u256 u256_byte(const u256 *i, const u256 *x);
-/* EVM SHL, SHR, SAR: shift `value` by `shift` bits. */
-u256 u256_shl(const u256 *shift, const u256 *value);
-u256 u256_shr(const u256 *shift, const u256 *value);
+/* EVM SHL, SHR, SAR: shift `value` by `shift` bits. SHL and SHR are inline
+ * (the interpreter runs them often); they build the result in scalars, as
+ * u256.c explains. */
+static inline uint64_t u256_limb_or_zero_(const u256 *x, unsigned j)
+{
+	return j < 4 ? x->w[j] : 0;
+}
+
+/* In both shifts, a bit count of 0 must not shift the neighbouring limb by
+ * 64 (undefined in C): shifting it by 1 and then by 63 - bits does the same
+ * for every count and gives 0 for a count of 0. */
+static inline u256 u256_shl(const u256 *shift, const u256 *value)
+{
+	if (!u256_fits_u64(shift) || shift->w[0] >= 256)
+		return U256_ZERO;
+	unsigned limb = (unsigned)shift->w[0] / 64, bits = (unsigned)shift->w[0] % 64;
+	u256 r;
+#pragma GCC unroll 4
+	for (unsigned i = 0; i < 4; i++) {
+		uint64_t lo = u256_limb_or_zero_(value, i - limb);
+		uint64_t below = u256_limb_or_zero_(value, i - limb - 1);
+		r.w[i] = lo << bits | (below >> 1) >> (63 - bits);
+	}
+	return r;
+}
+
+static inline u256 u256_shr(const u256 *shift, const u256 *value)
+{
+	if (!u256_fits_u64(shift) || shift->w[0] >= 256)
+		return U256_ZERO;
+	unsigned limb = (unsigned)shift->w[0] / 64, bits = (unsigned)shift->w[0] % 64;
+	u256 r;
+#pragma GCC unroll 4
+	for (unsigned i = 0; i < 4; i++) {
+		uint64_t hi = u256_limb_or_zero_(value, i + limb);
+		uint64_t above = u256_limb_or_zero_(value, i + limb + 1);
+		r.w[i] = hi >> bits | (above << 1) << (63 - bits);
+	}
+	return r;
+}
+
 u256 u256_sar(const u256 *shift, const u256 *value);
 
 /* Number of significant bits (0 for zero) and bytes. */
 unsigned u256_bitlen(const u256 *a);
 unsigned u256_bytelen(const u256 *a);
 
+/* Big-endian 64-bit loads and stores at any alignment. */
+static inline uint64_t u256_load_be64(const uint8_t *p)
+{
+	uint64_t v;
+	__builtin_memcpy(&v, p, sizeof v);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+static inline void u256_store_be64(uint8_t *p, uint64_t v)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	__builtin_memcpy(p, &v, sizeof v);
+}
+
 /* Conversions. from_be reads n <= 32 big-endian bytes (n > 32 reads the
- * last 32). to_be writes exactly 32 bytes. */
+ * last 32); from_be32 reads exactly 32. to_be writes exactly 32 bytes. */
 u256 u256_from_be(const uint8_t *p, size_t n);
-void u256_to_be(const u256 *a, uint8_t out[32]);
+
+static inline u256 u256_from_be32(const uint8_t p[32])
+{
+	return (u256){{u256_load_be64(p + 24), u256_load_be64(p + 16),
+	               u256_load_be64(p + 8), u256_load_be64(p)}};
+}
+
+static inline void u256_to_be(const u256 *a, uint8_t out[32])
+{
+	u256_store_be64(out, a->w[3]);
+	u256_store_be64(out + 8, a->w[2]);
+	u256_store_be64(out + 16, a->w[1]);
+	u256_store_be64(out + 24, a->w[0]);
+}
 
 /* Parses s as "0x" (or "0X") followed by hex digits of either case, or as
  * decimal digits. Leading zeros are allowed in both forms, so a hex string

@@ -1,0 +1,253 @@
+/* Analysed code (evm_code_new, evm_execute_code) and the interpreter's
+ * per-instruction checks and frame reuse: the parts the fast paths touch. */
+#include "evm_builder.h"
+#include "evm_fakehost.h"
+#include "test.h"
+
+#include "evm/opcodes.h"
+
+static evm_message top_message(int64_t gas)
+{
+	return (evm_message){
+		.kind = EVM_CALL,
+		.gas = gas,
+		.recipient = fh_addr(FH_SELF),
+		.sender = fh_addr(FH_CALLER),
+		.code_address = fh_addr(FH_SELF),
+	};
+}
+
+static u256 out_word(const evm_result *r)
+{
+	return r->output_size == 32 ? u256_from_be(r->output, 32)
+	                            : u256_from_u64(0xdeadbeef);
+}
+
+/* Runs code[0, n) analysed, at fork rev, with gas 100000. */
+static evm_result run_code(fork rev, const uint8_t *code, size_t n)
+{
+	fakehost h;
+	fh_init(&h, rev);
+	evm_code *c;
+	if (evm_code_new(code, n, &c) != 0)
+		return (evm_result){.status = EVM_INTERNAL_ERROR};
+	evm_message msg = top_message(100000);
+	evm_result r = evm_execute_code(&fh_host_table, &h, rev, &msg, c);
+	evm_code_free(c);
+	fh_free(&h);
+	return r;
+}
+
+static void test_analysed_code_runs_many_times(void)
+{
+	bc c = {0};
+	push(&c, 40);
+	push(&c, 2);
+	op(&c, OP_ADD);
+	ret_top(&c);
+	evm_code *code;
+	CHECK_EQ_INT(evm_code_new(c.code, c.n, &code), 0);
+	u256 want = u256_from_u64(42);
+	for (int i = 0; i < 3; i++) {
+		fakehost h;
+		fh_init(&h, FORK_CANCUN);
+		evm_message msg = top_message(1000);
+		evm_result r = evm_execute_code(&fh_host_table, &h, FORK_CANCUN, &msg,
+		                                code);
+		CHECK_EQ_INT(r.status, EVM_SUCCESS);
+		u256 w = out_word(&r);
+		CHECK(u256_eq(&w, &want));
+		/* Same gas as the unanalysed entry point. */
+		evm_result r2 = evm_execute(&fh_host_table, &h, FORK_CANCUN, &msg,
+		                            c.code, c.n);
+		CHECK_EQ_INT(r2.gas_left, r.gas_left);
+		evm_result_release(&r);
+		evm_result_release(&r2);
+		fh_free(&h);
+	}
+	evm_code_free(code);
+	evm_code_free(NULL);
+}
+
+static void test_empty_code(void)
+{
+	evm_code *code;
+	CHECK_EQ_INT(evm_code_new(NULL, 0, &code), 0);
+	fakehost h;
+	fh_init(&h, FORK_CANCUN);
+	evm_message msg = top_message(500);
+	evm_result r = evm_execute_code(&fh_host_table, &h, FORK_CANCUN, &msg,
+	                                code);
+	CHECK_EQ_INT(r.status, EVM_SUCCESS);
+	CHECK_EQ_INT(r.gas_left, 500);
+	CHECK_EQ_INT(r.output_size, 0);
+	evm_result_release(&r);
+	evm_code_free(code);
+	fh_free(&h);
+}
+
+/* A 0x5b inside PUSH data is no jump destination; one after it is. */
+static void test_jumpdest_analysis(void)
+{
+	const uint8_t into_push[] = {OP_PUSH1, OP_JUMPDEST, OP_PUSH1, 1, OP_JUMP};
+	evm_result r = run_code(FORK_CANCUN, into_push, sizeof into_push);
+	CHECK_EQ_INT(r.status, EVM_BAD_JUMP_DESTINATION);
+	evm_result_release(&r);
+
+	const uint8_t real[] = {OP_PUSH1, 4, OP_JUMP, OP_INVALID, OP_JUMPDEST};
+	r = run_code(FORK_CANCUN, real, sizeof real);
+	CHECK_EQ_INT(r.status, EVM_SUCCESS);
+	CHECK_EQ_INT(r.gas_left, 100000 - 3 - 8 - 1);
+	evm_result_release(&r);
+
+	/* Past the end of the code, where the padding lies. */
+	const uint8_t past[] = {OP_PUSH1, 3, OP_JUMP};
+	r = run_code(FORK_CANCUN, past, sizeof past);
+	CHECK_EQ_INT(r.status, EVM_BAD_JUMP_DESTINATION);
+	evm_result_release(&r);
+}
+
+/* A PUSH cut short by the end of the code reads zeros for the missing
+ * bytes, then stops. */
+static void test_truncated_push(void)
+{
+	const uint8_t code[] = {OP_PUSH32, 0xab, 0xcd};
+	evm_result r = run_code(FORK_CANCUN, code, sizeof code);
+	CHECK_EQ_INT(r.status, EVM_SUCCESS);
+	CHECK_EQ_INT(r.gas_left, 100000 - 3);
+	evm_result_release(&r);
+
+	/* PUSH9 of 0x01..0x09 then RETURN of it: the unrolled loads must take
+	 * exactly n bytes, whatever follows. */
+	bc c = {0};
+	op(&c, OP_PUSH9);
+	for (uint8_t i = 1; i <= 9; i++)
+		bc_byte(&c, i);
+	ret_top(&c);
+	r = run_code(FORK_CANCUN, c.code, c.n);
+	CHECK_EQ_INT(r.status, EVM_SUCCESS);
+	u256 want = {{0x0203040506070809ULL, 0x01, 0, 0}}, w = out_word(&r);
+	CHECK(u256_eq(&w, &want));
+	evm_result_release(&r);
+}
+
+static void test_per_instruction_checks(void)
+{
+	const uint8_t underflow[] = {OP_PUSH1, 1, OP_ADD};
+	evm_result r = run_code(FORK_CANCUN, underflow, sizeof underflow);
+	CHECK_EQ_INT(r.status, EVM_STACK_UNDERFLOW);
+	evm_result_release(&r);
+
+	const uint8_t undefined[] = {0x0c};
+	r = run_code(FORK_CANCUN, undefined, sizeof undefined);
+	CHECK_EQ_INT(r.status, EVM_UNDEFINED_INSTRUCTION);
+	evm_result_release(&r);
+
+	/* PUSH0 exists from Shanghai; before, it is undefined even with an
+	 * empty stack and no gas to pay for it. */
+	const uint8_t push0[] = {OP_PUSH0};
+	r = run_code(FORK_LONDON, push0, sizeof push0);
+	CHECK_EQ_INT(r.status, EVM_UNDEFINED_INSTRUCTION);
+	evm_result_release(&r);
+	r = run_code(FORK_SHANGHAI, push0, sizeof push0);
+	CHECK_EQ_INT(r.status, EVM_SUCCESS);
+	evm_result_release(&r);
+
+	/* 1024 items fit; the 1025th overflows. */
+	uint8_t many[1025];
+	memset(many, OP_PUSH0, sizeof many);
+	r = run_code(FORK_CANCUN, many, 1024);
+	CHECK_EQ_INT(r.status, EVM_SUCCESS);
+	evm_result_release(&r);
+	r = run_code(FORK_CANCUN, many, 1025);
+	CHECK_EQ_INT(r.status, EVM_STACK_OVERFLOW);
+	evm_result_release(&r);
+
+	/* DUP1 on a full stack overflows; SWAP1 does not grow it. */
+	uint8_t full[1026];
+	memset(full, OP_PUSH0, 1024);
+	full[1024] = OP_SWAP1;
+	full[1025] = OP_DUP1;
+	r = run_code(FORK_CANCUN, full, 1025);
+	CHECK_EQ_INT(r.status, EVM_SUCCESS);
+	evm_result_release(&r);
+	r = run_code(FORK_CANCUN, full, 1026);
+	CHECK_EQ_INT(r.status, EVM_STACK_OVERFLOW);
+	evm_result_release(&r);
+
+	/* Stack checks come before gas: an underflowing ADD with no gas. */
+	fakehost h;
+	fh_init(&h, FORK_CANCUN);
+	const uint8_t add[] = {OP_ADD};
+	r = fh_run(&h, add, sizeof add, 0, NULL, 0);
+	CHECK_EQ_INT(r.status, EVM_STACK_UNDERFLOW);
+	evm_result_release(&r);
+	fh_free(&h);
+}
+
+/* Frames are reused: memory written by one execution must read as zero
+ * in the next. */
+static void test_memory_fresh_after_reuse(void)
+{
+	bc w = {0};
+	mstore(&w, 0, 0x1234);
+	mstore(&w, 4000, 0x5678);
+	op(&w, OP_STOP);
+	evm_result r = run_code(FORK_CANCUN, w.code, w.n);
+	CHECK_EQ_INT(r.status, EVM_SUCCESS);
+	evm_result_release(&r);
+
+	bc rd = {0};
+	push(&rd, 4000);
+	op(&rd, OP_MLOAD);
+	push(&rd, 0);
+	op(&rd, OP_MLOAD);
+	op(&rd, OP_OR);
+	ret_top(&rd);
+	r = run_code(FORK_CANCUN, rd.code, rd.n);
+	CHECK_EQ_INT(r.status, EVM_SUCCESS);
+	u256 got = out_word(&r);
+	CHECK(u256_is_zero(&got));
+	evm_result_release(&r);
+}
+
+/* Arithmetic results stored and then copied by DUP and SWAP keep every
+ * limb (the copies move limbs one by one). */
+static void test_dup_swap_copy_all_limbs(void)
+{
+	bc c = {0};
+	u256 a = {{1, 2, 3, 4}}, b = {{5, 6, 7, 8}};
+	push_u256(&c, &a);
+	push_u256(&c, &b);
+	op(&c, OP_ADD);    /* {6, 8, 10, 12} */
+	push(&c, 1);
+	op(&c, OP_SWAP1);  /* sum on top, 1 below */
+	op(&c, OP_DUP1);
+	op(&c, OP_SUB);    /* 0 */
+	op(&c, OP_ADD);    /* 1 */
+	ret_top(&c);
+	evm_result r = run_code(FORK_CANCUN, c.code, c.n);
+	CHECK_EQ_INT(r.status, EVM_SUCCESS);
+	u256 one = u256_from_u64(1), w = out_word(&r);
+	CHECK(u256_eq(&w, &one));
+	evm_result_release(&r);
+
+	bc d = {0};
+	push_u256(&d, &a);
+	push_u256(&d, &b);
+	op(&d, OP_ADD);
+	op(&d, OP_DUP1);
+	op(&d, OP_SWAP1);
+	op(&d, OP_POP);
+	ret_top(&d);
+	r = run_code(FORK_CANCUN, d.code, d.n);
+	u256 sum = {{6, 8, 10, 12}};
+	w = out_word(&r);
+	CHECK(u256_eq(&w, &sum));
+	evm_result_release(&r);
+}
+
+TEST_MAIN(test_analysed_code_runs_many_times, test_empty_code,
+          test_jumpdest_analysis, test_truncated_push,
+          test_per_instruction_checks, test_memory_fresh_after_reuse,
+          test_dup_swap_copy_all_limbs)
