@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int nibble(char c)
+int hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -28,7 +28,7 @@ static int decode_into(const char *s, size_t slen, uint8_t *out)
 	if (slen % 2)
 		return DURE_EHEX_ODD;
 	for (size_t i = 0; i < slen; i += 2) {
-		int hi = nibble(s[i]), lo = nibble(s[i + 1]);
+		int hi = hex_digit(s[i]), lo = hex_digit(s[i + 1]);
 		if (hi < 0 || lo < 0)
 			return DURE_EHEX_DIGIT;
 		out[i / 2] = (uint8_t)(hi << 4 | lo);

@@ -11,6 +11,9 @@
 #include "base/buf.h"
 #include "base/err.h"
 
+/* Value of one hex digit (either case), or -1 for any other character. */
+int hex_digit(char c);
+
 /* Decodes s[0..slen) and appends the bytes to out.
  * Returns DURE_OK, DURE_EHEX_ODD, DURE_EHEX_DIGIT or DURE_ENOMEM; on error
  * out keeps its previous length. */

@@ -426,18 +426,9 @@ static int check(exec *x, const tx *t, const address *sender,
 
 	const u256 *max_fee =
 		t->type >= TX_DYNAMIC_FEE ? &t->max_fee : &t->gas_price;
-	*price = *max_fee;
-	if (x->rev >= FORK_LONDON) {
-		if (u256_lt(max_fee, &env->base_fee))
-			return DURE_ETR_BASE_FEE;
-		if (t->type >= TX_DYNAMIC_FEE) {
-			u256 room = u256_sub(max_fee, &env->base_fee);
-			const u256 *tip = u256_lt(&t->max_priority_fee, &room)
-			                      ? &t->max_priority_fee
-			                      : &room;
-			*price = u256_add(&env->base_fee, tip);
-		}
-	}
+	if (x->rev >= FORK_LONDON && u256_lt(max_fee, &env->base_fee))
+		return DURE_ETR_BASE_FEE;
+	*price = transition_gas_price(t, x->rev, env);
 	if (t->type == TX_BLOB && u256_lt(&t->max_fee_per_blob_gas, blob_fee))
 		return DURE_ETR_BLOB_FEE;
 
@@ -518,20 +509,7 @@ int transition_apply(state *st, fork rev, const block_env *env, const tx *t,
 	if (tx_intrinsic_gas(t, rev, &intrinsic) != DURE_OK)
 		return DURE_ETX_INTRINSIC_GAS;
 
-	x.txc = (evm_tx_context){
-		.gas_price = price,
-		.origin = *sender,
-		.coinbase = env->coinbase,
-		.number = (int64_t)env->number,
-		.timestamp = (int64_t)env->timestamp,
-		.gas_limit = (int64_t)env->gas_limit,
-		.prev_randao = env->prev_randao,
-		.chain_id = u256_from_u64(env->chain_id),
-		.base_fee = env->base_fee,
-		.blob_base_fee = bfee,
-		.blob_hashes = t->blob_hashes,
-		.blob_hashes_count = t->blob_hashes_len,
-	};
+	x.txc = transition_tx_context(t, env, sender, &price, &bfee);
 
 	/* Buy the gas (and the blob gas) up front; check() made sure the
 	 * balance covers it. */
@@ -605,4 +583,36 @@ evm_result transition_call(state *st, fork rev, const block_env *env,
 	const tx none = {.has_to = true, .to = msg->recipient};
 	warm_up(&x, &none, &msg->sender);
 	return do_call(&x, msg, code);
+}
+
+u256 transition_gas_price(const tx *t, fork rev, const block_env *env)
+{
+	if (t->type < TX_DYNAMIC_FEE)
+		return t->gas_price;
+	if (rev < FORK_LONDON)
+		return t->max_fee;
+	u256 room = u256_sub(&t->max_fee, &env->base_fee);
+	const u256 *tip =
+		u256_lt(&t->max_priority_fee, &room) ? &t->max_priority_fee : &room;
+	return u256_add(&env->base_fee, tip);
+}
+
+evm_tx_context transition_tx_context(const tx *t, const block_env *env,
+                                     const address *sender, const u256 *price,
+                                     const u256 *blob_fee)
+{
+	return (evm_tx_context){
+		.gas_price = *price,
+		.origin = *sender,
+		.coinbase = env->coinbase,
+		.number = (int64_t)env->number,
+		.timestamp = (int64_t)env->timestamp,
+		.gas_limit = (int64_t)env->gas_limit,
+		.prev_randao = env->prev_randao,
+		.chain_id = u256_from_u64(env->chain_id),
+		.base_fee = env->base_fee,
+		.blob_base_fee = *blob_fee,
+		.blob_hashes = t->blob_hashes,
+		.blob_hashes_count = t->blob_hashes_len,
+	};
 }

@@ -67,6 +67,19 @@ DURE_WUR int transition_apply(state *st, fork rev, const block_env *env,
                               uint64_t cumulative_gas, const tx_tracer *tracer,
                               buf *output, receipt *out);
 
+/* The effective gas price of t: its gas price, or for fee-market types
+ * from London the base fee plus the priority fee capped at
+ * max_fee - base_fee. Assumes max_fee >= base_fee, which transition_apply
+ * checks before it uses the price. */
+u256 transition_gas_price(const tx *t, fork rev, const block_env *env);
+
+/* What the EVM reads of t in env (GASPRICE, ORIGIN, the block values, the
+ * blob hashes, which stay owned by t). price is transition_gas_price's,
+ * blob_fee is blob_base_fee(env->excess_blob_gas). */
+evm_tx_context transition_tx_context(const tx *t, const block_env *env,
+                                     const address *sender, const u256 *price,
+                                     const u256 *blob_fee);
+
 /* Runs msg as the top-level CALL frame of a transaction over st, without
  * the transaction around it: no checks, no gas purchase, no refund, no
  * state_end_tx. It first marks warm what transition_apply marks warm for a

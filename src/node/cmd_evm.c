@@ -15,6 +15,7 @@
  * transaction in status, output and gas. A raw case's answer is checked
  * against its expected output. A wrong answer is reported and never timed
  * into the summary. */
+#include "node/cli.h"
 #include "node/cmd_evm.h"
 
 #include <dirent.h>
@@ -190,11 +191,8 @@ typedef struct opts {
 
 static bool parse_unsigned(const char *s, unsigned max, unsigned *out)
 {
-	char *end;
-	if (!*s || *s == '-' || *s == '+')
-		return false;
-	unsigned long v = strtoul(s, &end, 10);
-	if (*end || v > max)
+	unsigned long v;
+	if (!cli_parse_ulong(s, max, &v))
 		return false;
 	*out = (unsigned)v;
 	return true;
@@ -514,17 +512,6 @@ static const char *check_state(json_t *test, json_t *entry, fork rev,
 	return why;
 }
 
-/* The effective gas price of t in env (EIP-1559 from London). */
-static u256 gas_price(const tx *t, fork rev, const block_env *env)
-{
-	if (t->type < TX_DYNAMIC_FEE || rev < FORK_LONDON)
-		return t->gas_price;
-	u256 room = u256_sub(&t->max_fee, &env->base_fee);
-	u256 tip = u256_lt(&t->max_priority_fee, &room) ? t->max_priority_fee
-	                                                : room;
-	return u256_add(&env->base_fee, &tip);
-}
-
 /* Sets f up as t's frame over a freshly loaded pre-state, after what the
  * transaction does before its frame (buying gas, the nonce), so the frame
  * sees the state the real one saw. */
@@ -551,23 +538,13 @@ static const char *frame_state(frame *f, json_t *test, fork rev,
 	f->code = c;
 	f->rev = rev;
 	f->env = *env;
-	u256 price = gas_price(t, rev, env);
+	u256 price = transition_gas_price(t, rev, env);
 	u256 gas = u256_from_u64(t->gas_limit);
 	u256 cost = u256_mul(&gas, &price);
 	state_sub_balance(f->st, sender, &cost);
 	state_set_nonce(f->st, sender, t->nonce + 1);
-	f->txc = (evm_tx_context){
-		.gas_price = price,
-		.origin = *sender,
-		.coinbase = env->coinbase,
-		.number = (int64_t)env->number,
-		.timestamp = (int64_t)env->timestamp,
-		.gas_limit = (int64_t)env->gas_limit,
-		.prev_randao = env->prev_randao,
-		.chain_id = u256_from_u64(env->chain_id),
-		.base_fee = env->base_fee,
-		.blob_base_fee = blob_base_fee(env->excess_blob_gas),
-	};
+	u256 bfee = blob_base_fee(env->excess_blob_gas);
+	f->txc = transition_tx_context(t, env, sender, &price, &bfee);
 	f->msg = (evm_message){
 		.kind = EVM_CALL,
 		.gas = (int64_t)(t->gas_limit - intrinsic),

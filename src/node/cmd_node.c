@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "node/cli.h"
 #include "node/cmd.h"
 #include "node/node.h"
 
@@ -31,22 +32,10 @@ static const char bootnode_usage[] =
 	"  --datadir DIR        keep the node key and node database here\n"
 	"  --verbosity N        0 quiet .. 4 debug (default 3)\n";
 
-static bool parse_num(const char *s, unsigned long max, unsigned long *out)
-{
-	char *end;
-	if (!*s || *s == '-' || *s == '+')
-		return false;
-	unsigned long v = strtoul(s, &end, 10);
-	if (*end || v > max)
-		return false;
-	*out = v;
-	return true;
-}
-
 static bool parse_port(const char *s, uint16_t *out)
 {
 	unsigned long v = 0;
-	if (!parse_num(s, 65535, &v))
+	if (!cli_parse_ulong(s, 65535, &v))
 		return false;
 	*out = (uint16_t)v;
 	return true;
@@ -117,14 +106,14 @@ int cmd_node(int argc, char **argv, const char *client_id)
 				return 2;
 			break;
 		case 'm':
-			ok = parse_num(optarg, 100000, &v);
+			ok = cli_parse_ulong(optarg, 100000, &v);
 			cfg.maxpeers = v;
 			break;
 		case 'k': cfg.nodekey = optarg; break;
 		case 'r': cfg.rpc_addr = optarg; break;
 		case 'R': ok = parse_port(optarg, &cfg.rpc_port); break;
 		case 'v':
-			ok = parse_num(optarg, 10, &v);
+			ok = cli_parse_ulong(optarg, 10, &v);
 			cfg.verbosity = (int)v;
 			break;
 		case 'h': fputs(node_usage, stdout); return 0;
@@ -196,7 +185,7 @@ int cmd_bootnode(int argc, char **argv, const char *client_id)
 		case 'a': ok = parse_hostport(optarg, &cfg.bind); break;
 		case 'd': cfg.datadir = optarg; break;
 		case 'v':
-			ok = parse_num(optarg, 10, &v);
+			ok = cli_parse_ulong(optarg, 10, &v);
 			cfg.verbosity = (int)v;
 			break;
 		case 'h': fputs(bootnode_usage, stdout); return 0;

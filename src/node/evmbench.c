@@ -17,18 +17,9 @@
 #include <string.h>
 #include <time.h>
 
-#define REPEAT_MAX 1000000000ull  /* bound on K in (Kx..) before the size cap */
+#include "base/hex.h"
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#define REPEAT_MAX 1000000000ull  /* bound on K in (Kx..) before the size cap */
 
 static bool is_blank(char c)
 {
@@ -107,7 +98,7 @@ static int decode(const char *s, size_t n, size_t max, buf *out)
 			group = SIZE_MAX;
 			continue;
 		}
-		int v = hexval(c);
+		int v = hex_digit(c);
 		if (v < 0)
 			return DURE_EHEX_DIGIT;
 		if (hi < 0) {

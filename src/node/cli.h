@@ -1,0 +1,12 @@
+/* Helpers shared by the subcommands' option parsing. */
+#ifndef DURE_NODE_CLI_H
+#define DURE_NODE_CLI_H
+
+#include <stdbool.h>
+
+/* Parses a decimal number with nothing before or after it (no sign, no
+ * spaces) into *out. Returns false, leaving *out alone, when s is not such
+ * a number or is above max. */
+bool cli_parse_ulong(const char *s, unsigned long max, unsigned long *out);
+
+#endif
