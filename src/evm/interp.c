@@ -12,15 +12,19 @@
  * The zero padding holds a truncated PUSH32's missing immediate and then a
  * STOP, so the loop never checks pc against the end of the code.
  *
- * Each instruction checks, in this order: defined at this fork (its base
- * cost is not EVM_UNDEFINED), stack overflow, stack underflow, base gas,
- * from one 8-byte evm_instr entry of the fork's table: the first three are
- * one unsigned comparison of the stack height, and only a failure looks
- * closer. Its handler then charges any dynamic gas. Dispatch is by computed
- * goto, with the checks replicated at the end of every handler. Tracing
- * costs the untraced loop nothing: a traced frame runs with a table whose
- * every entry fails the height check, and the failure path traces, then
- * checks against the real table.
+ * Dispatch is by computed goto, replicated at the end of every handler.
+ * Each handler starts with the checks every instruction makes, in this
+ * order: defined at this fork, stack overflow, stack underflow, base gas
+ * (ENTER in run()). The opcode list gives each of them as a constant per
+ * opcode, so most fold into one compare or vanish (no underflow check for a
+ * PUSH, no fork check for ADD); only the gas of the few opcodes priced by
+ * fork comes from the fork's table. The handler then charges any dynamic
+ * gas. Tracing costs the untraced loop nothing: a traced frame dispatches
+ * through a table that sends every opcode to the tracer first.
+ *
+ * Frames (each with its 1024-item stack) come from a small per-thread
+ * cache, memory grows geometrically, and the hot u256 operations are
+ * inline, so a call frame allocates nothing in the common case.
  *
  * Depth and balance checks of CALL and CREATE happen here, before
  * host->call, as in the Yellow Paper: a failed check pushes 0 and the
@@ -35,6 +39,7 @@
 #include "crypto/keccak.h"
 #include "evm/opcodes.h"
 
+#define STACK_LIMIT 1024
 #define CALL_DEPTH_LIMIT 1024
 #define CODE_PADDING 33
 /* Memory offsets and sizes are limited to 32 bits: expanding beyond costs
@@ -46,7 +51,7 @@
 typedef struct frame {
 	/* First, so that the stack's base is the frame pointer itself: one
 	 * register less in the interpreter loop. */
-	u256 stack[EVM_STACK_LIMIT];
+	u256 stack[STACK_LIMIT];
 	const evm_host *host;
 	void *ctx;
 	fork rev;
@@ -311,6 +316,17 @@ static inline bool mem_inside(const frame *f, const u256 *off, uint64_t len,
 		return false;
 	*o = (size_t)off->w[0];
 	return true;
+}
+
+/* The rest of mem_region for a fixed len (1 or 32) once mem_inside said
+ * no: the range check and the growth, without a size operand to clamp. */
+static evm_status mem_grow_fixed(frame *f, int64_t *gas, const u256 *off,
+                                 uint64_t len, size_t *o)
+{
+	if (!u256_fits_u64(off) || off->w[0] > MEM_LIMIT - len)
+		return EVM_OUT_OF_GAS;
+	*o = (size_t)off->w[0];
+	return grow_memory(f, gas, off->w[0] + len);
 }
 
 /* Copies from src[0, src_size) starting at src_off into dst[0, n), zero
@@ -835,8 +851,6 @@ void evm_code_free(evm_code *c)
 	free(c);
 }
 
-static const u256 word_size = {{32, 0, 0, 0}};
-static const u256 byte_size = {{1, 0, 0, 0}};
 
 static inline bool valid_jump(const frame *f, const u256 *dest)
 {
@@ -846,11 +860,12 @@ static inline bool valid_jump(const frame *f, const u256 *dest)
 	return (f->jumpdests[d / 8] >> (d % 8)) & 1;
 }
 
-/* Each opcode's stack traits and first fork as constants, for the checks
- * at the top of its handler. */
+/* Each opcode's stack traits, first fork and base gas as constants, for the
+ * checks at the top of its handler. */
 enum {
-#define EVM_OP_TRAITS_(v, name, imm, in, out, since)                          \
-	IN_##name = (in), GROW_##name = (out) - (in), SINCE_##name = (since),
+#define EVM_OP_TRAITS_(v, name, imm, in, out, since, gas)                     \
+	IN_##name = (in), GROW_##name = (out) - (in), SINCE_##name = (since),     \
+	GAS_##name = (gas),
 	EVM_OPCODES(EVM_OP_TRAITS_)
 #undef EVM_OP_TRAITS_
 };
@@ -868,7 +883,7 @@ static evm_status run(frame *f, int64_t *gas_out, size_t *out_off,
 #pragma GCC diagnostic ignored "-Woverride-init"
 	static const void *const labels[256] = {
 		[0 ... 255] = &&op_undefined,
-#define EVM_OP_LABEL_(v, name, imm, in, out, since) [v] = &&op_##name,
+#define EVM_OP_LABEL_(v, name, imm, in, out, since, gas) [v] = &&op_##name,
 		EVM_OPCODES(EVM_OP_LABEL_)
 #undef EVM_OP_LABEL_
 	};
@@ -928,19 +943,21 @@ static evm_status run(frame *f, int64_t *gas_out, size_t *out_off,
 	} while (0)
 /* The checks every instruction makes before it runs, in the order the
  * Yellow Paper lists them: defined at this fork, stack overflow, stack
- * underflow, base gas. All but the gas are constants per opcode, so each
- * handler repeats them with its own constants and most fold away. */
+ * underflow, base gas. All are constants per opcode but the gas of the few
+ * priced by fork, so each handler repeats them with its own constants and
+ * most fold away. */
 #define ENTER(name)                                                           \
 	op_##name:                                                                \
 	do {                                                                      \
 		if ((int)SINCE_##name > (int)FORK_FRONTIER &&                        \
 		    (int)f->rev < (int)SINCE_##name)                                  \
 			goto op_undefined;                                                \
-		if (GROW_##name > 0 && sp > stack + EVM_STACK_LIMIT - GROW_##name)    \
+		if (GROW_##name > 0 && sp > stack + STACK_LIMIT - GROW_##name)    \
 			goto stack_overflow;                                              \
 		if (IN_##name > 0 && sp < stack + IN_##name)                          \
 			goto stack_underflow;                                             \
-		CHARGE(costs[*pc]);                                                   \
+		CHARGE(GAS_##name != EVM_GAS_BY_FORK ? GAS_##name                     \
+		                                     : costs[OP_##name]);             \
 	} while (0)
 #define NEXT(advance)                                                         \
 	do {                                                                      \
@@ -977,6 +994,14 @@ ENTER(STOP);
 ENTER(ADD);
 	BINOP(u256_add);
 ENTER(MUL);
+	if (u256_fits_u64(&sp[-1]) && u256_fits_u64(&sp[-2])) {
+		/* Small operands, the common case, without the call. */
+		unsigned __int128 p = (unsigned __int128)sp[-1].w[0] * sp[-2].w[0];
+		sp[-2].w[0] = (uint64_t)p;
+		sp[-2].w[1] = (uint64_t)(p >> 64);
+		sp--;
+		NEXT(1);
+	}
 	BINOP(u256_mul);
 ENTER(SUB);
 	BINOP(u256_sub);
@@ -1057,8 +1082,14 @@ ENTER(CALLER);
 ENTER(CALLVALUE);
 	PUSH_VALUE(f->msg->value);
 ENTER(CALLDATALOAD); {
-	copy_padded(word, 32, f->msg->input, f->msg->input_size, &TOP);
-	TOP = u256_from_be32(word);
+	const evm_message *m = f->msg;
+	if (u256_fits_u64(&TOP) && m->input_size >= 32 &&
+	    TOP.w[0] <= m->input_size - 32) {
+		TOP = u256_from_be32(m->input + TOP.w[0]);
+	} else {
+		copy_padded(word, 32, m->input, m->input_size, &TOP);
+		TOP = u256_from_be32(word);
+	}
 	NEXT(1);
 }
 ENTER(CALLDATASIZE);
@@ -1168,18 +1199,18 @@ ENTER(POP);
 	NEXT(1);
 ENTER(MLOAD);
 	if (!mem_inside(f, &TOP, 32, &o))
-		CHECK_STATUS(mem_region(f, &gbox, &TOP, &word_size, &o, &n));
+		CHECK_STATUS(mem_grow_fixed(f, &gbox, &TOP, 32, &o));
 	TOP = u256_from_be32(f->mem + o);
 	NEXT(1);
 ENTER(MSTORE);
 	if (!mem_inside(f, &ARG(0), 32, &o))
-		CHECK_STATUS(mem_region(f, &gbox, &ARG(0), &word_size, &o, &n));
+		CHECK_STATUS(mem_grow_fixed(f, &gbox, &ARG(0), 32, &o));
 	u256_to_be(&ARG(1), f->mem + o);
 	sp -= 2;
 	NEXT(1);
 ENTER(MSTORE8);
 	if (!mem_inside(f, &ARG(0), 1, &o))
-		CHECK_STATUS(mem_region(f, &gbox, &ARG(0), &byte_size, &o, &n));
+		CHECK_STATUS(mem_grow_fixed(f, &gbox, &ARG(0), 1, &o));
 	f->mem[o] = (uint8_t)ARG(1).w[0];
 	sp -= 2;
 	NEXT(1);
@@ -1241,7 +1272,7 @@ ENTER(MCOPY); {
 ENTER(PUSH0);
 	PUSH_VALUE(U256_ZERO);
 
-#define EVM_OP_PUSH_(v, name, imm, in, out, since)                           \
+#define EVM_OP_PUSH_(v, name, imm, in, out, since, gas)                      \
 	ENTER(name);                                                              \
 	if ((v) >= OP_PUSH1 && (v) <= OP_PUSH32) {                                \
 		load_push(sp++, pc + 1, (v) - OP_PUSH1 + 1);                          \

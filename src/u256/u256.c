@@ -427,6 +427,87 @@ u256 u256_addmod(const u256 *a, const u256 *b, const u256 *m)
 	return r;
 }
 
+/* MULMOD by a modulus used twice in a row (elliptic-curve code reduces by
+ * one field prime throughout) goes through Barrett reduction (Handbook of
+ * Applied Cryptography, 14.42) with b = 2^64 and k = 4 limbs:
+ *
+ *   mu = floor(2^512 / m)                 once per modulus, kept per thread
+ *   q3 = floor(floor(x / 2^192) * mu / 2^320)  (q3 <= x / m)
+ *   r  = (x - q3 * m) mod 2^320,  then r -= m while r >= m (at most twice)
+ *
+ * which takes multiplications only, no division. It needs m's top limb
+ * nonzero; mu is computed as floor((2^512 - 1) / m), the same unless m
+ * divides 2^512, which a four-limb m with a nonzero lower limb does not. */
+static _Thread_local u256 bar_m;           /* last modulus; zero: none */
+static _Thread_local bool bar_has_mu;      /* bar_mu belongs to bar_m */
+static _Thread_local uint64_t bar_mu[5];
+
+/* True if mu is ready for m: a modulus seen for the first time is only
+ * remembered, so that code with ever-changing moduli pays no extra
+ * division for mu. */
+static bool barrett_ready(const u256 *m)
+{
+	if (!u256_eq(m, &bar_m)) {
+		bar_m = *m;
+		bar_has_mu = false;
+		return false;
+	}
+	if (!bar_has_mu) {
+		uint64_t ones[8], r[4];
+		memset(ones, 0xff, sizeof ones);
+		divrem(bar_mu, r, ones, 8, m->w, 4);
+		bar_has_mu = true;
+	}
+	return true;
+}
+
+/* x mod m for the 512-bit x, with bar_mu ready for m. */
+static u256 barrett_reduce(const uint64_t x[8], const u256 *m)
+{
+	const uint64_t *q1 = x + 3; /* floor(x / 2^192), five limbs */
+	uint64_t q2[10] = {0};
+#pragma GCC unroll 5
+	for (int i = 0; i < 5; i++) {
+		uint64_t carry = 0;
+#pragma GCC unroll 5
+		for (int j = 0; j < 5; j++) {
+			u128 t = (u128)q1[i] * bar_mu[j] + q2[i + j] + carry;
+			q2[i + j] = (uint64_t)t;
+			carry = hi64(t);
+		}
+		q2[i + 5] = carry;
+	}
+	const uint64_t *q3 = q2 + 5;
+	/* q3 * m, only the five limbs below 2^320. */
+	uint64_t r2[5] = {0};
+#pragma GCC unroll 5
+	for (int i = 0; i < 5; i++) {
+		uint64_t carry = 0;
+		for (int j = 0; j < 4 && i + j < 5; j++) {
+			u128 t = (u128)q3[i] * m->w[j] + r2[i + j] + carry;
+			r2[i + j] = (uint64_t)t;
+			carry = hi64(t);
+		}
+		if (i == 0)
+			r2[4] += carry;
+	}
+	uint64_t r[5], borrow = 0;
+	for (int i = 0; i < 5; i++)
+		r[i] = u256_subb_(x[i], r2[i], &borrow);
+	/* r < 3m: at most two subtractions. r >= m while r[4] is set or the
+	 * low four limbs are not below m. */
+	for (int k = 0; k < 2; k++) {
+		u256 low = {{r[0], r[1], r[2], r[3]}};
+		if (r[4] == 0 && u256_lt(&low, m))
+			break;
+		borrow = 0;
+		for (int i = 0; i < 4; i++)
+			r[i] = u256_subb_(r[i], m->w[i], &borrow);
+		r[4] -= borrow;
+	}
+	return (u256){{r[0], r[1], r[2], r[3]}};
+}
+
 u256 u256_mulmod(const u256 *a, const u256 *b, const u256 *m)
 {
 	if (u256_is_zero(m))
@@ -441,6 +522,8 @@ u256 u256_mulmod(const u256 *a, const u256 *b, const u256 *m)
 		memcpy(r.w, p, sizeof r.w);
 		return r;
 	}
+	if (mlen == 4 && (m->w[0] | m->w[1] | m->w[2]) != 0 && barrett_ready(m))
+		return barrett_reduce(p, m);
 	if (plen == 8 && mlen == 4) /* the usual shape in elliptic-curve code */
 		divrem_inline(NULL, r.w, p, 8, m->w, 4);
 	else
@@ -502,10 +585,10 @@ u256 u256_exp(const u256 *base, const u256 *exponent)
 	return r;
 }
 
-/* The functions below build their result in four scalars, never indexing
- * into a u256 in memory: a result assembled in memory by 8-byte stores and
- * then copied out as a struct is read back with 16-byte loads, which stall
- * until those stores retire. */
+/* signextend, like the shifts in u256.h, builds its result in four
+ * scalars, never indexing into a u256 in memory: a result assembled in
+ * memory by 8-byte stores and then copied out as a struct is read back with
+ * 16-byte loads, which stall until those stores retire. */
 
 u256 u256_signextend(const u256 *b, const u256 *x)
 {

@@ -226,6 +226,11 @@ static inline u256 u256_shl(const u256 *shift, const u256 *value)
 	if (!u256_fits_u64(shift) || shift->w[0] >= 256)
 		return U256_ZERO;
 	unsigned limb = (unsigned)shift->w[0] / 64, bits = (unsigned)shift->w[0] % 64;
+	const uint64_t *v = value->w;
+	if (limb == 0) /* the common case: no limb moves */
+		return (u256){{v[0] << bits, v[1] << bits | (v[0] >> 1) >> (63 - bits),
+		               v[2] << bits | (v[1] >> 1) >> (63 - bits),
+		               v[3] << bits | (v[2] >> 1) >> (63 - bits)}};
 	u256 r;
 #pragma GCC unroll 4
 	for (unsigned i = 0; i < 4; i++) {
@@ -241,6 +246,11 @@ static inline u256 u256_shr(const u256 *shift, const u256 *value)
 	if (!u256_fits_u64(shift) || shift->w[0] >= 256)
 		return U256_ZERO;
 	unsigned limb = (unsigned)shift->w[0] / 64, bits = (unsigned)shift->w[0] % 64;
+	const uint64_t *v = value->w;
+	if (limb == 0) /* the common case: no limb moves */
+		return (u256){{v[0] >> bits | (v[1] << 1) << (63 - bits),
+		               v[1] >> bits | (v[2] << 1) << (63 - bits),
+		               v[2] >> bits | (v[3] << 1) << (63 - bits), v[3] >> bits}};
 	u256 r;
 #pragma GCC unroll 4
 	for (unsigned i = 0; i < 4; i++) {
