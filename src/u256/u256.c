@@ -10,6 +10,8 @@
 
 #include <string.h>
 
+#include "base/hex.h"
+
 typedef unsigned __int128 u128;
 
 static inline uint64_t hi64(u128 x) { return (uint64_t)(x >> 64); }
@@ -646,17 +648,6 @@ u256 u256_from_be(const uint8_t *p, size_t n)
 	if (n)
 		memcpy(b + 32 - n, p, n);
 	return u256_from_be32(b);
-}
-
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 static int parse_hex(const char *s, u256 *out)
