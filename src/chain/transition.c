@@ -13,6 +13,14 @@
 #define GAS_PER_BLOB_GAS (1u << 17) /* EIP-4844 */
 #define BLOB_FEE_FRACTION 3338477  /* BLOB_BASE_FEE_UPDATE_FRACTION */
 #define PRECOMPILE_SCAN 0x14       /* addresses 1..this are probed */
+#define CODE_CACHE_MAX 32          /* analysed codes kept per transaction */
+
+/* Code analysed once per transaction, by code hash: a contract called in
+ * a loop is copied and scanned for jump destinations only the first time. */
+typedef struct code_entry {
+	h256 hash;
+	evm_code *code;            /* owned */
+} code_entry;
 
 /* One transaction's execution: the host context handed to the EVM. */
 typedef struct exec {
@@ -22,6 +30,8 @@ typedef struct exec {
 	const tx_tracer *tracer;
 	evm_tx_context txc;
 	evm_host host;
+	code_entry codes[CODE_CACHE_MAX];
+	size_t ncodes;
 } exec;
 
 u256 blob_base_fee(uint64_t excess_blob_gas)
@@ -216,6 +226,30 @@ static evm_result run_code(exec *x, const evm_message *msg,
 	return evm_execute(&x->host, x, x->rev, msg, code, n);
 }
 
+/* The analysed form of the code bytes[0, n) of account a (n > 0), or NULL
+ * when the cache is full or out of memory: the caller then runs the bytes
+ * as they are. The code lives until free_codes. */
+static const evm_code *cached_code(exec *x, const address *a,
+                                   const uint8_t *bytes, size_t n)
+{
+	h256 h = state_code_hash(x->st, a);
+	for (size_t i = 0; i < x->ncodes; i++)
+		if (h256_eq(&x->codes[i].hash, &h))
+			return x->codes[i].code;
+	evm_code *c;
+	if (x->ncodes == CODE_CACHE_MAX || evm_code_new(bytes, n, &c) != DURE_OK)
+		return NULL;
+	x->codes[x->ncodes++] = (code_entry){.hash = h, .code = c};
+	return c;
+}
+
+static void free_codes(exec *x)
+{
+	for (size_t i = 0; i < x->ncodes; i++)
+		evm_code_free(x->codes[i].code);
+	x->ncodes = 0;
+}
+
 /* code, when not NULL, is msg's code analysed beforehand. */
 static evm_result do_call(exec *x, const evm_message *msg,
                           const evm_code *code)
@@ -240,7 +274,10 @@ static evm_result do_call(exec *x, const evm_message *msg,
 	} else {
 		size_t n;
 		const uint8_t *bytes = state_code(x->st, &msg->code_address, &n);
-		r = run_code(x, msg, bytes, n);
+		const evm_code *c =
+			n ? cached_code(x, &msg->code_address, bytes, n) : NULL;
+		r = c ? evm_execute_code(&x->host, x, x->rev, msg, c)
+		      : run_code(x, msg, bytes, n);
 	}
 	settle(x, snap, &r);
 	return r;
@@ -536,6 +573,7 @@ int transition_apply(state *st, fork rev, const block_env *env, const tx *t,
 	};
 	evm_result r = t->has_to ? do_call(&x, &msg, NULL)
 	                         : do_create(&x, &msg, t->nonce);
+	free_codes(&x);
 
 	int64_t left = r.status == EVM_SUCCESS || r.status == EVM_REVERT
 	                   ? r.gas_left
@@ -582,7 +620,9 @@ evm_result transition_call(state *st, fork rev, const block_env *env,
 	x.txc = *txc;
 	const tx none = {.has_to = true, .to = msg->recipient};
 	warm_up(&x, &none, &msg->sender);
-	return do_call(&x, msg, code);
+	evm_result r = do_call(&x, msg, code);
+	free_codes(&x);
+	return r;
 }
 
 u256 transition_gas_price(const tx *t, fork rev, const block_env *env)

@@ -60,7 +60,7 @@ typedef struct frame {
 	const uint8_t *code;      /* padded code of an evm_code */
 	size_t code_size;
 	const uint8_t *jumpdests;
-	uint8_t *mem;             /* zero beyond mem_size up to mem_cap */
+	uint8_t *mem;             /* undefined beyond mem_size up to mem_cap */
 	size_t mem_size;          /* a multiple of 32 */
 	size_t mem_cap;
 	uint8_t *ret;             /* return data of the last call or create */
@@ -72,8 +72,10 @@ typedef struct frame {
 
 /* Frames, 33 KB each with their stacks, are recycled per thread rather
  * than allocated per call: a few stay cached, with their memory buffers if
- * small, zeroed so that they read as fresh. The cache sits in thread-local
- * storage; a pthread key's destructor frees it when the thread exits. */
+ * small. A buffer goes back dirty: growth zeroes what it adds, just before
+ * it is used, so nothing sweeps a large buffer twice. The cache sits in
+ * thread-local storage; a pthread key's destructor frees it when the
+ * thread exits. */
 #define FRAME_CACHE_MAX 8
 #define FRAME_CACHE_MEM_MAX (1 << 20)
 
@@ -105,7 +107,7 @@ static void cache_key_create(void)
 	cache_key_ok = pthread_key_create(&cache_key, cache_destroy) == 0;
 }
 
-/* A frame with empty memory (mem may hold a zeroed buffer), or NULL. */
+/* A frame with empty memory (mem may hold a dirty buffer), or NULL. */
 static frame *frame_get(void)
 {
 	frame *f = cache.list;
@@ -139,9 +141,6 @@ static void frame_put(frame *f)
 		free(f->mem);
 		f->mem = NULL;
 		f->mem_cap = 0;
-	} else if (f->mem_size) {
-		/* What was used, which gas paid for. */
-		memset(f->mem, 0, f->mem_size);
 	}
 	f->next = cache.list;
 	cache.list = f;
@@ -278,10 +277,11 @@ static evm_status grow_memory(frame *f, int64_t *gas, uint64_t end)
 		uint8_t *p = realloc(f->mem, cap);
 		if (!p)
 			return EVM_INTERNAL_ERROR;
-		memset(p + f->mem_cap, 0, cap - f->mem_cap);
 		f->mem = p;
 		f->mem_cap = cap;
 	}
+	/* What gas paid for, while it is about to be written anyway. */
+	memset(f->mem + f->mem_size, 0, size - f->mem_size);
 	f->mem_size = size;
 	return EVM_SUCCESS;
 }
@@ -720,6 +720,50 @@ static int64_t trace_word_cost(const frame *f, uint8_t op, const u256 *top,
 	return per_word * num_words(n) + per_byte * (int64_t)n;
 }
 
+typedef unsigned __int128 u128;
+
+static inline u128 low128(const u256 *v)
+{
+	return (u128)v->w[1] << 64 | v->w[0];
+}
+
+/* Whether v < 2^128, with v in *m: the usual operands of DIV and MOD,
+ * divided by the hardware without the call. */
+static inline bool small_unsigned(const u256 *v, u128 *m)
+{
+	*m = low128(v);
+	return (v->w[2] | v->w[3]) == 0;
+}
+
+/* Whether v, read as two's complement, has a magnitude below 2^128, which
+ * goes to *mag: the usual operands of SDIV and SMOD (fixed-point products
+ * over a scale). */
+static inline bool small_signed(const u256 *v, u128 *mag)
+{
+	u128 lo = low128(v);
+	if ((v->w[2] | v->w[3]) == 0) {
+		*mag = lo;
+		return true;
+	}
+	/* -m for 0 < m < 2^128: ones above a nonzero low half. */
+	if ((v->w[2] & v->w[3]) == UINT64_MAX && lo != 0) {
+		*mag = -lo;
+		return true;
+	}
+	return false;
+}
+
+/* Sets *v to m (below 2^128), negated when neg. */
+static inline void set_signed(u256 *v, u128 m, bool neg)
+{
+	uint64_t fill = neg && m ? UINT64_MAX : 0;
+	u128 x = neg ? -m : m;
+	v->w[0] = (uint64_t)x;
+	v->w[1] = (uint64_t)(x >> 64);
+	v->w[2] = fill;
+	v->w[3] = fill;
+}
+
 /* The memory-expansion part of an instruction's cost, for traces only:
  * the stack positions (from the top) of its offset and size arguments. */
 static int64_t trace_memory_cost(const frame *f, uint8_t op, const u256 *top,
@@ -909,6 +953,7 @@ static evm_status run(frame *f, int64_t *gas_out, size_t *out_off,
 	h256 hash;
 	uint8_t word[32];
 	u256 tmp;
+	u128 ua, ub;
 
 #define TOP (sp[-1])
 #define ARG(i) (sp[-1 - (i)])
@@ -1006,12 +1051,35 @@ ENTER(MUL);
 ENTER(SUB);
 	BINOP(u256_sub);
 ENTER(DIV);
+	if (small_unsigned(&sp[-1], &ua) && small_unsigned(&sp[-2], &ub)) {
+		set_signed(&sp[-2], ub ? ua / ub : 0, false);
+		sp--;
+		NEXT(1);
+	}
 	BINOP(u256_div);
 ENTER(SDIV);
+	if (small_signed(&sp[-1], &ua) && small_signed(&sp[-2], &ub)) {
+		u128 q = ub ? ua / ub : 0;
+		bool neg = u256_is_neg(&sp[-1]) != u256_is_neg(&sp[-2]);
+		set_signed(&sp[-2], q, neg);
+		sp--;
+		NEXT(1);
+	}
 	BINOP(u256_sdiv);
 ENTER(MOD);
+	if (small_unsigned(&sp[-1], &ua) && small_unsigned(&sp[-2], &ub)) {
+		set_signed(&sp[-2], ub ? ua % ub : 0, false);
+		sp--;
+		NEXT(1);
+	}
 	BINOP(u256_mod);
 ENTER(SMOD);
+	if (small_signed(&sp[-1], &ua) && small_signed(&sp[-2], &ub)) {
+		u128 r = ub ? ua % ub : 0;
+		set_signed(&sp[-2], r, u256_is_neg(&sp[-1]));
+		sp--;
+		NEXT(1);
+	}
 	BINOP(u256_smod);
 ENTER(ADDMOD);
 	tmp = u256_addmod(&sp[-1], &sp[-2], &sp[-3]);

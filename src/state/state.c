@@ -79,6 +79,9 @@ struct state {
 	acct *ripemd;        /* kept touched by a revert (see undo) */
 	acct **scratch;      /* accounts seen by state_end_tx */
 	size_t scratch_cap;
+	acct *last;          /* the last account found; entries never move */
+	const acct *hit_acct; /* the last slot found, and its account: */
+	slot *hit_slot;      /* NULL after anything that moves slots */
 	bool failed;
 };
 
@@ -91,7 +94,14 @@ static const h256 empty_code_hash = {{
 
 /* ---- hashing ---- */
 
-static uint64_t mix(uint64_t h)
+/* Every lookup of an account or a slot hashes its key, so the words fold
+ * into one by independent multiplications by odd constants (which the CPU
+ * overlaps) before a single finalising mix, rather than a chain of mixes. */
+#define FOLD1 0x9e3779b97f4a7c15ULL
+#define FOLD2 0xbf58476d1ce4e5b9ULL
+#define FOLD3 0x94d049bb133111ebULL
+
+static inline uint64_t mix(uint64_t h)
 {
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdULL;
@@ -101,19 +111,20 @@ static uint64_t mix(uint64_t h)
 	return h;
 }
 
-static uint64_t addr_hash(const address *a)
+static inline uint64_t addr_hash(const address *a)
 {
 	uint64_t w0, w1;
 	uint32_t w2;
 	memcpy(&w0, a->b, 8);
 	memcpy(&w1, a->b + 8, 8);
 	memcpy(&w2, a->b + 16, 4);
-	return mix(w0 ^ mix(w1 ^ mix(w2)));
+	return mix(w0 ^ w1 * FOLD1 ^ w2 * FOLD2);
 }
 
-static uint64_t key_hash(const u256 *k)
+static inline uint64_t key_hash(const u256 *k)
 {
-	return mix(k->w[0] ^ mix(k->w[1] ^ mix(k->w[2] ^ mix(k->w[3]))));
+	return mix(k->w[0] ^ k->w[1] * FOLD1 ^ k->w[2] * FOLD2 ^
+	           k->w[3] * FOLD3);
 }
 
 /* ---- account table ---- */
@@ -168,8 +179,11 @@ void state_free(state *st)
 
 bool state_failed(const state *st) { return st->failed; }
 
-static acct *find(const state *st, const address *a)
+static acct *find(state *st, const address *a)
 {
+	/* A frame asks about its own account again and again. */
+	if (st->last && address_eq(&st->last->addr, a))
+		return st->last;
 	if (st->acct_cap == 0)
 		return NULL;
 	size_t mask = st->acct_cap - 1;
@@ -177,8 +191,10 @@ static acct *find(const state *st, const address *a)
 		acct *e = st->accts[i];
 		if (!e)
 			return NULL;
-		if (address_eq(&e->addr, a))
+		if (address_eq(&e->addr, a)) {
+			st->last = e;
 			return e;
+		}
 	}
 }
 
@@ -268,16 +284,33 @@ static bool grow_slots(acct *a)
 	return true;
 }
 
+/* find_slot through a one-entry cache: SLOAD and SSTORE look the same
+ * slot up two or three times in a row (access, original, current). */
+static slot *lookup_slot(state *st, const acct *a, const u256 *key)
+{
+	if (st->hit_slot && st->hit_acct == a && u256_eq(&st->hit_slot->key, key))
+		return st->hit_slot;
+	slot *s = find_slot(a, key);
+	if (s) {
+		st->hit_acct = a;
+		st->hit_slot = s;
+	}
+	return s;
+}
+
 /* Finds or adds a zero slot. The pointer is valid until the next insertion
  * into the same account. */
 static slot *get_slot(state *st, acct *a, const u256 *key)
 {
-	slot *s = find_slot(a, key);
+	slot *s = lookup_slot(st, a, key);
 	if (s)
 		return s;
-	if ((a->slot_count + 1) * 2 > a->slot_cap && !grow_slots(a)) {
-		st->failed = true;
-		return NULL;
+	if ((a->slot_count + 1) * 2 > a->slot_cap) {
+		st->hit_slot = NULL;
+		if (!grow_slots(a)) {
+			st->failed = true;
+			return NULL;
+		}
 	}
 	size_t mask = a->slot_cap - 1;
 	size_t i = key_hash(key) & mask;
@@ -332,7 +365,7 @@ static acct *touched(state *st, const address *a)
 
 /* ---- reads ---- */
 
-static const acct *live(const state *st, const address *a)
+static const acct *live(state *st, const address *a)
 {
 	const acct *e = find(st, a);
 	return e && (e->flags & F_EXISTS) ? e : NULL;
@@ -381,14 +414,14 @@ h256 state_code_hash(state *st, const address *a)
 u256 state_storage(state *st, const address *a, const u256 *key)
 {
 	const acct *e = live(st, a);
-	const slot *s = e ? find_slot(e, key) : NULL;
+	const slot *s = e ? lookup_slot(st, e, key) : NULL;
 	return s ? s->value : U256_ZERO;
 }
 
 u256 state_storage_original(state *st, const address *a, const u256 *key)
 {
 	const acct *e = live(st, a);
-	const slot *s = e ? find_slot(e, key) : NULL;
+	const slot *s = e ? lookup_slot(st, e, key) : NULL;
 	return s ? s->original : U256_ZERO;
 }
 
@@ -406,7 +439,7 @@ bool state_has_storage(state *st, const address *a)
 u256 state_transient(state *st, const address *a, const u256 *key)
 {
 	const acct *e = find(st, a);
-	const slot *s = e ? find_slot(e, key) : NULL;
+	const slot *s = e ? lookup_slot(st, e, key) : NULL;
 	return s ? s->transient : U256_ZERO;
 }
 
@@ -753,8 +786,10 @@ void state_end_tx(state *st, bool delete_empty)
 		acct *a = st->scratch[i];
 		a->visited = false;
 		if ((a->flags & F_DESTRUCTED) ||
-		    (delete_empty && (a->flags & F_TOUCHED) && acct_empty(a)))
+		    (delete_empty && (a->flags & F_TOUCHED) && acct_empty(a))) {
 			wipe(a);
+			st->hit_slot = NULL;
+		}
 		else
 			a->flags &= F_EXISTS;
 	}
