@@ -23,6 +23,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <regex.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,6 +184,18 @@ static const char *status_name(evm_status s)
 }
 
 /* ---- options ---- */
+
+/* snprintf that says whether the result fit. A cut path would name another
+ * file, so paths are checked; row names may be cut, they only label rows. */
+__attribute__((format(printf, 3, 4)))
+static bool fmt_fits(char *out, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int len = vsnprintf(out, n, fmt, ap);
+	va_end(ap);
+	return len >= 0 && (size_t)len < n;
+}
 
 typedef struct opts {
 	evmbench_opts timing;
@@ -633,16 +646,16 @@ static void case_name(json_t *test, json_t *entry, const char *prefix,
 	snprintf(key, sizeof key, "%" JSON_INTEGER_FORMAT, d);
 	const char *label = json_string_value(json_object_get(labels, key));
 	if (label)
-		snprintf(out, size, "%s/%s", prefix, label);
+		(void)fmt_fits(out, size, "%s/%s", prefix, label);
 	else
-		snprintf(out, size, "%s/d%" JSON_INTEGER_FORMAT, prefix, d);
+		(void)fmt_fits(out, size, "%s/d%" JSON_INTEGER_FORMAT, prefix, d);
 }
 
 static void bench_state_test(suite *s, const char *set, const char *tname,
                              json_t *test)
 {
 	char prefix[NAME_MAX_LEN], name[ROW_NAME_LEN];
-	snprintf(prefix, sizeof prefix, "%s/%s", set, tname);
+	(void)fmt_fits(prefix, sizeof prefix, "%s/%s", set, tname);
 	json_t *post = json_object_get(test, "post");
 	const char *fork_label;
 	json_t *entries;
@@ -715,12 +728,15 @@ static void bench_raw_file(suite *s, const char *set, const char *dir,
                            const char *stem)
 {
 	char path[4096], prefix[NAME_MAX_LEN], name[ROW_NAME_LEN];
-	snprintf(prefix, sizeof prefix, "raw/%s/%s", set, stem);
+	(void)fmt_fits(prefix, sizeof prefix, "raw/%s/%s", set, stem);
 	buf text = BUF_INIT, code = BUF_INIT;
 	evmbench_input *in = NULL, none = {.name = NULL};
 	size_t n = 0;
-	snprintf(path, sizeof path, "%s/%s.bin-runtime", dir, stem);
-	int err = read_file(path, 4 * (size_t)CODE_MAX, &text);
+	int err = DURE_OK;
+	if (!fmt_fits(path, sizeof path, "%s/%s.bin-runtime", dir, stem))
+		err = DURE_ERANGE;
+	if (!err)
+		err = read_file(path, 4 * (size_t)CODE_MAX, &text);
 	if (!err)
 		err = evmbench_hex_decode((const char *)text.data, text.len,
 		                          CODE_MAX, &code);
@@ -729,7 +745,8 @@ static void bench_raw_file(suite *s, const char *set, const char *dir,
 		goto done;
 	}
 	buf_reset(&text);
-	snprintf(path, sizeof path, "%s/%s.inputs", dir, stem);
+	/* Fits: the same length as the .bin-runtime path, which did. */
+	(void)fmt_fits(path, sizeof path, "%s/%s.inputs", dir, stem);
 	FILE *probe = fopen(path, "rb");
 	if (probe) {
 		fclose(probe);
@@ -745,9 +762,9 @@ static void bench_raw_file(suite *s, const char *set, const char *dir,
 	for (size_t i = 0; i < (in ? n : 1); i++) {
 		const evmbench_input *c = in ? &in[i] : &none;
 		if (in)
-			snprintf(name, sizeof name, "%s/%s", prefix, c->name);
+			(void)fmt_fits(name, sizeof name, "%s/%s", prefix, c->name);
 		else
-			snprintf(name, sizeof name, "%s", prefix);
+			(void)fmt_fits(name, sizeof name, "%s", prefix);
 		if (selected(s, name))
 			bench_raw_case(s, name, &code, c);
 	}
@@ -780,9 +797,11 @@ static bool each_file(suite *s, const char *set, const char *dir,
 		const char *fname = list[i]->d_name;
 		if (has_suffix(fname, suffix)) {
 			char stem[NAME_MAX_LEN];
-			snprintf(stem, sizeof stem, "%.*s",
-			         (int)(strlen(fname) - strlen(suffix)), fname);
-			each(s, set, dir, stem);
+			if (fmt_fits(stem, sizeof stem, "%.*s",
+			             (int)(strlen(fname) - strlen(suffix)), fname))
+				each(s, set, dir, stem);
+			else
+				row_fail(s, fname, "file name too long");
 		}
 		free(list[i]);
 	}
@@ -794,7 +813,10 @@ static void state_each(suite *s, const char *set, const char *dir,
                        const char *stem)
 {
 	char path[4096];
-	snprintf(path, sizeof path, "%s/%s.json", dir, stem);
+	if (!fmt_fits(path, sizeof path, "%s/%s.json", dir, stem)) {
+		row_fail(s, stem, "path too long");
+		return;
+	}
 	bench_state_file(s, set, path);
 }
 
@@ -805,14 +827,14 @@ static int bench_dir(suite *s, const char *root)
 	char dir[4096];
 	print_header();
 	for (size_t i = 0; i < 2; i++) {
-		snprintf(dir, sizeof dir, "%s/state-tests/benchmarks/%s", root,
-		         sets[i]);
-		if (!each_file(s, sets[i], dir, ".json", state_each))
+		if (!fmt_fits(dir, sizeof dir, "%s/state-tests/benchmarks/%s",
+		              root, sets[i]) ||
+		    !each_file(s, sets[i], dir, ".json", state_each))
 			row_fail(s, dir, "cannot read the directory");
 	}
 	for (size_t i = 0; i < 2; i++) {
-		snprintf(dir, sizeof dir, "%s/legacy-raw/%s", root, sets[i]);
-		if (!each_file(s, sets[i], dir, ".bin-runtime", bench_raw_file))
+		if (!fmt_fits(dir, sizeof dir, "%s/legacy-raw/%s", root, sets[i]) ||
+		    !each_file(s, sets[i], dir, ".bin-runtime", bench_raw_file))
 			row_fail(s, dir, "cannot read the directory");
 	}
 	printf("%u benchmarks, %u passed, %u failed\n", s->ran,
