@@ -440,12 +440,10 @@ static u256 blob_gas(const tx *t)
 
 /* Every check that needs the state or the block; changes nothing. Sets
  * *price to the effective gas price. */
-static int check(exec *x, const tx *t, const address *sender,
-                 const u256 *blob_fee, u256 *price)
+static int check(state *st, fork rev, const block_env *env, const tx *t,
+                 const address *sender, const u256 *blob_fee, u256 *price)
 {
-	state *st = x->st;
-	const block_env *env = x->env;
-	int err = tx_validate(t, x->rev);
+	int err = tx_validate(t, rev);
 	if (err == DURE_OK)
 		err = tx_check_chain_id(t, env->chain_id);
 	if (err != DURE_OK)
@@ -463,9 +461,9 @@ static int check(exec *x, const tx *t, const address *sender,
 
 	const u256 *max_fee =
 		t->type >= TX_DYNAMIC_FEE ? &t->max_fee : &t->gas_price;
-	if (x->rev >= FORK_LONDON && u256_lt(max_fee, &env->base_fee))
+	if (rev >= FORK_LONDON && u256_lt(max_fee, &env->base_fee))
 		return DURE_ETR_BASE_FEE;
-	*price = transition_gas_price(t, x->rev, env);
+	*price = transition_gas_price(t, rev, env);
 	if (t->type == TX_BLOB && u256_lt(&t->max_fee_per_blob_gas, blob_fee))
 		return DURE_ETR_BLOB_FEE;
 
@@ -483,19 +481,19 @@ static int check(exec *x, const tx *t, const address *sender,
 	return DURE_OK;
 }
 
-static void warm_up(exec *x, const tx *t, const address *sender)
+static void warm_up(state *st, fork rev, const block_env *env, const tx *t,
+                    const address *sender)
 {
-	state *st = x->st;
 	state_warm_account(st, sender);
 	if (t->has_to)
 		state_warm_account(st, &t->to);
 	for (unsigned i = 1; i <= PRECOMPILE_SCAN; i++) {
 		address p = {{[19] = (uint8_t)i}};
-		if (evm_is_precompile(&p, x->rev))
+		if (evm_is_precompile(&p, rev))
 			state_warm_account(st, &p);
 	}
-	if (x->rev >= FORK_SHANGHAI) /* EIP-3651 */
-		state_warm_account(st, &x->env->coinbase);
+	if (rev >= FORK_SHANGHAI) /* EIP-3651 */
+		state_warm_account(st, &env->coinbase);
 	for (size_t i = 0; i < t->access_list_len; i++) {
 		const tx_access *e = &t->access_list[i];
 		state_warm_account(st, &e->addr);
@@ -530,23 +528,18 @@ static int copy_logs(state *st, receipt *out)
 	return DURE_OK;
 }
 
-int transition_apply(state *st, fork rev, const block_env *env, const tx *t,
-                     const address *sender, uint64_t cumulative_gas,
-                     const tx_tracer *tracer, buf *output, receipt *out)
+int transition_begin(state *st, fork rev, const block_env *env, const tx *t,
+                     const address *sender, tx_frame *out)
 {
 	memset(out, 0, sizeof *out);
-	exec x;
-	init_exec(&x, st, rev, env, tracer);
 	u256 bfee = blob_base_fee(env->excess_blob_gas);
 	u256 price;
 	uint64_t intrinsic;
-	int err = check(&x, t, sender, &bfee, &price);
+	int err = check(st, rev, env, t, sender, &bfee, &price);
 	if (err != DURE_OK)
 		return err;
 	if (tx_intrinsic_gas(t, rev, &intrinsic) != DURE_OK)
 		return DURE_ETX_INTRINSIC_GAS;
-
-	x.txc = transition_tx_context(t, env, sender, &price, &bfee);
 
 	/* Buy the gas (and the blob gas) up front; check() made sure the
 	 * balance covers it. */
@@ -559,9 +552,11 @@ int transition_apply(state *st, fork rev, const block_env *env, const tx *t,
 	}
 	state_sub_balance(st, sender, &cost);
 	state_set_nonce(st, sender, t->nonce + 1);
-	warm_up(&x, t, sender);
+	warm_up(st, rev, env, t, sender);
 
-	evm_message msg = {
+	out->price = price;
+	out->txc = transition_tx_context(t, env, sender, &price, &bfee);
+	out->msg = (evm_message){
 		.kind = t->has_to ? EVM_CALL : EVM_CREATE,
 		.gas = (int64_t)(t->gas_limit - intrinsic),
 		.recipient = t->to,
@@ -571,26 +566,45 @@ int transition_apply(state *st, fork rev, const block_env *env, const tx *t,
 		.input_size = t->data_size,
 		.value = t->value,
 	};
-	evm_result r = t->has_to ? do_call(&x, &msg, NULL)
-	                         : do_create(&x, &msg, t->nonce);
-	free_codes(&x);
+	return DURE_OK;
+}
 
-	int64_t left = r.status == EVM_SUCCESS || r.status == EVM_REVERT
-	                   ? r.gas_left
+uint64_t transition_gas_used(uint64_t gas_limit, const evm_result *r,
+                             fork rev)
+{
+	int64_t left = r->status == EVM_SUCCESS || r->status == EVM_REVERT
+	                   ? r->gas_left
 	                   : 0;
-	uint64_t used = t->gas_limit - (uint64_t)left;
-	uint64_t refund = r.status == EVM_SUCCESS && r.gas_refund > 0
-	                      ? (uint64_t)r.gas_refund
+	uint64_t used = gas_limit - (uint64_t)left;
+	uint64_t refund = r->status == EVM_SUCCESS && r->gas_refund > 0
+	                      ? (uint64_t)r->gas_refund
 	                      : 0;
 	uint64_t cap = used / (rev >= FORK_LONDON ? 5 : 2); /* EIP-3529 */
-	if (refund > cap)
-		refund = cap;
-	used -= refund;
+	return used - (refund < cap ? refund : cap);
+}
+
+int transition_apply(state *st, fork rev, const block_env *env, const tx *t,
+                     const address *sender, uint64_t cumulative_gas,
+                     const tx_tracer *tracer, buf *output, receipt *out)
+{
+	memset(out, 0, sizeof *out);
+	tx_frame f;
+	int err = transition_begin(st, rev, env, t, sender, &f);
+	if (err != DURE_OK)
+		return err;
+	exec x;
+	init_exec(&x, st, rev, env, tracer);
+	x.txc = f.txc;
+	evm_result r = t->has_to ? do_call(&x, &f.msg, NULL)
+	                         : do_create(&x, &f.msg, t->nonce);
+	free_codes(&x);
+	uint64_t used = transition_gas_used(t->gas_limit, &r, rev);
 
 	u256 back = u256_from_u64(t->gas_limit - used);
-	back = u256_mul(&back, &price);
+	back = u256_mul(&back, &f.price);
 	state_add_balance(st, sender, &back);
-	u256 tip = rev >= FORK_LONDON ? u256_sub(&price, &env->base_fee) : price;
+	u256 tip =
+		rev >= FORK_LONDON ? u256_sub(&f.price, &env->base_fee) : f.price;
 	u256 used256 = u256_from_u64(used);
 	u256 fee = u256_mul(&used256, &tip);
 	state_add_balance(st, &env->coinbase, &fee);
@@ -619,7 +633,7 @@ evm_result transition_call(state *st, fork rev, const block_env *env,
 	init_exec(&x, st, rev, env, NULL);
 	x.txc = *txc;
 	const tx none = {.has_to = true, .to = msg->recipient};
-	warm_up(&x, &none, &msg->sender);
+	warm_up(st, rev, env, &none, &msg->sender);
 	evm_result r = do_call(&x, msg, code);
 	free_codes(&x);
 	return r;

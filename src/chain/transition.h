@@ -80,6 +80,29 @@ evm_tx_context transition_tx_context(const tx *t, const block_env *env,
                                      const address *sender, const u256 *price,
                                      const u256 *blob_fee);
 
+/* A transaction after its prelude, ready for its top frame. */
+typedef struct tx_frame {
+	evm_tx_context txc;      /* what the EVM reads of the tx and block */
+	evm_message msg;         /* the top frame; input points into the tx */
+	u256 price;              /* effective gas price */
+} tx_frame;
+
+/* Validates t against st and env and applies what a transaction does
+ * before its frame runs: buys the gas (and blob gas), bumps the nonce,
+ * warms the sender, recipient, precompiles, coinbase (EIP-3651) and access
+ * list. Returns DURE_OK and fills *out, or a DURE_ETX_* / DURE_ETR_* code
+ * with st unchanged and *out zeroed. transition_apply starts with it; tools
+ * that time a frame alone (transition_call) use it to reach the same state. */
+DURE_WUR int transition_begin(state *st, fork rev, const block_env *env,
+                              const tx *t, const address *sender,
+                              tx_frame *out);
+
+/* Gas a transaction with gas_limit uses when its top frame ended with r:
+ * everything unless it succeeded or reverted, less the refund capped at
+ * 1/2 of it (1/5 from London, EIP-3529). */
+uint64_t transition_gas_used(uint64_t gas_limit, const evm_result *r,
+                             fork rev);
+
 /* Runs msg as the top-level CALL frame of a transaction over st, without
  * the transaction around it: no checks, no gas purchase, no refund, no
  * state_end_tx. It first marks warm what transition_apply marks warm for a

@@ -525,18 +525,15 @@ static const char *check_state(json_t *test, json_t *entry, fork rev,
 	return why;
 }
 
-/* Sets f up as t's frame over a freshly loaded pre-state, after what the
- * transaction does before its frame (buying gas, the nonce), so the frame
- * sees the state the real one saw. */
+/* Sets f up as t's frame over a freshly loaded pre-state, after the
+ * transaction's own prelude (transition_begin), so the frame sees the state
+ * the real one saw. */
 static const char *frame_state(frame *f, json_t *test, fork rev,
                                const block_env *env, const tx *t,
                                const address *sender, double *setup_us)
 {
 	statetest_bad b = {0};
 	memset(f, 0, sizeof *f);
-	uint64_t intrinsic;
-	if (tx_intrinsic_gas(t, rev, &intrinsic) || intrinsic > t->gas_limit)
-		return "intrinsic gas above the gas limit";
 	double t0 = evmbench_now_us();
 	if (statetest_pre(json_object_get(test, "pre"), &f->st, &b))
 		return "bad pre-state";
@@ -551,23 +548,13 @@ static const char *frame_state(frame *f, json_t *test, fork rev,
 	f->code = c;
 	f->rev = rev;
 	f->env = *env;
-	u256 price = transition_gas_price(t, rev, env);
-	u256 gas = u256_from_u64(t->gas_limit);
-	u256 cost = u256_mul(&gas, &price);
-	state_sub_balance(f->st, sender, &cost);
-	state_set_nonce(f->st, sender, t->nonce + 1);
-	u256 bfee = blob_base_fee(env->excess_blob_gas);
-	f->txc = transition_tx_context(t, env, sender, &price, &bfee);
-	f->msg = (evm_message){
-		.kind = EVM_CALL,
-		.gas = (int64_t)(t->gas_limit - intrinsic),
-		.recipient = t->to,
-		.sender = *sender,
-		.code_address = t->to,
-		.input = t->data,
-		.input_size = t->data_size,
-		.value = t->value,
-	};
+	tx_frame tf;
+	if (transition_begin(f->st, rev, env, t, sender, &tf) != DURE_OK) {
+		frame_free(f);
+		return "the transaction is invalid";
+	}
+	f->txc = tf.txc;
+	f->msg = tf.msg;
 	return NULL;
 }
 
@@ -582,12 +569,7 @@ static const char *agree(const frame *f, const tx *t, const real_tx *real)
 	    (r->output_size &&
 	     memcmp(r->output, real->output.data, r->output_size) != 0))
 		return "frame output differs from the transaction's";
-	uint64_t used = t->gas_limit - (uint64_t)f->msg.gas + frame_gas_used(f);
-	uint64_t refund = r->status == EVM_SUCCESS && r->gas_refund > 0
-	                      ? (uint64_t)r->gas_refund
-	                      : 0;
-	uint64_t cap = used / (f->rev >= FORK_LONDON ? 5 : 2);
-	if (used - (refund < cap ? refund : cap) != real->rc.gas_used)
+	if (transition_gas_used(t->gas_limit, r, f->rev) != real->rc.gas_used)
 		return "frame gas differs from the transaction's";
 	return NULL;
 }
