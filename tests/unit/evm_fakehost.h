@@ -302,7 +302,7 @@ static void fh_set_transient(void *ctx, const address *a, const u256 *key,
 		s->current = *v;
 }
 
-static void fh_trace(void *ctx, const evm_trace_step *s)
+static inline void fh_trace(void *ctx, const evm_trace_step *s)
 {
 	fakehost *h = ctx;
 	if (h->trace_steps < 16)
@@ -417,27 +417,6 @@ static const evm_host fh_host_table = {
 	.get_transient_storage = fh_get_transient,
 	.set_transient_storage = fh_set_transient,
 	.trace = NULL,
-};
-
-/* The same host with the tracer installed. */
-static const evm_host fh_tracing_host_table = {
-	.account_exists = fh_account_exists,
-	.get_storage = fh_get_storage,
-	.set_storage = fh_set_storage,
-	.get_balance = fh_get_balance,
-	.get_code_size = fh_get_code_size,
-	.get_code_hash = fh_get_code_hash,
-	.copy_code = fh_copy_code,
-	.selfdestruct = fh_selfdestruct,
-	.call = fh_call,
-	.get_tx_context = fh_get_tx_context,
-	.get_block_hash = fh_get_block_hash,
-	.emit_log = fh_emit_log,
-	.access_account = fh_access_account,
-	.access_storage = fh_access_storage,
-	.get_transient_storage = fh_get_transient,
-	.set_transient_storage = fh_set_transient,
-	.trace = fh_trace,
 };
 
 static inline void fh_init(fakehost *h, fork rev)

@@ -528,8 +528,9 @@ static void test_trace(void)
 	op(&c, OP_KECCAK256); /* 2 words hashed, no expansion */
 	op(&c, OP_STOP);
 	evm_message msg = {.kind = EVM_CALL, .gas = 1000};
-	evm_result r =
-	    evm_execute(&fh_tracing_host_table, &h, FORK_CANCUN, &msg, c.code, c.n);
+	evm_host tracing = fh_host_table;
+	tracing.trace = fh_trace;
+	evm_result r = evm_execute(&tracing, &h, FORK_CANCUN, &msg, c.code, c.n);
 	CHECK_EQ_INT(r.status, EVM_SUCCESS);
 	CHECK_EQ_INT(h.trace_steps, 7);
 	CHECK_EQ_INT(h.trace_costs[0], 3);
