@@ -481,8 +481,8 @@ static int check(state *st, fork rev, const block_env *env, const tx *t,
 	return DURE_OK;
 }
 
-static void warm_up(state *st, fork rev, const block_env *env, const tx *t,
-                    const address *sender)
+void transition_warm(state *st, fork rev, const block_env *env, const tx *t,
+                     const address *sender)
 {
 	state_warm_account(st, sender);
 	if (t->has_to)
@@ -552,7 +552,7 @@ int transition_begin(state *st, fork rev, const block_env *env, const tx *t,
 	}
 	state_sub_balance(st, sender, &cost);
 	state_set_nonce(st, sender, t->nonce + 1);
-	warm_up(st, rev, env, t, sender);
+	transition_warm(st, rev, env, t, sender);
 
 	out->price = price;
 	out->txc = transition_tx_context(t, env, sender, &price, &bfee);
@@ -632,8 +632,6 @@ evm_result transition_call(state *st, fork rev, const block_env *env,
 	exec x;
 	init_exec(&x, st, rev, env, NULL);
 	x.txc = *txc;
-	const tx none = {.has_to = true, .to = msg->recipient};
-	warm_up(st, rev, env, &none, &msg->sender);
 	evm_result r = do_call(&x, msg, code);
 	free_codes(&x);
 	return r;

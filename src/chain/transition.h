@@ -103,11 +103,18 @@ DURE_WUR int transition_begin(state *st, fork rev, const block_env *env,
 uint64_t transition_gas_used(uint64_t gas_limit, const evm_result *r,
                              fork rev);
 
+/* Marks warm (EIP-2929) what a transaction t from sender starts with: the
+ * sender, t's recipient, the precompiles, the coinbase from Shanghai
+ * (EIP-3651) and t's access list. transition_begin does it; a caller of
+ * transition_call without a transaction passes a tx holding only `to`. */
+void transition_warm(state *st, fork rev, const block_env *env, const tx *t,
+                     const address *sender);
+
 /* Runs msg as the top-level CALL frame of a transaction over st, without
- * the transaction around it: no checks, no gas purchase, no refund, no
- * state_end_tx. It first marks warm what transition_apply marks warm for a
- * transaction from msg->sender to msg->recipient without access list, then
- * moves the value and runs the code like any call. code, when not NULL, is
+ * the transaction around it: no checks, no gas purchase, no warming, no
+ * refund, no state_end_tx. The caller prepares st first (transition_begin,
+ * or transition_warm for a bare message), so that repeated runs measure the
+ * frame alone. It moves the value and runs the code like any call. code, when not NULL, is
  * the code to run, analysed by evm_code_new, in place of the recipient's
  * code in st; txc is the transaction context the EVM reads. Every change
  * stays in st's journal: the caller takes a state_snapshot before and

@@ -148,6 +148,8 @@ static int frame_empty(frame *f, fork rev, const uint8_t *code, size_t n,
 	const address sender = {{[0] = 0x5e, [19] = 0x01}};
 	const address callee = {{[0] = 0xc0, [19] = 0x01}};
 	f->txc.origin = sender;
+	const tx bare = {.has_to = true, .to = callee};
+	transition_warm(f->st, rev, &f->env, &bare, &sender);
 	f->msg = (evm_message){
 		.kind = EVM_CALL,
 		.gas = gas,

@@ -1,5 +1,6 @@
 /* transition_call: one top-level frame over the state, without the
- * transaction around it, undone by the caller's snapshot. */
+ * transaction around it, over a state the caller warmed, undone by the
+ * caller's snapshot. */
 #include <stdlib.h>
 
 #include "chain/transition.h"
@@ -47,6 +48,8 @@ static void test_runs_state_code_and_reverts(void)
 	block_env env = {.gas_limit = 30000000, .chain_id = 1};
 	evm_tx_context txc = {.origin = from};
 	evm_message msg = message(&from, &to);
+	const tx bare = {.has_to = true, .to = to};
+	transition_warm(st, FORK_LONDON, &env, &bare, &from);
 
 	size_t snap = state_snapshot(st);
 	evm_result r = transition_call(st, FORK_LONDON, &env, &txc, &msg, NULL);
@@ -68,7 +71,8 @@ static void test_runs_state_code_and_reverts(void)
 	v = state_storage(st, &to, &one);
 	CHECK(u256_is_zero(&v));
 
-	/* The same again gives the same answer: nothing stayed warm. */
+	/* The same again gives the same answer: nothing the frame warmed
+	 * stayed warm. */
 	snap = state_snapshot(st);
 	evm_result again = transition_call(st, FORK_LONDON, &env, &txc, &msg,
 	                                   NULL);
@@ -111,4 +115,34 @@ static void test_runs_given_code(void)
 	state_free(st);
 }
 
-TEST_MAIN(test_runs_state_code_and_reverts, test_runs_given_code)
+/* transition_call itself warms nothing: without transition_warm the
+ * origin's BALANCE is a cold access (2600 instead of 100). */
+static void test_call_does_not_warm(void)
+{
+	state *st;
+	if (state_new(&st) != DURE_OK)
+		abort();
+	address from = addr(0xaaaa), to = addr(0xc0de);
+	state_set_code(st, &to, store_ret, sizeof store_ret);
+	state_end_tx(st, true);
+	block_env env = {.gas_limit = 30000000, .chain_id = 1};
+	evm_tx_context txc = {.origin = from};
+	evm_message msg = message(&from, &to);
+
+	size_t snap = state_snapshot(st);
+	evm_result cold = transition_call(st, FORK_LONDON, &env, &txc, &msg, NULL);
+	state_revert(st, snap);
+	const tx bare = {.has_to = true, .to = to};
+	transition_warm(st, FORK_LONDON, &env, &bare, &from);
+	evm_result warm = transition_call(st, FORK_LONDON, &env, &txc, &msg, NULL);
+	CHECK_EQ_INT(cold.status, EVM_SUCCESS);
+	CHECK_EQ_INT(warm.status, EVM_SUCCESS);
+	CHECK_EQ_INT(warm.gas_left - cold.gas_left, 2600 - 100);
+	evm_result_release(&cold);
+	evm_result_release(&warm);
+	CHECK(!state_failed(st));
+	state_free(st);
+}
+
+TEST_MAIN(test_runs_state_code_and_reverts, test_runs_given_code,
+          test_call_does_not_warm)
