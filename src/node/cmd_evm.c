@@ -335,6 +335,14 @@ static int run_code(const buf *code, const buf *input, int64_t gas, fork rev,
 	return rc;
 }
 
+/* The timing options both subcommands take; timing_option reads them. */
+#define TIMING_LONGOPTS                                                       \
+	{"warmup", required_argument, NULL, 'W'},                                 \
+	{"min-runs", required_argument, NULL, 'N'},                               \
+	{"max-runs", required_argument, NULL, 'M'},                               \
+	{"min-time", required_argument, NULL, 'T'},                               \
+	{"quick", no_argument, NULL, 'q'},
+
 static int cmd_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -343,11 +351,7 @@ static int cmd_run(int argc, char **argv)
 		{"gas", required_argument, NULL, 'g'},
 		{"fork", required_argument, NULL, 'f'},
 		{"bench", no_argument, NULL, 'b'},
-		{"warmup", required_argument, NULL, 'W'},
-		{"min-runs", required_argument, NULL, 'N'},
-		{"max-runs", required_argument, NULL, 'M'},
-		{"min-time", required_argument, NULL, 'T'},
-		{"quick", no_argument, NULL, 'q'},
+		TIMING_LONGOPTS
 		{"help", no_argument, NULL, 'h'},
 		{0, 0, 0, 0},
 	};
@@ -836,11 +840,7 @@ static int cmd_bench(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"run", required_argument, NULL, 'r'},
-		{"warmup", required_argument, NULL, 'W'},
-		{"min-runs", required_argument, NULL, 'N'},
-		{"max-runs", required_argument, NULL, 'M'},
-		{"min-time", required_argument, NULL, 'T'},
-		{"quick", no_argument, NULL, 'q'},
+		TIMING_LONGOPTS
 		{"help", no_argument, NULL, 'h'},
 		{0, 0, 0, 0},
 	};
