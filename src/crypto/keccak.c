@@ -12,7 +12,30 @@
  * The permutation keeps the state in 25 local variables and runs two rounds
  * per loop pass (A -> E, E -> A) so that no copy is needed between rounds;
  * each round is written out in full (theta, rho and pi fused into the loads
- * of chi, then iota), which lets the compiler keep lanes in registers. */
+ * of chi, then iota), which lets the compiler keep lanes in registers.
+ * Unrolling all 24 rounds was measured: no fewer instructions, four times
+ * the code.
+ *
+ * Lane complementing. Chi, b[x] ^ (~b[x+1] & b[x+2]), costs a NOT per lane
+ * on baseline x86-64 (no ANDN). Inside the permutation six lanes are kept
+ * complemented: (1,0) (2,0) (3,1) (2,2) (2,3) (0,4), i.e. st[1], st[2],
+ * st[8], st[12], st[17], st[20]. Theta, rho and pi are linear, so they carry
+ * this fixed pattern to a fixed pattern of complemented chi inputs; with
+ * ~b & c = ~(b | ~c) and friends, each output is then written from the
+ * stored (possibly complemented) values so that it comes out complemented
+ * exactly where the pattern wants it for the next round. That takes one NOT
+ * per row instead of five (about 5% fewer instructions per permutation with
+ * gcc 12 -O2). Which chi inputs arrive complemented (1), row by row after
+ * theta-rho-pi, and which outputs must leave so:
+ *
+ *     row 0  in 1 0 1 1 0   out 0 1 1 0 0
+ *     row 1  in 1 0 1 0 0   out 0 0 0 1 0
+ *     row 2  in 1 0 1 0 0   out 0 0 1 0 0
+ *     row 3  in 0 1 0 1 1   out 0 0 1 0 0
+ *     row 4  in 1 0 0 1 0   out 1 0 0 0 0
+ *
+ * Only keccakf1600 sees complemented lanes: it flips the six on entry and on
+ * exit, so the context and every caller hold the plain state. */
 #include "crypto/keccak.h"
 
 #include <string.h>
@@ -45,19 +68,19 @@ static inline uint64_t load_le64(const uint8_t *p)
 	return v;
 }
 
-/* One output row of chi: E[5y + x] = b[x] ^ (~b[x+1] & b[x+2]). */
-#define CHI_ROW(e0, e1, e2, e3, e4)                                            \
-	do {                                                                       \
-		e0 = b0 ^ (~b1 & b2);                                                  \
-		e1 = b1 ^ (~b2 & b3);                                                  \
-		e2 = b2 ^ (~b3 & b4);                                                  \
-		e3 = b3 ^ (~b4 & b0);                                                  \
-		e4 = b4 ^ (~b0 & b1);                                                  \
-	} while (0)
+static inline void store_le64(uint8_t *p, uint64_t v)
+{
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	memcpy(p, &v, 8);
+}
 
-/* One round from the lanes A00..A24 into E00..E24 (x + 5y numbering).
- * rho-pi moves lane (x, y) to (y, 2x + 3y); each row below lists, for
- * output positions x = 0..4 of row Y, the source lane and its rotation. */
+/* One round from the lanes A00..A24 into E00..E24 (x + 5y numbering), both
+ * in the complemented representation. rho-pi moves lane (x, y) to
+ * (y, 2x + 3y); each row below lists, for output positions x = 0..4 of row Y,
+ * the source lane and its rotation, then chi written for that row's
+ * complement pattern (see the top of the file). */
 #define KECCAK_ROUND(A, E, rc)                                                 \
 	do {                                                                       \
 		uint64_t c0 = A##00 ^ A##05 ^ A##10 ^ A##15 ^ A##20;                   \
@@ -76,43 +99,62 @@ static inline uint64_t load_le64(const uint8_t *p)
 		b2 = rol64(A##12 ^ d2, 43);                                            \
 		b3 = rol64(A##18 ^ d3, 21);                                            \
 		b4 = rol64(A##24 ^ d4, 14);                                            \
-		CHI_ROW(E##00, E##01, E##02, E##03, E##04);                            \
-		E##00 ^= (rc);                                                         \
+		E##00 = b0 ^ (b1 | b2) ^ (rc);                                         \
+		E##01 = b1 ^ (~b2 | b3);                                               \
+		E##02 = b2 ^ (b3 & b4);                                                \
+		E##03 = b3 ^ (b4 | b0);                                                \
+		E##04 = b4 ^ (b0 & b1);                                                \
 		b0 = rol64(A##03 ^ d3, 28);                                            \
 		b1 = rol64(A##09 ^ d4, 20);                                            \
 		b2 = rol64(A##10 ^ d0, 3);                                             \
 		b3 = rol64(A##16 ^ d1, 45);                                            \
 		b4 = rol64(A##22 ^ d2, 61);                                            \
-		CHI_ROW(E##05, E##06, E##07, E##08, E##09);                            \
+		E##05 = b0 ^ (b1 | b2);                                                \
+		E##06 = b1 ^ (b2 & b3);                                                \
+		E##07 = b2 ^ (b3 | ~b4);                                               \
+		E##08 = b3 ^ (b4 | b0);                                                \
+		E##09 = b4 ^ (b0 & b1);                                                \
 		b0 = rol64(A##01 ^ d1, 1);                                             \
 		b1 = rol64(A##07 ^ d2, 6);                                             \
 		b2 = rol64(A##13 ^ d3, 25);                                            \
 		b3 = rol64(A##19 ^ d4, 8);                                             \
 		b4 = rol64(A##20 ^ d0, 18);                                            \
-		CHI_ROW(E##10, E##11, E##12, E##13, E##14);                            \
+		E##10 = b0 ^ (b1 | b2);                                                \
+		E##11 = b1 ^ (b2 & b3);                                                \
+		E##12 = b2 ^ (~b3 & b4);                                               \
+		E##13 = ~b3 ^ (b4 | b0);                                               \
+		E##14 = b4 ^ (b0 & b1);                                                \
 		b0 = rol64(A##04 ^ d4, 27);                                            \
 		b1 = rol64(A##05 ^ d0, 36);                                            \
 		b2 = rol64(A##11 ^ d1, 10);                                            \
 		b3 = rol64(A##17 ^ d2, 15);                                            \
 		b4 = rol64(A##23 ^ d3, 56);                                            \
-		CHI_ROW(E##15, E##16, E##17, E##18, E##19);                            \
+		E##15 = b0 ^ (b1 & b2);                                                \
+		E##16 = b1 ^ (b2 | b3);                                                \
+		E##17 = b2 ^ (~b3 | b4);                                               \
+		E##18 = ~b3 ^ (b4 & b0);                                               \
+		E##19 = b4 ^ (b0 | b1);                                                \
 		b0 = rol64(A##02 ^ d2, 62);                                            \
 		b1 = rol64(A##08 ^ d3, 55);                                            \
 		b2 = rol64(A##14 ^ d4, 39);                                            \
 		b3 = rol64(A##15 ^ d0, 41);                                            \
 		b4 = rol64(A##21 ^ d1, 2);                                             \
-		CHI_ROW(E##20, E##21, E##22, E##23, E##24);                            \
+		E##20 = b0 ^ (~b1 & b2);                                               \
+		E##21 = ~b1 ^ (b2 | b3);                                               \
+		E##22 = b2 ^ (b3 & b4);                                                \
+		E##23 = b3 ^ (b4 | b0);                                                \
+		E##24 = b4 ^ (b0 & b1);                                                \
 	} while (0)
 
 static void keccakf1600(uint64_t st[25])
 {
-	uint64_t a00 = st[0], a01 = st[1], a02 = st[2], a03 = st[3], a04 = st[4];
-	uint64_t a05 = st[5], a06 = st[6], a07 = st[7], a08 = st[8], a09 = st[9];
-	uint64_t a10 = st[10], a11 = st[11], a12 = st[12], a13 = st[13],
+	uint64_t a00 = st[0], a01 = ~st[1], a02 = ~st[2], a03 = st[3], a04 = st[4];
+	uint64_t a05 = st[5], a06 = st[6], a07 = st[7], a08 = ~st[8], a09 = st[9];
+	uint64_t a10 = st[10], a11 = st[11], a12 = ~st[12], a13 = st[13],
 	         a14 = st[14];
-	uint64_t a15 = st[15], a16 = st[16], a17 = st[17], a18 = st[18],
+	uint64_t a15 = st[15], a16 = st[16], a17 = ~st[17], a18 = st[18],
 	         a19 = st[19];
-	uint64_t a20 = st[20], a21 = st[21], a22 = st[22], a23 = st[23],
+	uint64_t a20 = ~st[20], a21 = st[21], a22 = st[22], a23 = st[23],
 	         a24 = st[24];
 	uint64_t e00, e01, e02, e03, e04, e05, e06, e07, e08, e09, e10, e11, e12;
 	uint64_t e13, e14, e15, e16, e17, e18, e19, e20, e21, e22, e23, e24;
@@ -122,11 +164,11 @@ static void keccakf1600(uint64_t st[25])
 		KECCAK_ROUND(e, a, keccak_rc[r + 1]);
 	}
 
-	st[0] = a00, st[1] = a01, st[2] = a02, st[3] = a03, st[4] = a04;
-	st[5] = a05, st[6] = a06, st[7] = a07, st[8] = a08, st[9] = a09;
-	st[10] = a10, st[11] = a11, st[12] = a12, st[13] = a13, st[14] = a14;
-	st[15] = a15, st[16] = a16, st[17] = a17, st[18] = a18, st[19] = a19;
-	st[20] = a20, st[21] = a21, st[22] = a22, st[23] = a23, st[24] = a24;
+	st[0] = a00, st[1] = ~a01, st[2] = ~a02, st[3] = a03, st[4] = a04;
+	st[5] = a05, st[6] = a06, st[7] = a07, st[8] = ~a08, st[9] = a09;
+	st[10] = a10, st[11] = a11, st[12] = ~a12, st[13] = a13, st[14] = a14;
+	st[15] = a15, st[16] = a16, st[17] = ~a17, st[18] = a18, st[19] = a19;
+	st[20] = ~a20, st[21] = a21, st[22] = a22, st[23] = a23, st[24] = a24;
 }
 
 /* XORs one full block (17 lanes) into the state and permutes. */
@@ -137,10 +179,30 @@ static inline void absorb_block(uint64_t st[25], const uint8_t *p)
 	keccakf1600(st);
 }
 
-/* XORs byte v into the state at byte offset i (< KECCAK_RATE). */
-static inline void xor_byte(uint64_t st[25], size_t i, uint8_t v)
+/* XORs the n bytes at p into the state from byte offset off on
+ * (off + n <= KECCAK_RATE): whole lanes where the offset is lane-aligned,
+ * single bytes at the ragged ends. */
+static void xor_bytes(uint64_t st[25], size_t off, const uint8_t *p,
+                      size_t n)
 {
-	st[i / 8] ^= (uint64_t)v << (8 * (i % 8));
+	for (; n && off % 8; n--, off++, p++)
+		st[off / 8] ^= (uint64_t)*p << (8 * (off % 8));
+	for (; n >= 8; n -= 8, off += 8, p += 8)
+		st[off / 8] ^= load_le64(p);
+	for (unsigned sh = 0; n; n--, p++, sh += 8)
+		st[off / 8] ^= (uint64_t)*p << sh;
+}
+
+/* Pads the block whose message part ends at byte pos (< KECCAK_RATE),
+ * permutes, and writes the digest. st is consumed. */
+static inline void pad_and_squeeze(uint64_t st[25], size_t pos,
+                                   uint8_t out[32])
+{
+	st[pos / 8] ^= 0x01ULL << (8 * (pos % 8));
+	st[KECCAK_RATE / 8 - 1] ^= 0x80ULL << 56;
+	keccakf1600(st);
+	for (int i = 0; i < 4; i++)
+		store_le64(out + 8 * i, st[i]);
 }
 
 void keccak256_init(keccak_ctx *c)
@@ -151,19 +213,21 @@ void keccak256_init(keccak_ctx *c)
 void keccak256_update(keccak_ctx *c, const uint8_t *p, size_t n)
 {
 	if (c->pos) {
-		while (n && c->pos < KECCAK_RATE) {
-			xor_byte(c->st, c->pos++, *p++);
-			n--;
-		}
-		if (c->pos < KECCAK_RATE)
+		size_t room = KECCAK_RATE - c->pos;
+
+		if (n < room) {
+			xor_bytes(c->st, c->pos, p, n);
+			c->pos += n;
 			return;
+		}
+		xor_bytes(c->st, c->pos, p, room);
 		keccakf1600(c->st);
-		c->pos = 0;
+		p += room;
+		n -= room;
 	}
 	for (; n >= KECCAK_RATE; n -= KECCAK_RATE, p += KECCAK_RATE)
 		absorb_block(c->st, p);
-	for (size_t i = 0; i < n; i++)
-		xor_byte(c->st, i, p[i]);
+	xor_bytes(c->st, 0, p, n);
 	c->pos = n;
 }
 
@@ -172,21 +236,18 @@ void keccak256_final(const keccak_ctx *c, uint8_t out[32])
 	uint64_t st[25];
 
 	memcpy(st, c->st, sizeof st);
-	xor_byte(st, c->pos, 0x01);
-	xor_byte(st, KECCAK_RATE - 1, 0x80);
-	keccakf1600(st);
-	for (int i = 0; i < 4; i++) {
-		uint64_t v = st[i];
-		for (int j = 0; j < 8; j++)
-			out[8 * i + j] = (uint8_t)(v >> (8 * j));
-	}
+	pad_and_squeeze(st, c->pos, out);
 }
 
+/* The one-shot hash skips the context: no position bookkeeping, and a short
+ * input (the common case: keys, node hashes) goes straight from p into the
+ * lanes of its only block. */
 void keccak256(const uint8_t *p, size_t n, uint8_t out[32])
 {
-	keccak_ctx c;
+	uint64_t st[25] = {0};
 
-	keccak256_init(&c);
-	keccak256_update(&c, p, n);
-	keccak256_final(&c, out);
+	for (; n >= KECCAK_RATE; n -= KECCAK_RATE, p += KECCAK_RATE)
+		absorb_block(st, p);
+	xor_bytes(st, 0, p, n);
+	pad_and_squeeze(st, n, out);
 }
