@@ -237,7 +237,8 @@ static const evm_code *cached_code(exec *x, const address *a,
 		if (h256_eq(&x->codes[i].hash, &h))
 			return x->codes[i].code;
 	evm_code *c;
-	if (x->ncodes == CODE_CACHE_MAX || evm_code_new(bytes, n, &c) != DURE_OK)
+	if (x->ncodes == CODE_CACHE_MAX ||
+	    evm_code_new(bytes, n, x->rev, &c) != DURE_OK)
 		return NULL;
 	x->codes[x->ncodes++] = (code_entry){.hash = h, .code = c};
 	return c;

@@ -60,6 +60,7 @@ typedef struct frame {
 	const uint8_t *code;      /* padded code of an evm_code */
 	size_t code_size;
 	const uint8_t *jumpdests;
+	const struct block *blocks;
 	uint8_t *mem;             /* undefined beyond mem_size up to mem_cap */
 	size_t mem_size;          /* a multiple of 32 */
 	size_t mem_cap;
@@ -259,31 +260,51 @@ static const evm_tx_context *tx_context(frame *f)
 	return f->tx;
 }
 
-/* Grows memory to cover [0, end), charging the expansion. end <= 2^32. */
-static evm_status grow_memory(frame *f, int64_t *gas, uint64_t end)
+/* Makes room for size bytes of memory; the new part is left undefined. */
+static __attribute__((noinline)) bool mem_reserve(frame *f, size_t size)
 {
-	int64_t words = num_words(end);
-	int64_t old_words = (int64_t)(f->mem_size / 32);
-	if (words <= old_words)
+	/* Doubling keeps appends amortised; it never exceeds twice what the gas
+	 * paid for. */
+	size_t cap = f->mem_cap * 2 > size ? f->mem_cap * 2 : size;
+	uint8_t *p = realloc(f->mem, cap);
+	if (!p)
+		return false;
+	f->mem = p;
+	f->mem_cap = cap;
+	return true;
+}
+
+/* Grows memory to cover [0, end), charging the expansion. end <= 2^32.
+ * Inline where memory most often grows one word at a time (MSTORE while a
+ * contract appends to an array): the growth then costs a dozen
+ * instructions, the zeroing included. */
+static inline __attribute__((always_inline)) evm_status
+grow_memory_inline(frame *f, int64_t *gas, uint64_t end)
+{
+	size_t size = (size_t)(end + 31) & ~(size_t)31;
+	if (size <= f->mem_size)
 		return EVM_SUCCESS;
-	*gas -= mem_cost(words) - mem_cost(old_words);
+	*gas -= mem_cost((int64_t)(size / 32)) -
+	        mem_cost((int64_t)(f->mem_size / 32));
 	if (*gas < 0)
 		return EVM_OUT_OF_GAS;
-	size_t size = (size_t)words * 32;
-	if (size > f->mem_cap) {
-		/* Doubling keeps appends amortised; it never exceeds twice what
-		 * the gas paid for. */
-		size_t cap = f->mem_cap * 2 > size ? f->mem_cap * 2 : size;
-		uint8_t *p = realloc(f->mem, cap);
-		if (!p)
-			return EVM_INTERNAL_ERROR;
-		f->mem = p;
-		f->mem_cap = cap;
-	}
+	if (size > f->mem_cap && !mem_reserve(f, size))
+		return EVM_INTERNAL_ERROR;
 	/* What gas paid for, while it is about to be written anyway. */
-	memset(f->mem + f->mem_size, 0, size - f->mem_size);
+	uint8_t *p = f->mem + f->mem_size, *end_p = f->mem + size;
+	if (size - f->mem_size > 256) {
+		memset(p, 0, size - f->mem_size);
+	} else {
+		for (; p < end_p; p += 32)
+			memset(p, 0, 32);
+	}
 	f->mem_size = size;
 	return EVM_SUCCESS;
+}
+
+static evm_status grow_memory(frame *f, int64_t *gas, uint64_t end)
+{
+	return grow_memory_inline(f, gas, end);
 }
 
 /* Checks and charges the memory region (off, size): a zero size touches
@@ -320,13 +341,14 @@ static inline bool mem_inside(const frame *f, const u256 *off, uint64_t len,
 
 /* The rest of mem_region for a fixed len (1 or 32) once mem_inside said
  * no: the range check and the growth, without a size operand to clamp. */
-static evm_status mem_grow_fixed(frame *f, int64_t *gas, const u256 *off,
+static inline __attribute__((always_inline)) evm_status
+mem_grow_fixed(frame *f, int64_t *gas, const u256 *off,
                                  uint64_t len, size_t *o)
 {
 	if (!u256_fits_u64(off) || off->w[0] > MEM_LIMIT - len)
 		return EVM_OUT_OF_GAS;
 	*o = (size_t)off->w[0];
-	return grow_memory(f, gas, off->w[0] + len);
+	return grow_memory_inline(f, gas, off->w[0] + len);
 }
 
 /* Copies from src[0, src_size) starting at src_off into dst[0, n), zero
@@ -859,24 +881,134 @@ trace_step(const frame *f, const uint8_t *pc, const u256 *sp, int64_t gas)
 	f->host->trace(f->ctx, &s);
 }
 
+/* What entering a basic block costs and needs: the base gas of all its
+ * instructions, and the stack heights at entry for which none of them
+ * underflows or overflows. */
+typedef struct block {
+	uint32_t gas;
+	int16_t min_height;
+	int16_t max_height;
+} block;
+
 struct evm_code {
 	size_t size;
+	fork rev;                 /* the fork whose gas the blocks hold */
 	const uint8_t *jumpdests; /* points into bytes, past the padding */
+	block *blocks;            /* by pc, filled at block starts only */
 	uint8_t bytes[];          /* code, padding, bitmap: see the top */
 };
 
-int evm_code_new(const uint8_t *code, size_t n, evm_code **out)
+/* Whether op ends a basic block: it jumps, halts, or needs the exact gas
+ * left (GAS, calls, creates, SSTORE's EIP-2200 sentry), which the base gas
+ * of the instructions after it must not have been taken from yet. */
+static bool ends_block(uint8_t op)
+{
+	switch (op) {
+	case OP_STOP:
+	case OP_JUMP:
+	case OP_JUMPI:
+	case OP_RETURN:
+	case OP_REVERT:
+	case OP_INVALID:
+	case OP_SELFDESTRUCT:
+	case OP_GAS:
+	case OP_SSTORE:
+	case OP_CALL:
+	case OP_CALLCODE:
+	case OP_DELEGATECALL:
+	case OP_STATICCALL:
+	case OP_CREATE:
+	case OP_CREATE2:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Accumulates one basic block during analysis. */
+typedef struct block_acc {
+	size_t start;
+	int64_t gas;
+	int height, need, peak; /* relative to the height at entry */
+} block_acc;
+
+static void block_open(block_acc *b, size_t start)
+{
+	*b = (block_acc){.start = start};
+}
+
+static void block_close(const block_acc *b, block *blocks, size_t n)
+{
+	if (b->start > n)
+		return; /* past a truncated PUSH at the end: unreachable */
+	blocks[b->start] = (block){
+		.gas = (uint32_t)b->gas,
+		.min_height = (int16_t)(b->need > STACK_LIMIT ? STACK_LIMIT + 1
+		                                              : b->need),
+		.max_height = (int16_t)(b->peak > STACK_LIMIT ? -1
+		                                              : STACK_LIMIT - b->peak),
+	};
+}
+
+/* Splits code[0, n) into basic blocks and writes each one's block at its
+ * first pc. Blocks start at 0, at each JUMPDEST and after each instruction
+ * that ends one; an opcode rev does not define ends its block without
+ * adding to it (it fails when reached). Block gas stays far below 2^32: at
+ * most 49152 instructions of at most 5000 gas each. */
+static void analyse_blocks(const uint8_t *code, size_t n, fork rev,
+                           block *blocks)
+{
+	const int16_t *costs = evm_gas_table(rev);
+	block_acc b;
+	block_open(&b, 0);
+	size_t pc = 0;
+	while (pc < n) {
+		uint8_t op = code[pc];
+		const evm_op_traits *t = &evm_op_traits_table[op];
+		size_t next = pc + 1 + t->immediate_size;
+		if (op == OP_JUMPDEST && pc != b.start) {
+			block_close(&b, blocks, n);
+			block_open(&b, pc);
+		}
+		if (costs[op] == EVM_UNDEFINED) {
+			block_close(&b, blocks, n);
+			block_open(&b, next);
+			pc = next;
+			continue;
+		}
+		b.gas += costs[op];
+		if (t->stack_in - b.height > b.need)
+			b.need = t->stack_in - b.height;
+		b.height += t->stack_change;
+		if (b.height > b.peak)
+			b.peak = b.height;
+		if (ends_block(op)) {
+			block_close(&b, blocks, n);
+			block_open(&b, next);
+		}
+		pc = next;
+	}
+	/* The last block runs into the padding's STOP, which costs nothing. */
+	block_close(&b, blocks, n);
+}
+
+int evm_code_new(const uint8_t *code, size_t n, fork rev, evm_code **out)
 {
 	*out = NULL;
-	size_t bitmap = (n + 7) / 8;
-	if (n > SIZE_MAX / 2 - sizeof(evm_code) - CODE_PADDING)
+	if (n > SIZE_MAX / 16 - sizeof(evm_code) - CODE_PADDING - 64)
 		return DURE_ENOMEM;
-	evm_code *c = calloc(1, sizeof *c + n + CODE_PADDING + bitmap);
+	size_t bitmap = (n + 7) / 8;
+	size_t bytes = (n + CODE_PADDING + bitmap + 7) & ~(size_t)7;
+	/* One block slot per pc, and one for n (after a JUMPI or GAS at the
+	 * very end). */
+	evm_code *c = malloc(sizeof *c + bytes + (n + 1) * sizeof(block));
 	if (!c)
 		return DURE_ENOMEM;
 	if (n)
 		memcpy(c->bytes, code, n);
+	memset(c->bytes + n, 0, bytes - n);
 	c->size = n;
+	c->rev = rev;
 	uint8_t *jd = c->bytes + n + CODE_PADDING;
 	for (size_t i = 0; i < n; i++) {
 		uint8_t op = code[i];
@@ -886,6 +1018,8 @@ int evm_code_new(const uint8_t *code, size_t n, evm_code **out)
 			i += (size_t)(op - OP_PUSH1 + 1);
 	}
 	c->jumpdests = jd;
+	c->blocks = (block *)(void *)(c->bytes + bytes);
+	analyse_blocks(c->bytes, n, rev, c->blocks);
 	*out = c;
 	return 0;
 }
@@ -895,7 +1029,6 @@ void evm_code_free(evm_code *c)
 	free(c);
 }
 
-
 static inline bool valid_jump(const frame *f, const u256 *dest)
 {
 	if (!u256_fits_u64(dest) || dest->w[0] >= f->code_size)
@@ -904,12 +1037,11 @@ static inline bool valid_jump(const frame *f, const u256 *dest)
 	return (f->jumpdests[d / 8] >> (d % 8)) & 1;
 }
 
-/* Each opcode's stack traits, first fork and base gas as constants, for the
- * checks at the top of its handler. */
+/* Each opcode's first fork as a constant, for the check at the top of its
+ * handler. */
 enum {
 #define EVM_OP_TRAITS_(v, name, imm, in, out, since, gas)                     \
-	IN_##name = (in), GROW_##name = (out) - (in), SINCE_##name = (since),     \
-	GAS_##name = (gas),
+	SINCE_##name = (since),
 	EVM_OPCODES(EVM_OP_TRAITS_)
 #undef EVM_OP_TRAITS_
 };
@@ -936,8 +1068,9 @@ static evm_status run(frame *f, int64_t *gas_out, size_t *out_off,
 	static const void *const trace_labels[256] = {
 		[0 ... 255] = &&op_trace,
 	};
-	const void *const *const table = f->tracing ? trace_labels : labels;
-	const int16_t *const costs = evm_gas_table(f->rev);
+	const bool tracing = f->tracing;
+	const void *const *const table = tracing ? trace_labels : labels;
+	const block *const blocks = f->blocks;
 	const uint8_t *const code = f->code;
 	u256 *const stack = f->stack;
 	const uint8_t *pc = code;
@@ -986,23 +1119,40 @@ static evm_status run(frame *f, int64_t *gas_out, size_t *out_off,
 	do {                                                                      \
 		goto *table[*pc];                                                     \
 	} while (0)
-/* The checks every instruction makes before it runs, in the order the
- * Yellow Paper lists them: defined at this fork, stack overflow, stack
- * underflow, base gas. All are constants per opcode but the gas of the few
- * priced by fork, so each handler repeats them with its own constants and
- * most fold away. */
+/* Stack bounds and base gas are checked once per basic block, on entry
+ * (BEGIN_BLOCK), for all its instructions together: the outcome is the same
+ * as checking each one, since any failure inside a block is exceptional
+ * and takes all the gas wherever it happens, and the instructions that
+ * read the gas left end their block. A handler only checks that its opcode
+ * exists at this fork (a constant test for most). A traced frame checks
+ * each instruction instead (op_trace), so that every step reports its own
+ * gas; its blocks are skipped. */
 #define ENTER(name)                                                           \
 	op_##name:                                                                \
 	do {                                                                      \
 		if ((int)SINCE_##name > (int)FORK_FRONTIER &&                        \
 		    (int)f->rev < (int)SINCE_##name)                                  \
 			goto op_undefined;                                                \
-		if (GROW_##name > 0 && sp > stack + STACK_LIMIT - GROW_##name)    \
-			goto stack_overflow;                                              \
-		if (IN_##name > 0 && sp < stack + IN_##name)                          \
-			goto stack_underflow;                                             \
-		CHARGE(GAS_##name != EVM_GAS_BY_FORK ? GAS_##name                     \
-		                                     : costs[OP_##name]);             \
+	} while (0)
+/* A block that starts with a JUMPDEST is entered by its JUMPDEST's handler,
+ * whether jumped to or fallen into (CHARGE_BLOCK); BEGIN_BLOCK is for the
+ * other starts, and leaves a JUMPDEST to its handler. */
+#define CHARGE_BLOCK(at)                                                      \
+	do {                                                                      \
+		if (!tracing) {                                                       \
+			const block *b_ = &blocks[(at) - code];                           \
+			ptrdiff_t height_ = sp - stack;                                   \
+			if (height_ < b_->min_height)                                     \
+				goto stack_underflow;                                         \
+			if (height_ > b_->max_height)                                     \
+				goto stack_overflow;                                          \
+			CHARGE(b_->gas);                                                  \
+		}                                                                     \
+	} while (0)
+#define BEGIN_BLOCK(at)                                                       \
+	do {                                                                      \
+		if (*(at) != OP_JUMPDEST)                                             \
+			CHARGE_BLOCK(at);                                                 \
 	} while (0)
 #define NEXT(advance)                                                         \
 	do {                                                                      \
@@ -1031,6 +1181,7 @@ static evm_status run(frame *f, int64_t *gas_out, size_t *out_off,
 		NEXT(1);                                                              \
 	} while (0)
 
+	BEGIN_BLOCK(pc);
 	DISPATCH();
 
 ENTER(STOP);
@@ -1291,7 +1442,9 @@ ENTER(SLOAD);
 ENTER(SSTORE);
 	CHECK_STATUS(op_sstore(f, &gbox, sp));
 	sp -= 2;
-	NEXT(1);
+	pc++;
+	BEGIN_BLOCK(pc);
+	NEXT(0);
 ENTER(JUMP);
 	if (!valid_jump(f, &TOP))
 		goto bad_jump;
@@ -1303,18 +1456,24 @@ ENTER(JUMPI);
 		if (!valid_jump(f, &TOP))
 			goto bad_jump;
 		pc = code + TOP.w[0];
-	} else {
-		pc++;
+		sp -= 2;
+		NEXT(0);
 	}
+	pc++;
 	sp -= 2;
+	BEGIN_BLOCK(pc);
 	NEXT(0);
 ENTER(PC);
 	PUSH_VALUE(u256_from_u64((uint64_t)(pc - code)));
 ENTER(MSIZE);
 	PUSH_VALUE(u256_from_u64(f->mem_size));
 ENTER(GAS);
-	PUSH_VALUE(u256_from_u64((uint64_t)gas));
+	*sp++ = u256_from_u64((uint64_t)gas);
+	pc++;
+	BEGIN_BLOCK(pc);
+	NEXT(0);
 ENTER(JUMPDEST);
+	CHARGE_BLOCK(pc);
 	NEXT(1);
 ENTER(TLOAD);
 	TOP = f->host->get_transient_storage(f->ctx, &f->msg->recipient, &TOP);
@@ -1375,21 +1534,27 @@ ENTER(CREATE2);
 create:
 	CHECK_STATUS(op_create(f, &gbox, *pc, sp));
 	sp -= *pc == OP_CREATE2 ? 3 : 2;
-	NEXT(1);
+	pc++;
+	BEGIN_BLOCK(pc);
+	NEXT(0);
 ENTER(CALL);
 	goto call7;
 ENTER(CALLCODE);
 call7:
 	CHECK_STATUS(op_call(f, &gbox, *pc, sp));
 	sp -= 6;
-	NEXT(1);
+	pc++;
+	BEGIN_BLOCK(pc);
+	NEXT(0);
 ENTER(DELEGATECALL);
 	goto call6;
 ENTER(STATICCALL);
 call6:
 	CHECK_STATUS(op_call(f, &gbox, *pc, sp));
 	sp -= 5;
-	NEXT(1);
+	pc++;
+	BEGIN_BLOCK(pc);
+	NEXT(0);
 ENTER(RETURN);
 	goto return_;
 ENTER(REVERT);
@@ -1406,9 +1571,18 @@ ENTER(SELFDESTRUCT);
 	CHECK_STATUS(op_selfdestruct(f, &gbox, sp));
 	goto done;
 
-op_trace:
+op_trace: {
 	trace_step(f, pc, sp, gas);
+	const evm_instr *in = &evm_instr_table(f->rev)[*pc];
+	if (in->cost == EVM_UNDEFINED)
+		goto op_undefined;
+	if (sp - stack + in->stack_change > STACK_LIMIT)
+		goto stack_overflow;
+	if (sp - stack < in->stack_in)
+		goto stack_underflow;
+	CHARGE(in->cost);
 	goto *labels[*pc];
+}
 op_undefined:
 	st = EVM_UNDEFINED_INSTRUCTION;
 	goto done;
@@ -1434,6 +1608,8 @@ done:
 #undef CHARGE
 #undef DISPATCH
 #undef ENTER
+#undef BEGIN_BLOCK
+#undef CHARGE_BLOCK
 #undef NEXT
 #undef BINOP
 #undef CMPOP
@@ -1444,6 +1620,8 @@ evm_result evm_execute_code(const evm_host *host, void *host_ctx, fork rev,
                             const evm_message *msg, const evm_code *code)
 {
 	evm_result res = {.status = EVM_INTERNAL_ERROR};
+	if (code->rev != rev)
+		return res;
 	/* Fields set one by one: a compound literal would put a whole frame,
 	 * stack included, on the C stack of every nesting level, and would
 	 * drop the cached memory buffer. */
@@ -1459,6 +1637,7 @@ evm_result evm_execute_code(const evm_host *host, void *host_ctx, fork rev,
 	f->code = code->bytes;
 	f->code_size = code->size;
 	f->jumpdests = code->jumpdests;
+	f->blocks = code->blocks;
 	f->mem_size = 0;
 	f->ret = NULL;
 	f->ret_size = 0;
@@ -1491,7 +1670,7 @@ evm_result evm_execute(const evm_host *host, void *host_ctx, fork rev,
                        size_t code_size)
 {
 	evm_code *c;
-	if (evm_code_new(code, code_size, &c) != 0)
+	if (evm_code_new(code, code_size, rev, &c) != 0)
 		return (evm_result){.status = EVM_INTERNAL_ERROR};
 	evm_result res = evm_execute_code(host, host_ctx, rev, msg, c);
 	evm_code_free(c);

@@ -137,7 +137,7 @@ static int frame_empty(frame *f, fork rev, const uint8_t *code, size_t n,
 	int err = state_new(&f->st);
 	if (err)
 		return err;
-	err = evm_code_new(code, n, &c);
+	err = evm_code_new(code, n, rev, &c);
 	if (err) {
 		frame_free(f);
 		return err;
@@ -546,7 +546,7 @@ static const char *frame_state(frame *f, json_t *test, fork rev,
 	size_t n;
 	const uint8_t *code = state_code(f->st, &t->to, &n);
 	evm_code *c;
-	if (evm_code_new(code, n, &c)) {
+	if (evm_code_new(code, n, rev, &c)) {
 		frame_free(f);
 		return "out of memory";
 	}

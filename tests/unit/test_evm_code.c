@@ -1,5 +1,6 @@
 /* Analysed code (evm_code_new, evm_execute_code) and the interpreter's
- * per-instruction checks and frame reuse: the parts the fast paths touch. */
+ * checks per instruction and per basic block, and frame reuse: the parts
+ * the fast paths touch. */
 #include "evm_builder.h"
 #include "evm_fakehost.h"
 #include "test.h"
@@ -29,7 +30,7 @@ static evm_result run_code(fork rev, const uint8_t *code, size_t n)
 	fakehost h;
 	fh_init(&h, rev);
 	evm_code *c;
-	if (evm_code_new(code, n, &c) != 0)
+	if (evm_code_new(code, n, rev, &c) != 0)
 		return (evm_result){.status = EVM_INTERNAL_ERROR};
 	evm_message msg = top_message(100000);
 	evm_result r = evm_execute_code(&fh_host_table, &h, rev, &msg, c);
@@ -46,7 +47,7 @@ static void test_analysed_code_runs_many_times(void)
 	op(&c, OP_ADD);
 	ret_top(&c);
 	evm_code *code;
-	CHECK_EQ_INT(evm_code_new(c.code, c.n, &code), 0);
+	CHECK_EQ_INT(evm_code_new(c.code, c.n, FORK_CANCUN, &code), 0);
 	u256 want = u256_from_u64(42);
 	for (int i = 0; i < 3; i++) {
 		fakehost h;
@@ -72,7 +73,7 @@ static void test_analysed_code_runs_many_times(void)
 static void test_empty_code(void)
 {
 	evm_code *code;
-	CHECK_EQ_INT(evm_code_new(NULL, 0, &code), 0);
+	CHECK_EQ_INT(evm_code_new(NULL, 0, FORK_CANCUN, &code), 0);
 	fakehost h;
 	fh_init(&h, FORK_CANCUN);
 	evm_message msg = top_message(500);
@@ -247,7 +248,72 @@ static void test_dup_swap_copy_all_limbs(void)
 	evm_result_release(&r);
 }
 
+/* Base gas and stack bounds are taken per basic block; these programs
+ * would show a block charged twice, charged into the next one, or checked
+ * against the wrong height. */
+static void test_blocks(void)
+{
+	/* A JUMPDEST that starts the code is charged once. */
+	const uint8_t first[] = {OP_JUMPDEST, OP_PUSH1, 1, OP_STOP};
+	evm_result r = run_code(FORK_CANCUN, first, sizeof first);
+	CHECK_EQ_INT(r.status, EVM_SUCCESS);
+	CHECK_EQ_INT(r.gas_left, 100000 - 1 - 3);
+	evm_result_release(&r);
+
+	/* So is one that a JUMPI, not taken, falls into. */
+	const uint8_t fall[] = {OP_PUSH0, OP_PUSH0, OP_JUMPI, OP_JUMPDEST,
+	                        OP_PUSH1, 1, OP_STOP};
+	r = run_code(FORK_CANCUN, fall, sizeof fall);
+	CHECK_EQ_INT(r.status, EVM_SUCCESS);
+	CHECK_EQ_INT(r.gas_left, 100000 - 2 - 2 - 10 - 1 - 3);
+	evm_result_release(&r);
+
+	/* GAS sees what is left after PUSH1 (3), POP (2) and itself (2), not
+	 * after the rest of its block. */
+	bc c = {0};
+	push(&c, 7);
+	op(&c, OP_POP);
+	op(&c, OP_GAS);
+	ret_top(&c);
+	r = run_code(FORK_CANCUN, c.code, c.n);
+	CHECK_EQ_INT(r.status, EVM_SUCCESS);
+	u256 w = out_word(&r), want = u256_from_u64(100000 - 3 - 2 - 2);
+	CHECK(u256_eq(&w, &want));
+	evm_result_release(&r);
+
+	/* A block whose later instruction underflows fails even though its
+	 * first ones could run; so does one that a later PUSH overflows. */
+	const uint8_t late[] = {OP_PUSH0, OP_POP, OP_PUSH0, OP_ADD};
+	r = run_code(FORK_CANCUN, late, sizeof late);
+	CHECK_EQ_INT(r.status, EVM_STACK_UNDERFLOW);
+	evm_result_release(&r);
+
+	/* Not enough gas for a whole block: out of gas, nothing left. */
+	fakehost h;
+	fh_init(&h, FORK_CANCUN);
+	const uint8_t three[] = {OP_PUSH0, OP_PUSH0, OP_PUSH0, OP_STOP};
+	r = fh_run(&h, three, sizeof three, 5, NULL, 0);
+	CHECK_EQ_INT(r.status, EVM_OUT_OF_GAS);
+	evm_result_release(&r);
+	r = fh_run(&h, three, sizeof three, 6, NULL, 0);
+	CHECK_EQ_INT(r.status, EVM_SUCCESS);
+	CHECK_EQ_INT(r.gas_left, 0);
+	evm_result_release(&r);
+	fh_free(&h);
+
+	/* Code analysed for one fork does not run under another. */
+	evm_code *code;
+	CHECK_EQ_INT(evm_code_new(first, sizeof first, FORK_LONDON, &code), 0);
+	fh_init(&h, FORK_CANCUN);
+	evm_message msg = top_message(1000);
+	r = evm_execute_code(&fh_host_table, &h, FORK_CANCUN, &msg, code);
+	CHECK_EQ_INT(r.status, EVM_INTERNAL_ERROR);
+	evm_result_release(&r);
+	evm_code_free(code);
+	fh_free(&h);
+}
+
 TEST_MAIN(test_analysed_code_runs_many_times, test_empty_code,
           test_jumpdest_analysis, test_truncated_push,
           test_per_instruction_checks, test_memory_fresh_after_reuse,
-          test_dup_swap_copy_all_limbs)
+          test_dup_swap_copy_all_limbs, test_blocks)
