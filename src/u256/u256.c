@@ -30,50 +30,80 @@ static inline int limbs(const uint64_t *w, int n)
 	return n;
 }
 
-/* Full 512-bit product, least significant limb first. */
-static void mul_wide(const u256 *a, const u256 *b, uint64_t p[8])
+/* The products below are summed column by column (product scanning): every
+ * x * y of one column goes into a three-limb accumulator (c2, c1, c0), which
+ * then yields one limb of the result and shifts down. A column of up to five
+ * products plus the carry from the one before stays below 2^192. */
+static inline void mac(uint64_t x, uint64_t y, uint64_t *c0, uint64_t *c1,
+                       uint64_t *c2)
 {
-	memset(p, 0, 8 * sizeof p[0]);
-#pragma GCC unroll 4
-	for (int i = 0; i < 4; i++) {
-		uint64_t carry = 0;
-#pragma GCC unroll 4
-		for (int j = 0; j < 4; j++) {
-			u128 t = (u128)a->w[i] * b->w[j] + p[i + j] + carry;
-			p[i + j] = (uint64_t)t;
-			carry = hi64(t);
-		}
-		p[i + 4] = carry;
-	}
+#if defined(__x86_64__)
+	/* gcc builds the carries of the portable form with setb and compares:
+	 * twice the instructions of this mul/add/adc/adc. */
+	uint64_t hi;
+	__asm__("mulq %[y]\n\taddq %%rax, %[c0]\n\tadcq %%rdx, %[c1]\n\tadcq $0, %[c2]"
+	        : [c0] "+&r"(*c0), [c1] "+&r"(*c1), [c2] "+&r"(*c2), "+&a"(x), "=&d"(hi)
+	        : [y] "rm"(y)
+	        : "cc");
+#else
+	u128 p = (u128)x * y;
+	u128 t = (((u128)*c1 << 64) | *c0) + p;
+	*c2 += t < p;
+	*c0 = (uint64_t)t;
+	*c1 = hi64(t);
+#endif
 }
 
-/* Low 256 bits of a * b, schoolbook by rows; the column i + j == 3 needs
- * only the low half of its products and higher columns none. */
+/* Emits the finished column's limb and shifts the accumulator down. */
+static inline uint64_t next_column(uint64_t *c0, uint64_t *c1, uint64_t *c2)
+{
+	uint64_t limb = *c0;
+	*c0 = *c1;
+	*c1 = *c2;
+	*c2 = 0;
+	return limb;
+}
+
+/* Full 512-bit product, least significant limb first. */
+static inline void mul_wide(const u256 *a, const u256 *b, uint64_t p[8])
+{
+	uint64_t c0 = 0, c1 = 0, c2 = 0;
+#pragma GCC unroll 7
+	for (int k = 0; k < 7; k++) {
+#pragma GCC unroll 4
+		for (int i = k < 4 ? 0 : k - 3; i <= (k < 4 ? k : 3); i++)
+			mac(a->w[i], b->w[k - i], &c0, &c1, &c2);
+		p[k] = next_column(&c0, &c1, &c2);
+	}
+	p[7] = c0;
+}
+
+/* Low 256 bits of a * b: column 3 needs only the low halves of its
+ * products, and higher columns are dropped. */
 static inline u256 mul_lo(const u256 *a, const u256 *b)
 {
-	uint64_t r0, r1, r2, r3, c;
-	u128 t;
-	t = (u128)a->w[0] * b->w[0];
-	r0 = (uint64_t)t;
-	t = (u128)a->w[0] * b->w[1] + hi64(t);
-	r1 = (uint64_t)t;
-	t = (u128)a->w[0] * b->w[2] + hi64(t);
-	r2 = (uint64_t)t;
-	r3 = a->w[0] * b->w[3] + hi64(t);
+	uint64_t r[3], c0 = 0, c1 = 0, c2 = 0;
+#pragma GCC unroll 3
+	for (int k = 0; k < 3; k++) {
+#pragma GCC unroll 3
+		for (int i = 0; i <= k; i++)
+			mac(a->w[i], b->w[k - i], &c0, &c1, &c2);
+		r[k] = next_column(&c0, &c1, &c2);
+	}
+	uint64_t r3 = c0 + a->w[0] * b->w[3] + a->w[1] * b->w[2] +
+	              a->w[2] * b->w[1] + a->w[3] * b->w[0];
+	return (u256){{r[0], r[1], r[2], r3}};
+}
 
-	t = (u128)a->w[1] * b->w[0] + r1;
-	r1 = (uint64_t)t;
-	t = (u128)a->w[1] * b->w[1] + r2 + hi64(t);
-	r2 = (uint64_t)t;
-	c = hi64(t);
-	r3 += a->w[1] * b->w[2] + c;
-
-	t = (u128)a->w[2] * b->w[0] + r2;
-	r2 = (uint64_t)t;
-	r3 += a->w[2] * b->w[1] + hi64(t);
-
-	r3 += a->w[3] * b->w[0];
-	return (u256){{r0, r1, r2, r3}};
+/* Low 256 bits of a * b for a one-limb b. */
+static inline u256 mul_lo_u64(const u256 *a, uint64_t b)
+{
+	u128 t = (u128)a->w[0] * b;
+	uint64_t r0 = (uint64_t)t;
+	t = (u128)a->w[1] * b + hi64(t);
+	uint64_t r1 = (uint64_t)t;
+	t = (u128)a->w[2] * b + hi64(t);
+	return (u256){{r0, r1, (uint64_t)t, a->w[3] * b + hi64(t)}};
 }
 
 /* Low 256 bits of a^2: each cross product a_i * a_j (i < j) is computed
@@ -230,6 +260,7 @@ static inline uint64_t divrem_3by2(uint64_t u2, uint64_t u1, uint64_t u0,
 static inline uint64_t submul(uint64_t *w, const uint64_t *d, int n, uint64_t q)
 {
 	uint64_t borrow = 0;
+#pragma GCC unroll 4
 	for (int i = 0; i < n; i++) {
 		u128 p = (u128)q * d[i] + borrow;
 		uint64_t x = w[i];
@@ -252,19 +283,17 @@ divrem_inline(uint64_t *q, uint64_t *r, const uint64_t *u, int ulen,
 	 * and the remainder comes out shifted by the same amount. */
 	int s = __builtin_clzll(d[dlen - 1]);
 	uint64_t un[9], dn[4];
-	if (s == 0) {
-		memcpy(dn, d, (size_t)dlen * sizeof d[0]);
-		memcpy(un, u, (size_t)ulen * sizeof u[0]);
-		un[ulen] = 0;
-	} else {
-		for (int i = dlen - 1; i > 0; i--)
-			dn[i] = d[i] << s | d[i - 1] >> (64 - s);
-		dn[0] = d[0] << s;
-		un[ulen] = u[ulen - 1] >> (64 - s);
-		for (int i = ulen - 1; i > 0; i--)
-			un[i] = u[i] << s | u[i - 1] >> (64 - s);
-		un[0] = u[0] << s;
-	}
+	/* A limb shifted right by 64 - s, spelled (x >> 1) >> (63 - s) so that
+	 * s = 0 needs no branch (a shift by 64 is undefined in C). */
+#pragma GCC unroll 4
+	for (int i = dlen - 1; i > 0; i--)
+		dn[i] = d[i] << s | (d[i - 1] >> 1) >> (63 - s);
+	dn[0] = d[0] << s;
+	un[ulen] = (u[ulen - 1] >> 1) >> (63 - s);
+#pragma GCC unroll 8
+	for (int i = ulen - 1; i > 0; i--)
+		un[i] = u[i] << s | (u[i - 1] >> 1) >> (63 - s);
+	un[0] = u[0] << s;
 
 	if (dlen == 1) {
 		uint64_t v = reciprocal_2by1_cached(dn[0]), rem = un[ulen];
@@ -309,6 +338,7 @@ divrem_inline(uint64_t *q, uint64_t *r, const uint64_t *u, int ulen,
 				 * out of the top cancels the borrow and is dropped. */
 				qhat--;
 				uint64_t carry = 0;
+#pragma GCC unroll 4
 				for (int i = 0; i < dlen; i++)
 					w[i] = u256_addc_(w[i], dn[i], &carry);
 			}
@@ -316,14 +346,30 @@ divrem_inline(uint64_t *q, uint64_t *r, const uint64_t *u, int ulen,
 		if (q)
 			q[j] = qhat;
 	}
+#pragma GCC unroll 4
 	for (int i = 0; i < dlen; i++)
-		r[i] = s == 0 ? un[i] : (un[i] >> s | un[i + 1] << (64 - s));
+		r[i] = un[i] >> s | (un[i + 1] << 1) << (63 - s);
 }
 
+/* divrem_inline with the divisor's length made a constant, so that the
+ * loops over the divisor unroll. */
 static void divrem(uint64_t *q, uint64_t *r, const uint64_t *u, int ulen,
                    const uint64_t *d, int dlen)
 {
-	divrem_inline(q, r, u, ulen, d, dlen);
+	switch (dlen) {
+	case 1:
+		divrem_inline(q, r, u, ulen, d, 1);
+		break;
+	case 2:
+		divrem_inline(q, r, u, ulen, d, 2);
+		break;
+	case 3:
+		divrem_inline(q, r, u, ulen, d, 3);
+		break;
+	default:
+		divrem_inline(q, r, u, ulen, d, 4);
+		break;
+	}
 }
 
 /* Unsigned a / b and a % b for nonzero b. */
@@ -437,7 +483,8 @@ u256 u256_addmod(const u256 *a, const u256 *b, const u256 *m)
  *   q3 = floor(floor(x / 2^192) * mu / 2^320)  (q3 <= x / m)
  *   r  = (x - q3 * m) mod 2^320,  then r -= m while r >= m (at most twice)
  *
- * which takes multiplications only, no division. It needs m's top limb
+ * which takes multiplications only, no division (barrett_reduce skips a few
+ * low products of q3 at the price of a possible third subtraction). It needs m's top limb
  * nonzero; mu is computed as floor((2^512 - 1) / m), the same unless m
  * divides 2^512, which a four-limb m with a nonzero lower limb does not. */
 static _Thread_local u256 bar_m;           /* last modulus; zero: none */
@@ -467,42 +514,46 @@ static bool barrett_ready(const u256 *m)
 static u256 barrett_reduce(const uint64_t x[8], const u256 *m)
 {
 	const uint64_t *q1 = x + 3; /* floor(x / 2^192), five limbs */
-	uint64_t q2[10] = {0};
+	/* q3 = floor(q1 * mu / 2^320), less at most one: columns 3 and 4 only
+	 * carry into it, and columns 0 to 2 are skipped. Their six products sum
+	 * to less than 6 * 2^256 < 2^320, so skipping them lowers q3 by at most
+	 * one: q3 >= floor(x / m) - 3, and r below is less than 4m. */
+	uint64_t q3[5], c0 = 0, c1 = 0, c2 = 0;
+#pragma GCC unroll 6
+	for (int k = 3; k < 9; k++) {
 #pragma GCC unroll 5
-	for (int i = 0; i < 5; i++) {
-		uint64_t carry = 0;
-#pragma GCC unroll 5
-		for (int j = 0; j < 5; j++) {
-			u128 t = (u128)q1[i] * bar_mu[j] + q2[i + j] + carry;
-			q2[i + j] = (uint64_t)t;
-			carry = hi64(t);
-		}
-		q2[i + 5] = carry;
+		for (int i = k < 5 ? 0 : k - 4; i <= (k < 5 ? k : 4); i++)
+			mac(q1[i], bar_mu[k - i], &c0, &c1, &c2);
+		uint64_t limb = next_column(&c0, &c1, &c2);
+		if (k >= 5)
+			q3[k - 5] = limb;
 	}
-	const uint64_t *q3 = q2 + 5;
-	/* q3 * m, only the five limbs below 2^320. */
-	uint64_t r2[5] = {0};
-#pragma GCC unroll 5
-	for (int i = 0; i < 5; i++) {
-		uint64_t carry = 0;
-		for (int j = 0; j < 4 && i + j < 5; j++) {
-			u128 t = (u128)q3[i] * m->w[j] + r2[i + j] + carry;
-			r2[i + j] = (uint64_t)t;
-			carry = hi64(t);
-		}
-		if (i == 0)
-			r2[4] += carry;
+	q3[4] = c0;
+	/* q3 * m, only the five limbs below 2^320; the top one needs only the
+	 * low halves of its products. */
+	uint64_t r2[5];
+	c0 = c1 = c2 = 0;
+#pragma GCC unroll 4
+	for (int k = 0; k < 4; k++) {
+#pragma GCC unroll 4
+		for (int i = 0; i <= k; i++)
+			mac(q3[i], m->w[k - i], &c0, &c1, &c2);
+		r2[k] = next_column(&c0, &c1, &c2);
 	}
+	r2[4] = c0 + q3[1] * m->w[3] + q3[2] * m->w[2] + q3[3] * m->w[1] +
+	        q3[4] * m->w[0];
 	uint64_t r[5], borrow = 0;
+#pragma GCC unroll 5
 	for (int i = 0; i < 5; i++)
 		r[i] = u256_subb_(x[i], r2[i], &borrow);
-	/* r < 3m: at most two subtractions. r >= m while r[4] is set or the
-	 * low four limbs are not below m. */
-	for (int k = 0; k < 2; k++) {
+	/* r < 4m < 2^320, so r is exact: at most three subtractions. r >= m
+	 * while r[4] is set or the low four limbs are not below m. */
+	for (int k = 0; k < 3; k++) {
 		u256 low = {{r[0], r[1], r[2], r[3]}};
 		if (r[4] == 0 && u256_lt(&low, m))
 			break;
 		borrow = 0;
+#pragma GCC unroll 4
 		for (int i = 0; i < 4; i++)
 			r[i] = u256_subb_(r[i], m->w[i], &borrow);
 		r[4] -= borrow;
@@ -518,14 +569,29 @@ u256 u256_mulmod(const u256 *a, const u256 *b, const u256 *m)
 		return u256_from_u64((uint64_t)((u128)a->w[0] * b->w[0] % m->w[0]));
 	uint64_t p[8];
 	mul_wide(a, b, p);
+	u256 r;
+	if ((m->w[0] & m->w[1] & m->w[2] & m->w[3]) == UINT64_MAX) {
+		/* m = 2^256 - 1, as in the usual 512-bit mulDiv: 2^256 = 1 (mod m),
+		 * so the product reduces to hi + lo with the carry wrapped around.
+		 * A carry means hi + lo <= 2^257 - 2, so adding it back cannot carry
+		 * again; m itself is then the one unreduced value left. */
+		uint64_t carry = 0;
+#pragma GCC unroll 4
+		for (int i = 0; i < 4; i++)
+			r.w[i] = u256_addc_(p[i], p[i + 4], &carry);
+#pragma GCC unroll 4
+		for (int i = 0; i < 4; i++)
+			r.w[i] = u256_addc_(r.w[i], 0, &carry);
+		return u256_eq(&r, m) ? U256_ZERO : r;
+	}
 	int plen = limbs(p, 8), mlen = limbs(m->w, 4);
-	u256 r = U256_ZERO;
 	if (plen < mlen) {
 		memcpy(r.w, p, sizeof r.w);
 		return r;
 	}
 	if (mlen == 4 && (m->w[0] | m->w[1] | m->w[2]) != 0 && barrett_ready(m))
 		return barrett_reduce(p, m);
+	r = U256_ZERO;
 	if (plen == 8 && mlen == 4) /* the usual shape in elliptic-curve code */
 		divrem_inline(NULL, r.w, p, 8, m->w, 4);
 	else
@@ -579,10 +645,11 @@ u256 u256_exp(const u256 *base, const u256 *exponent)
 		return u256_from_u64(small);
 	/* Left-to-right square and multiply from the top set bit. */
 	u256 r = *base;
-	for (int i = (int)u256_bitlen(exponent) - 2; i >= 0; i--) {
+	bool one_limb = u256_fits_u64(base); /* such as 10 in 10 ** decimals */
+	for (unsigned i = u256_bitlen(exponent) - 1; i-- > 0;) {
 		r = sqr_lo(&r);
 		if ((exponent->w[i / 64] >> (i % 64)) & 1)
-			r = mul_lo(&r, base);
+			r = one_limb ? mul_lo_u64(&r, base->w[0]) : mul_lo(&r, base);
 	}
 	return r;
 }

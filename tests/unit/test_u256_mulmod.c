@@ -2,7 +2,9 @@
  * used again takes other paths than a fresh one (Barrett reduction for
  * MULMOD, cached reciprocals for the division), which random operand sets
  * rarely reach: here each modulus serves many products in a row, and
- * moduli alternate so that the caches change hands. */
+ * moduli alternate so that the caches change hands. Then the shapes that
+ * take their own paths: the modulus 2^256 - 1, and divisors of each limb
+ * count with dividends just above multiples of them. */
 #include "u256/u256.h"
 #include "test.h"
 
@@ -63,6 +65,9 @@ static const u256 moduli[] = {
 	{{1, 0, 0, 0x8000000000000000u}},
 	/* 2^192 exactly: Barrett does not apply, the division must */
 	{{0, 0, 0, 1}},
+	/* just above 2^192 (the largest mu), and a top limb of 1 over ones */
+	{{1, 0, 0, 1}},
+	{{UINT64_MAX, UINT64_MAX, UINT64_MAX, 1}},
 };
 
 #define NMOD (sizeof moduli / sizeof moduli[0])
@@ -116,6 +121,115 @@ static void test_mulmod_alternating_moduli(void)
 	CHECK_EQ_INT(bad, 0);
 }
 
+/* Near 2^128, so that products land just below, at and just above 2^256. */
+static u256 near_2_128(void)
+{
+	u256 r = {{0, 0, 0, 0}}, d = u256_from_u64(rnd() % 4);
+	r.w[2] = 1;
+	if (rnd() & 1)
+		r.w[1] = UINT64_MAX, r.w[0] = UINT64_MAX - rnd() % 4, r.w[2] = 0;
+	return rnd() & 1 ? u256_add(&r, &d) : r;
+}
+
+/* MULMOD by 2^256 - 1 (the modulus of the 512-bit mulDiv), which folds the
+ * high half of the product onto the low half: products below, at and above
+ * 2^256 - 1, both halves all ones, and a fold that carries. */
+static void test_mulmod_all_ones(void)
+{
+	const u256 max = U256_MAX;
+	unsigned bad = 0;
+	for (int i = 0; i < 100000; i++) {
+		u256 a, b;
+		switch (i % 4) {
+		case 0:
+			a = operand(), b = operand();
+			break;
+		case 1:
+			a = near_2_128(), b = near_2_128();
+			break;
+		case 2: /* all ones less a little, times something small or big */
+			a = u256_sub(&max, &(u256){{rnd() % 3, 0, 0, 0}});
+			b = rnd() & 1 ? u256_from_u64(rnd() % 5) : operand();
+			break;
+		default: /* one operand a power of two: the fold is a rotation */
+			a = operand();
+			b = U256_ZERO;
+			b.w[rnd() % 4] = (uint64_t)1 << (rnd() % 64);
+			break;
+		}
+		check_mulmod(&a, &b, &max, &bad);
+	}
+	/* (2^128 + 1)(2^128 - 1) = m, which must reduce to zero. */
+	u256 p = {{1, 0, 1, 0}}, q = {{UINT64_MAX, UINT64_MAX, 0, 0}};
+	check_mulmod(&p, &q, &max, &bad);
+	u256 r = u256_mulmod(&p, &q, &max);
+	CHECK(u256_is_zero(&r));
+	CHECK_EQ_INT(bad, 0);
+}
+
+/* A divisor of exactly n limbs whose top limb is 1, all ones, the top bit
+ * alone, or random, over lower limbs of random, zero or all ones. */
+static u256 divisor_of_limbs(int n)
+{
+	static const uint64_t tops[] = {1, UINT64_MAX, (uint64_t)1 << 63, 0};
+	u256 d = U256_ZERO;
+	for (int i = 0; i < n - 1; i++) {
+		uint64_t pick = rnd() % 4;
+		d.w[i] = pick == 0 ? 0 : pick == 1 ? UINT64_MAX : rnd();
+	}
+	uint64_t top = tops[rnd() % 4];
+	d.w[n - 1] = top ? top : rnd() | 1;
+	return d;
+}
+
+/* DIV, MOD, MULMOD and ADDMOD by divisors of each length, with dividends
+ * of every length (below the divisor too) and ones built as q * d + r
+ * with r near 0 or near d, where the quotient estimate needs correcting. */
+static void test_division_limb_shapes(void)
+{
+	unsigned bad = 0;
+	mpz_t A, D, Q, R;
+	mpz_inits(A, D, Q, R, NULL);
+	for (int n = 1; n <= 4; n++) {
+		for (int i = 0; i < 60000; i++) {
+			u256 d = divisor_of_limbs(n), a = operand();
+			int alen = 1 + (int)(rnd() % 4);
+			for (int k = alen; k < 4; k++)
+				a.w[k] = 0;
+			if (i % 3 == 0) {
+				/* a = q * d + off, off in {0, 1, 2} or {d - 3, d - 2, d - 1} */
+				u256 q = operand(), qd, sum, off = u256_from_u64(rnd() % 3);
+				for (int k = 4 - n + 1; k < 4; k++)
+					q.w[k] = 0;
+				if (rnd() & 1) {
+					u256 one = u256_from_u64(1), dm = u256_sub(&d, &one);
+					off = u256_sub(&dm, &off);
+				}
+				if (u256_lt(&off, &d) && !u256_mul_overflow(&qd, &q, &d) &&
+				    !u256_add_overflow(&sum, &qd, &off))
+					a = sum;
+			}
+			to_mpz(A, &a);
+			to_mpz(D, &d);
+			mpz_fdiv_qr(Q, R, A, D);
+			u256 q = u256_div(&a, &d), r = u256_mod(&a, &d);
+			if (!equals_mpz(&q, Q) || !equals_mpz(&r, R))
+				bad++;
+			u256 b = operand();
+			check_mulmod(&a, &b, &d, &bad);
+			mpz_set(Q, A);
+			to_mpz(R, &b);
+			mpz_add(Q, Q, R);
+			mpz_mod(Q, Q, D);
+			r = u256_addmod(&a, &b, &d);
+			if (!equals_mpz(&r, Q))
+				bad++;
+		}
+	}
+	mpz_clears(A, D, Q, R, NULL);
+	CHECK_EQ_INT(bad, 0);
+}
+
 /* DIV and MOD with a divisor kept across calls (its reciprocal is cached),
  * alternating between two so that the cache is replaced. */
 static void test_division_repeated_divisor(void)
@@ -140,4 +254,5 @@ static void test_division_repeated_divisor(void)
 }
 
 TEST_MAIN(test_mulmod_same_modulus, test_mulmod_alternating_moduli,
+          test_mulmod_all_ones, test_division_limb_shapes,
           test_division_repeated_divisor)
