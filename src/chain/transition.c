@@ -182,6 +182,14 @@ static evm_access_status h_access_storage(void *ctx, const address *a,
 	                                                  : EVM_ACCESS_COLD;
 }
 
+static evm_access_status h_load_storage(void *ctx, const address *a,
+                                        const u256 *key, u256 *value)
+{
+	return state_load_slot(((exec *)ctx)->st, a, key, value)
+	           ? EVM_ACCESS_WARM
+	           : EVM_ACCESS_COLD;
+}
+
 static u256 h_get_transient(void *ctx, const address *a, const u256 *key)
 {
 	return state_transient(((exec *)ctx)->st, a, key);
@@ -428,6 +436,7 @@ static void init_exec(exec *x, state *st, fork rev, const block_env *env,
 		.emit_log = h_emit_log,
 		.access_account = h_access_account,
 		.access_storage = h_access_storage,
+		.load_storage = h_load_storage,
 		.get_transient_storage = h_get_transient,
 		.set_transient_storage = h_set_transient,
 		.trace = tracer && tracer->step ? h_trace : NULL,

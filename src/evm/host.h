@@ -157,6 +157,11 @@ typedef struct evm_host {
 	evm_access_status (*access_account)(void *ctx, const address *addr);
 	evm_access_status (*access_storage)(void *ctx, const address *addr,
 	                                    const u256 *key);
+	/* SLOAD from Berlin on: access_storage and get_storage in one lookup.
+	 * Marks (addr, key) warm, writes its current value to *value and
+	 * returns whether it was warm before. */
+	evm_access_status (*load_storage)(void *ctx, const address *addr,
+	                                  const u256 *key, u256 *value);
 	u256 (*get_transient_storage)(void *ctx, const address *addr,
 	                              const u256 *key);
 	void (*set_transient_storage)(void *ctx, const address *addr,

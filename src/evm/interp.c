@@ -1086,6 +1086,9 @@ static evm_status run(frame *f, int64_t *gas_out, size_t *out_off,
 	h256 hash;
 	uint8_t word[32];
 	u256 tmp;
+	/* Apart from tmp: a host call writes it through a pointer, which would
+	 * keep tmp in memory across every arithmetic handler. */
+	u256 loaded;
 	u128 ua, ub;
 
 #define TOP (sp[-1])
@@ -1434,10 +1437,14 @@ ENTER(MSTORE8);
 	sp -= 2;
 	NEXT(1);
 ENTER(SLOAD);
-	if (f->rev >= FORK_BERLIN &&
-	    f->host->access_storage(f->ctx, &f->msg->recipient, &TOP) == EVM_ACCESS_COLD)
-		CHARGE(COLD_SLOAD - WARM_ACCESS);
-	TOP = f->host->get_storage(f->ctx, &f->msg->recipient, &TOP);
+	if (f->rev >= FORK_BERLIN) {
+		if (f->host->load_storage(f->ctx, &f->msg->recipient, &TOP,
+		                          &loaded) == EVM_ACCESS_COLD)
+			CHARGE(COLD_SLOAD - WARM_ACCESS);
+	} else {
+		loaded = f->host->get_storage(f->ctx, &f->msg->recipient, &TOP);
+	}
+	TOP = loaded;
 	NEXT(1);
 ENTER(SSTORE);
 	CHECK_STATUS(op_sstore(f, &gbox, sp));

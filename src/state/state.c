@@ -612,6 +612,23 @@ bool state_warm_slot(state *st, const address *a, const u256 *key)
 	return false;
 }
 
+bool state_load_slot(state *st, const address *a, const u256 *key,
+                     u256 *value)
+{
+	acct *e = get(st, a);
+	slot *s = e ? get_slot(st, e, key) : NULL;
+	*value = s && (e->flags & F_EXISTS) ? s->value : U256_ZERO;
+	if (!s)
+		return false;
+	if (s->warm)
+		return true;
+	if (journal_push(st, J_SLOT_WARM, e)) {
+		st->journal[st->jlen - 1].key = *key;
+		s->warm = true;
+	}
+	return false;
+}
+
 void state_add_log(state *st, const address *a, const h256 *topics,
                    size_t ntopics, const uint8_t *data, size_t data_size)
 {

@@ -123,6 +123,12 @@ bool state_mark_selfdestruct(state *st, const address *a);
 bool state_warm_account(state *st, const address *a);
 bool state_warm_slot(state *st, const address *a, const u256 *key);
 
+/* state_warm_slot and state_storage in one lookup, for SLOAD: marks
+ * (a, key) warm, writes its current value to *value and returns whether it
+ * was warm before. */
+bool state_load_slot(state *st, const address *a, const u256 *key,
+                     u256 *value);
+
 /* Appends a log; the data is copied. */
 void state_add_log(state *st, const address *a, const h256 *topics,
                    size_t ntopics, const uint8_t *data, size_t data_size);

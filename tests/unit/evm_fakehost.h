@@ -286,6 +286,14 @@ static evm_access_status fh_access_storage(void *ctx, const address *a,
 	return EVM_ACCESS_COLD;
 }
 
+static evm_access_status fh_load_storage(void *ctx, const address *a,
+                                         const u256 *key, u256 *value)
+{
+	evm_access_status st = fh_access_storage(ctx, a, key);
+	*value = fh_get_storage(ctx, a, key);
+	return st;
+}
+
 static u256 fh_get_transient(void *ctx, const address *a, const u256 *key)
 {
 	fakehost *h = ctx;
@@ -414,6 +422,7 @@ static const evm_host fh_host_table = {
 	.emit_log = fh_emit_log,
 	.access_account = fh_access_account,
 	.access_storage = fh_access_storage,
+	.load_storage = fh_load_storage,
 	.get_transient_storage = fh_get_transient,
 	.set_transient_storage = fh_set_transient,
 	.trace = NULL,
