@@ -775,6 +775,22 @@ static inline bool small_signed(const u256 *v, u128 *mag)
 	return false;
 }
 
+/* a / b and a % b, b != 0: on 64-bit operands, the usual case, by one
+ * hardware division rather than the 128-bit library routine. */
+static inline u128 div_small(u128 a, u128 b)
+{
+	if (((a | b) >> 64) == 0)
+		return (uint64_t)a / (uint64_t)b;
+	return a / b;
+}
+
+static inline u128 mod_small(u128 a, u128 b)
+{
+	if (((a | b) >> 64) == 0)
+		return (uint64_t)a % (uint64_t)b;
+	return a % b;
+}
+
 /* Sets *v to m (below 2^128), negated when neg. */
 static inline void set_signed(u256 *v, u128 m, bool neg)
 {
@@ -883,12 +899,26 @@ trace_step(const frame *f, const uint8_t *pc, const u256 *sp, int64_t gas)
 
 /* What entering a basic block costs and needs: the base gas of all its
  * instructions, and the stack heights at entry for which none of them
- * underflows or overflows. */
+ * underflows or overflows, min_height to min_height + height_range (one
+ * unsigned compare checks both ends). A block that no height can run has
+ * min_height -1 and range 0. */
 typedef struct block {
 	uint32_t gas;
 	int16_t min_height;
-	int16_t max_height;
+	uint16_t height_range;
 } block;
+
+/* Blocks for a traced frame, one per pc of code of size n, that charge
+ * and check nothing: op_trace does both per instruction. NULL if out of
+ * memory; free with free(). */
+static block *blocks_for_tracing(size_t n)
+{
+	block *b = malloc((n + 1) * sizeof *b);
+	if (b)
+		for (size_t i = 0; i <= n; i++)
+			b[i] = (block){.height_range = STACK_LIMIT};
+	return b;
+}
 
 struct evm_code {
 	size_t size;
@@ -941,13 +971,12 @@ static void block_close(const block_acc *b, block *blocks, size_t n)
 {
 	if (b->start > n)
 		return; /* past a truncated PUSH at the end: unreachable */
-	blocks[b->start] = (block){
-		.gas = (uint32_t)b->gas,
-		.min_height = (int16_t)(b->need > STACK_LIMIT ? STACK_LIMIT + 1
-		                                              : b->need),
-		.max_height = (int16_t)(b->peak > STACK_LIMIT ? -1
-		                                              : STACK_LIMIT - b->peak),
-	};
+	int max = STACK_LIMIT - b->peak;
+	blocks[b->start] = b->need <= max
+	    ? (block){.gas = (uint32_t)b->gas,
+	              .min_height = (int16_t)b->need,
+	              .height_range = (uint16_t)(max - b->need)}
+	    : (block){.gas = (uint32_t)b->gas, .min_height = -1};
 }
 
 /* Splits code[0, n) into basic blocks and writes each one's block at its
@@ -1068,10 +1097,13 @@ static evm_status run(frame *f, int64_t *gas_out, size_t *out_off,
 	static const void *const trace_labels[256] = {
 		[0 ... 255] = &&op_trace,
 	};
-	const bool tracing = f->tracing;
-	const void *const *const table = tracing ? trace_labels : labels;
-	const block *const blocks = f->blocks;
+	const void *const *const table = f->tracing ? trace_labels : labels;
 	const uint8_t *const code = f->code;
+	/* The block of the instruction at pc is at block_bias + pc * 8: the
+	 * blocks' address less the code's, scaled, saves a subtraction per
+	 * block. */
+	const uintptr_t block_bias =
+	    (uintptr_t)f->blocks - (uintptr_t)code * sizeof(block);
 	u256 *const stack = f->stack;
 	const uint8_t *pc = code;
 	u256 *sp = stack;
@@ -1142,15 +1174,15 @@ static evm_status run(frame *f, int64_t *gas_out, size_t *out_off,
  * other starts, and leaves a JUMPDEST to its handler. */
 #define CHARGE_BLOCK(at)                                                      \
 	do {                                                                      \
-		if (!tracing) {                                                       \
-			const block *b_ = &blocks[(at) - code];                           \
-			ptrdiff_t height_ = sp - stack;                                   \
+		const block *b_ = (const block *)(block_bias + (uintptr_t)(at) *      \
+		                                                  sizeof(block));     \
+		ptrdiff_t height_ = sp - stack;                                       \
+		if ((uint64_t)(height_ - b_->min_height) > b_->height_range) {        \
 			if (height_ < b_->min_height)                                     \
 				goto stack_underflow;                                         \
-			if (height_ > b_->max_height)                                     \
-				goto stack_overflow;                                          \
-			CHARGE(b_->gas);                                                  \
+			goto stack_overflow;                                              \
 		}                                                                     \
+		CHARGE(b_->gas);                                                      \
 	} while (0)
 #define BEGIN_BLOCK(at)                                                       \
 	do {                                                                      \
@@ -1206,14 +1238,14 @@ ENTER(SUB);
 	BINOP(u256_sub);
 ENTER(DIV);
 	if (small_unsigned(&sp[-1], &ua) && small_unsigned(&sp[-2], &ub)) {
-		set_signed(&sp[-2], ub ? ua / ub : 0, false);
+		set_signed(&sp[-2], ub ? div_small(ua, ub) : 0, false);
 		sp--;
 		NEXT(1);
 	}
 	BINOP(u256_div);
 ENTER(SDIV);
 	if (small_signed(&sp[-1], &ua) && small_signed(&sp[-2], &ub)) {
-		u128 q = ub ? ua / ub : 0;
+		u128 q = ub ? div_small(ua, ub) : 0;
 		bool neg = u256_is_neg(&sp[-1]) != u256_is_neg(&sp[-2]);
 		set_signed(&sp[-2], q, neg);
 		sp--;
@@ -1222,14 +1254,14 @@ ENTER(SDIV);
 	BINOP(u256_sdiv);
 ENTER(MOD);
 	if (small_unsigned(&sp[-1], &ua) && small_unsigned(&sp[-2], &ub)) {
-		set_signed(&sp[-2], ub ? ua % ub : 0, false);
+		set_signed(&sp[-2], ub ? mod_small(ua, ub) : 0, false);
 		sp--;
 		NEXT(1);
 	}
 	BINOP(u256_mod);
 ENTER(SMOD);
 	if (small_signed(&sp[-1], &ua) && small_signed(&sp[-2], &ub)) {
-		u128 r = ub ? ua % ub : 0;
+		u128 r = ub ? mod_small(ua, ub) : 0;
 		set_signed(&sp[-2], r, u256_is_neg(&sp[-1]));
 		sp--;
 		NEXT(1);
@@ -1632,9 +1664,14 @@ evm_result evm_execute_code(const evm_host *host, void *host_ctx, fork rev,
 	/* Fields set one by one: a compound literal would put a whole frame,
 	 * stack included, on the C stack of every nesting level, and would
 	 * drop the cached memory buffer. */
-	frame *f = frame_get();
-	if (!f)
+	block *traced_blocks = NULL;
+	if (host->trace && !(traced_blocks = blocks_for_tracing(code->size)))
 		return res;
+	frame *f = frame_get();
+	if (!f) {
+		free(traced_blocks);
+		return res;
+	}
 	f->host = host;
 	f->ctx = host_ctx;
 	f->tracing = host->trace != NULL;
@@ -1644,7 +1681,7 @@ evm_result evm_execute_code(const evm_host *host, void *host_ctx, fork rev,
 	f->code = code->bytes;
 	f->code_size = code->size;
 	f->jumpdests = code->jumpdests;
-	f->blocks = code->blocks;
+	f->blocks = traced_blocks ? traced_blocks : code->blocks;
 	f->mem_size = 0;
 	f->ret = NULL;
 	f->ret_size = 0;
@@ -1669,6 +1706,7 @@ evm_result evm_execute_code(const evm_host *host, void *host_ctx, fork rev,
 	if (res.status == EVM_SUCCESS)
 		res.gas_refund = f->refund;
 	frame_put(f);
+	free(traced_blocks);
 	return res;
 }
 

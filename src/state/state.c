@@ -23,9 +23,22 @@ typedef struct slot {
 	u256 value;      /* current */
 	u256 original;   /* at the start of the transaction */
 	u256 transient;  /* EIP-1153 */
-	bool used;
 	bool warm;
 } slot;
+
+/* An account's slots sit in a dense array that only grows (until the
+ * account is wiped), so a slot's position names it for the whole
+ * transaction and the journal needs no lookup to undo a write. They are
+ * found through an open-addressing index of 64-bit buckets:
+ *
+ *   63            32 31             0
+ *   +---------------+---------------+
+ *   |  hash >> 32   | position + 1  |     0 = empty bucket
+ *   +---------------+---------------+
+ *
+ * A probe compares the upper half (the hash's top bits) before it reads
+ * the slot itself, so a lookup touches one slot. */
+typedef uint64_t bucket;
 
 typedef struct acct {
 	address addr;
@@ -36,9 +49,11 @@ typedef struct acct {
 	uint8_t *code;       /* owned; NULL when empty */
 	size_t code_len;
 	h256 code_hash;      /* valid when code_len > 0 */
-	slot *slots;         /* open addressing, power-of-two capacity */
-	size_t slot_cap;
-	size_t slot_count;
+	slot *slots;         /* dense, in the order they were added */
+	uint32_t nslots;
+	uint32_t slot_cap;   /* the index has twice as many buckets */
+	bucket *index;
+	unsigned shift;      /* 64 - log2(buckets): the top bits pick one */
 } acct;
 
 enum jkind {
@@ -55,8 +70,8 @@ enum jkind {
 typedef struct jentry {
 	uint8_t kind;
 	uint8_t prev_flags;
+	uint32_t pos;        /* the slot's position, for storage kinds */
 	acct *a;
-	u256 key;
 	union {
 		u256 value;
 		uint64_t nonce;
@@ -80,8 +95,6 @@ struct state {
 	acct **scratch;      /* accounts seen by state_end_tx */
 	size_t scratch_cap;
 	acct *last;          /* the last account found; entries never move */
-	const acct *hit_acct; /* the last slot found, and its account: */
-	slot *hit_slot;      /* NULL after anything that moves slots */
 	bool failed;
 };
 
@@ -100,6 +113,7 @@ static const h256 empty_code_hash = {{
 #define FOLD1 0x9e3779b97f4a7c15ULL
 #define FOLD2 0xbf58476d1ce4e5b9ULL
 #define FOLD3 0x94d049bb133111ebULL
+#define FOLD4 0xd6e8feb86659fd93ULL
 
 static inline uint64_t mix(uint64_t h)
 {
@@ -121,10 +135,13 @@ static inline uint64_t addr_hash(const address *a)
 	return mix(w0 ^ w1 * FOLD1 ^ w2 * FOLD2);
 }
 
+/* Slot keys are small integers or keccak outputs. One multiplication
+ * spreads either into the top bits, which pick the bucket (Fibonacci
+ * hashing), so the slot index needs no finalising mix. */
 static inline uint64_t key_hash(const u256 *k)
 {
-	return mix(k->w[0] ^ k->w[1] * FOLD1 ^ k->w[2] * FOLD2 ^
-	           k->w[3] * FOLD3);
+	return (k->w[0] ^ k->w[1] * FOLD1 ^ k->w[2] * FOLD2 ^
+	        k->w[3] * FOLD3) * FOLD4;
 }
 
 /* ---- account table ---- */
@@ -143,8 +160,10 @@ int state_new(state **out)
 static void free_slots(acct *a)
 {
 	free(a->slots);
+	free(a->index);
 	a->slots = NULL;
-	a->slot_cap = a->slot_count = 0;
+	a->index = NULL;
+	a->slot_cap = a->nslots = 0;
 }
 
 static void clear_logs(state *st)
@@ -249,78 +268,79 @@ static acct *get(state *st, const address *a)
 
 /* ---- slot table of one account ---- */
 
-static slot *find_slot(const acct *a, const u256 *key)
+/* The slot of key, whose key_hash is h, or NULL. */
+static inline slot *find_slot(const acct *a, const u256 *key, uint64_t h)
 {
-	if (a->slot_cap == 0)
+	if (!a->index)
 		return NULL;
-	size_t mask = a->slot_cap - 1;
-	for (size_t i = key_hash(key) & mask;; i = (i + 1) & mask) {
-		slot *s = &a->slots[i];
-		if (!s->used)
+	size_t mask = ((size_t)a->slot_cap << 1) - 1;
+	uint32_t tag = (uint32_t)(h >> 32);
+	for (size_t i = (size_t)(h >> a->shift);; i = (i + 1) & mask) {
+		bucket b = a->index[i];
+		if (!b)
 			return NULL;
-		if (u256_eq(&s->key, key))
-			return s;
+		if ((uint32_t)(b >> 32) == tag) {
+			slot *s = &a->slots[(uint32_t)b - 1];
+			if (u256_eq(&s->key, key))
+				return s;
+		}
 	}
 }
 
+static void index_put(acct *a, uint64_t h, uint32_t pos)
+{
+	size_t mask = ((size_t)a->slot_cap << 1) - 1;
+	size_t i = (size_t)(h >> a->shift);
+	while (a->index[i])
+		i = (i + 1) & mask;
+	a->index[i] = (h >> 32 << 32) | (pos + 1);
+}
+
+/* Doubles the slot array and rebuilds the index at twice its size. */
 static bool grow_slots(acct *a)
 {
-	size_t cap = a->slot_cap ? a->slot_cap * 2 : 8;
-	slot *tab = calloc(cap, sizeof *tab);
+	uint32_t cap = a->slot_cap ? a->slot_cap * 2 : 8;
+	if (cap > UINT32_MAX / 4)
+		return false;
+	slot *tab = realloc(a->slots, cap * sizeof *tab);
 	if (!tab)
 		return false;
-	for (size_t i = 0; i < a->slot_cap; i++) {
-		slot *s = &a->slots[i];
-		if (!s->used)
-			continue;
-		size_t j = key_hash(&s->key) & (cap - 1);
-		while (tab[j].used)
-			j = (j + 1) & (cap - 1);
-		tab[j] = *s;
-	}
-	free(a->slots);
 	a->slots = tab;
+	bucket *idx = calloc((size_t)cap * 2, sizeof *idx);
+	if (!idx)
+		return false;
+	free(a->index);
+	a->index = idx;
 	a->slot_cap = cap;
+	a->shift = 64 - (unsigned)__builtin_ctzll((uint64_t)cap * 2);
+	for (uint32_t i = 0; i < a->nslots; i++)
+		index_put(a, key_hash(&a->slots[i].key), i);
 	return true;
 }
 
-/* find_slot through a one-entry cache: SLOAD and SSTORE look the same
- * slot up two or three times in a row (access, original, current). */
-static slot *lookup_slot(state *st, const acct *a, const u256 *key)
+/* Finds or adds a zero slot. The pointer is valid until the next insertion
+ * into the same account; its position until the account is wiped. */
+static inline slot *get_slot(state *st, acct *a, const u256 *key)
 {
-	if (st->hit_slot && st->hit_acct == a && u256_eq(&st->hit_slot->key, key))
-		return st->hit_slot;
-	slot *s = find_slot(a, key);
-	if (s) {
-		st->hit_acct = a;
-		st->hit_slot = s;
+	uint64_t h = key_hash(key);
+	slot *s = find_slot(a, key, h);
+	if (s)
+		return s;
+	if (a->nslots == a->slot_cap && !grow_slots(a)) {
+		st->failed = true;
+		return NULL;
 	}
+	uint32_t pos = a->nslots++;
+	s = &a->slots[pos];
+	memset(s, 0, sizeof *s);
+	s->key = *key;
+	index_put(a, h, pos);
 	return s;
 }
 
-/* Finds or adds a zero slot. The pointer is valid until the next insertion
- * into the same account. */
-static slot *get_slot(state *st, acct *a, const u256 *key)
+static uint32_t slot_pos(const acct *a, const slot *s)
 {
-	slot *s = lookup_slot(st, a, key);
-	if (s)
-		return s;
-	if ((a->slot_count + 1) * 2 > a->slot_cap) {
-		st->hit_slot = NULL;
-		if (!grow_slots(a)) {
-			st->failed = true;
-			return NULL;
-		}
-	}
-	size_t mask = a->slot_cap - 1;
-	size_t i = key_hash(key) & mask;
-	while (a->slots[i].used)
-		i = (i + 1) & mask;
-	s = &a->slots[i];
-	s->used = true;
-	s->key = *key;
-	a->slot_count++;
-	return s;
+	return (uint32_t)(s - a->slots);
 }
 
 /* ---- journal ---- */
@@ -414,14 +434,14 @@ h256 state_code_hash(state *st, const address *a)
 u256 state_storage(state *st, const address *a, const u256 *key)
 {
 	const acct *e = live(st, a);
-	const slot *s = e ? lookup_slot(st, e, key) : NULL;
+	const slot *s = e ? find_slot(e, key, key_hash(key)) : NULL;
 	return s ? s->value : U256_ZERO;
 }
 
 u256 state_storage_original(state *st, const address *a, const u256 *key)
 {
 	const acct *e = live(st, a);
-	const slot *s = e ? lookup_slot(st, e, key) : NULL;
+	const slot *s = e ? find_slot(e, key, key_hash(key)) : NULL;
 	return s ? s->original : U256_ZERO;
 }
 
@@ -430,8 +450,8 @@ bool state_has_storage(state *st, const address *a)
 	const acct *e = live(st, a);
 	if (!e)
 		return false;
-	for (size_t i = 0; i < e->slot_cap; i++)
-		if (e->slots[i].used && !u256_is_zero(&e->slots[i].value))
+	for (uint32_t i = 0; i < e->nslots; i++)
+		if (!u256_is_zero(&e->slots[i].value))
 			return true;
 	return false;
 }
@@ -439,7 +459,7 @@ bool state_has_storage(state *st, const address *a)
 u256 state_transient(state *st, const address *a, const u256 *key)
 {
 	const acct *e = find(st, a);
-	const slot *s = e ? lookup_slot(st, e, key) : NULL;
+	const slot *s = e ? find_slot(e, key, key_hash(key)) : NULL;
 	return s ? s->transient : U256_ZERO;
 }
 
@@ -479,16 +499,24 @@ void state_set_nonce(state *st, const address *a, uint64_t nonce)
 	e->nonce = nonce;
 }
 
-void state_set_balance(state *st, const address *a, const u256 *balance)
+/* Sets e's balance, journaled, and marks e touched. */
+static void put_balance(state *st, acct *e, const u256 *balance)
 {
-	acct *e = touched(st, a);
-	if (!e || u256_eq(&e->balance, balance))
+	set_flags(st, e, e->flags | F_EXISTS | F_TOUCHED);
+	if (u256_eq(&e->balance, balance))
 		return;
 	jentry *j = journal_push(st, J_BALANCE, e);
 	if (!j)
 		return;
 	j->prev.value = e->balance;
 	e->balance = *balance;
+}
+
+void state_set_balance(state *st, const address *a, const u256 *balance)
+{
+	acct *e = get(st, a);
+	if (e)
+		put_balance(st, e, balance);
 }
 
 bool state_add_balance(state *st, const address *a, const u256 *v)
@@ -506,6 +534,29 @@ bool state_sub_balance(state *st, const address *a, const u256 *v)
 	if (u256_sub_underflow(&diff, &cur, v))
 		return false;
 	state_set_balance(st, a, &diff);
+	return true;
+}
+
+bool state_transfer(state *st, const address *from, const address *to,
+                    const u256 *v)
+{
+	acct *f = get(st, from);
+	acct *t = get(st, to);
+	if (!f || !t)
+		return false;
+	u256 fb = f->flags & F_EXISTS ? f->balance : U256_ZERO;
+	u256 tb = t->flags & F_EXISTS ? t->balance : U256_ZERO;
+	u256 fnew, tnew;
+	if (u256_sub_underflow(&fnew, &fb, v))
+		return false;
+	if (f == t) {
+		put_balance(st, f, &fb);
+		return true;
+	}
+	if (u256_add_overflow(&tnew, &tb, v))
+		return false;
+	put_balance(st, f, &fnew);
+	put_balance(st, t, &tnew);
 	return true;
 }
 
@@ -538,20 +589,42 @@ void state_set_code(state *st, const address *a, const uint8_t *code,
 		keccak256(copy, n, e->code_hash.b);
 }
 
+/* Writes the current value of slot s of e, journaled. */
+static void write_slot(state *st, acct *e, slot *s, const u256 *value)
+{
+	if (u256_eq(&s->value, value))
+		return;
+	jentry *j = journal_push(st, J_STORAGE, e);
+	if (!j)
+		return;
+	j->pos = slot_pos(e, s);
+	j->prev.value = s->value;
+	s->value = *value;
+}
+
 void state_set_storage(state *st, const address *a, const u256 *key,
                        const u256 *value)
 {
 	acct *e = touched(st, a);
 	slot *s = e ? get_slot(st, e, key) : NULL;
-	if (!s || u256_eq(&s->value, value))
+	if (s)
+		write_slot(st, e, s, value);
+}
+
+void state_store_slot(state *st, const address *a, const u256 *key,
+                      const u256 *value, u256 *original, u256 *current)
+{
+	acct *e = get(st, a);
+	slot *s = e ? get_slot(st, e, key) : NULL;
+	if (!s) {
+		*original = *current = U256_ZERO;
 		return;
-	u256 prev = s->value;
-	jentry *j = journal_push(st, J_STORAGE, e);
-	if (!j)
-		return;
-	j->key = *key;
-	j->prev.value = prev;
-	s->value = *value;
+	}
+	bool exists = e->flags & F_EXISTS;
+	*original = exists ? s->original : U256_ZERO;
+	*current = exists ? s->value : U256_ZERO;
+	set_flags(st, e, e->flags | F_EXISTS | F_TOUCHED);
+	write_slot(st, e, s, value);
 }
 
 void state_set_transient(state *st, const address *a, const u256 *key,
@@ -561,12 +634,11 @@ void state_set_transient(state *st, const address *a, const u256 *key,
 	slot *s = e ? get_slot(st, e, key) : NULL;
 	if (!s || u256_eq(&s->transient, value))
 		return;
-	u256 prev = s->transient;
 	jentry *j = journal_push(st, J_TRANSIENT, e);
 	if (!j)
 		return;
-	j->key = *key;
-	j->prev.value = prev;
+	j->pos = slot_pos(e, s);
+	j->prev.value = s->transient;
 	s->transient = *value;
 }
 
@@ -597,19 +669,24 @@ bool state_warm_account(state *st, const address *a)
 	return was;
 }
 
+/* Marks slot s of e warm; returns whether it was warm before. */
+static bool warm_slot(state *st, acct *e, slot *s)
+{
+	if (s->warm)
+		return true;
+	jentry *j = journal_push(st, J_SLOT_WARM, e);
+	if (j) {
+		j->pos = slot_pos(e, s);
+		s->warm = true;
+	}
+	return false;
+}
+
 bool state_warm_slot(state *st, const address *a, const u256 *key)
 {
 	acct *e = get(st, a);
 	slot *s = e ? get_slot(st, e, key) : NULL;
-	if (!s)
-		return false;
-	if (s->warm)
-		return true;
-	if (journal_push(st, J_SLOT_WARM, e)) {
-		st->journal[st->jlen - 1].key = *key;
-		s->warm = true;
-	}
-	return false;
+	return s && warm_slot(st, e, s);
 }
 
 bool state_load_slot(state *st, const address *a, const u256 *key,
@@ -617,16 +694,12 @@ bool state_load_slot(state *st, const address *a, const u256 *key,
 {
 	acct *e = get(st, a);
 	slot *s = e ? get_slot(st, e, key) : NULL;
-	*value = s && (e->flags & F_EXISTS) ? s->value : U256_ZERO;
-	if (!s)
+	if (!s) {
+		*value = U256_ZERO;
 		return false;
-	if (s->warm)
-		return true;
-	if (journal_push(st, J_SLOT_WARM, e)) {
-		st->journal[st->jlen - 1].key = *key;
-		s->warm = true;
 	}
-	return false;
+	*value = e->flags & F_EXISTS ? s->value : U256_ZERO;
+	return warm_slot(st, e, s);
 }
 
 void state_add_log(state *st, const address *a, const h256 *topics,
@@ -683,7 +756,6 @@ static bool is_ripemd(const address *a)
 static void undo(state *st, jentry *j)
 {
 	acct *a = j->a;
-	slot *s;
 	switch ((enum jkind)j->kind) {
 	case J_FLAGS:
 		if ((a->flags & F_TOUCHED) && !(j->prev_flags & F_TOUCHED) &&
@@ -707,16 +779,13 @@ static void undo(state *st, jentry *j)
 		a->code_hash = j->prev.code.hash;
 		break;
 	case J_STORAGE:
-		s = find_slot(a, &j->key);
-		s->value = j->prev.value;
+		a->slots[j->pos].value = j->prev.value;
 		break;
 	case J_TRANSIENT:
-		s = find_slot(a, &j->key);
-		s->transient = j->prev.value;
+		a->slots[j->pos].transient = j->prev.value;
 		break;
 	case J_SLOT_WARM:
-		s = find_slot(a, &j->key);
-		s->warm = false;
+		a->slots[j->pos].warm = false;
 		break;
 	case J_LOG:
 		st->nlogs--;
@@ -772,22 +841,19 @@ void state_end_tx(state *st, bool delete_empty)
 	 * work is proportional to the transaction, not to the state. */
 	for (size_t i = 0; i < st->jlen; i++) {
 		jentry *j = &st->journal[i];
-		slot *s;
 		if (!j->a)
 			continue;
 		remember(st, j->a, &n);
+		slot *s = j->a->slots;
 		switch ((enum jkind)j->kind) {
 		case J_STORAGE:
-			s = find_slot(j->a, &j->key);
-			s->original = s->value;
+			s[j->pos].original = s[j->pos].value;
 			break;
 		case J_TRANSIENT:
-			s = find_slot(j->a, &j->key);
-			s->transient = U256_ZERO;
+			s[j->pos].transient = U256_ZERO;
 			break;
 		case J_SLOT_WARM:
-			s = find_slot(j->a, &j->key);
-			s->warm = false;
+			s[j->pos].warm = false;
 			break;
 		case J_CODE:
 			free(j->prev.code.p);
@@ -803,10 +869,8 @@ void state_end_tx(state *st, bool delete_empty)
 		acct *a = st->scratch[i];
 		a->visited = false;
 		if ((a->flags & F_DESTRUCTED) ||
-		    (delete_empty && (a->flags & F_TOUCHED) && acct_empty(a))) {
+		    (delete_empty && (a->flags & F_TOUCHED) && acct_empty(a)))
 			wipe(a);
-			st->hit_slot = NULL;
-		}
 		else
 			a->flags &= F_EXISTS;
 	}
@@ -823,9 +887,9 @@ static int storage_root(const acct *a, h256 *out)
 	if (err)
 		return err;
 	buf val = BUF_INIT;
-	for (size_t i = 0; i < a->slot_cap && !err; i++) {
+	for (uint32_t i = 0; i < a->nslots && !err; i++) {
 		const slot *s = &a->slots[i];
-		if (!s->used || u256_is_zero(&s->value))
+		if (u256_is_zero(&s->value))
 			continue;
 		uint8_t k[32], hk[32];
 		u256_to_be(&s->key, k);

@@ -102,6 +102,12 @@ void state_set_balance(state *st, const address *a, const u256 *balance);
 bool state_add_balance(state *st, const address *a, const u256 *v);
 /* Subtracts v; returns false (changing nothing) if the balance is lower. */
 bool state_sub_balance(state *st, const address *a, const u256 *v);
+/* Moves v from `from` to `to` and marks both touched, even when v is zero
+ * (EIP-161), as state_sub_balance then state_touch and state_add_balance
+ * would. Returns false, changing nothing, when from's balance is lower than
+ * v or to's would overflow. */
+bool state_transfer(state *st, const address *from, const address *to,
+                    const u256 *v);
 /* Copies n bytes of code. */
 void state_set_code(state *st, const address *a, const uint8_t *code,
                     size_t n);
@@ -110,6 +116,12 @@ void state_set_storage(state *st, const address *a, const u256 *key,
                        const u256 *value);
 void state_set_transient(state *st, const address *a, const u256 *key,
                          const u256 *value);
+
+/* state_set_storage for SSTORE, in one lookup: first writes to *original
+ * and *current what state_storage_original and state_storage read before
+ * the write (EIP-2200 needs both). */
+void state_store_slot(state *st, const address *a, const u256 *key,
+                      const u256 *value, u256 *original, u256 *current);
 
 /* Marks the account as created by this transaction (EIP-6780). */
 void state_mark_created(state *st, const address *a);
