@@ -28,9 +28,10 @@ typedef struct exec {
 	fork rev;
 	const block_env *env;
 	const tx_tracer *tracer;
-	evm_tx_context txc;
-	evm_host host;
-	code_entry codes[CODE_CACHE_MAX];
+	const evm_tx_context *txc; /* the caller's, outliving the exec */
+	const evm_host *host;      /* host_plain, or traced */
+	evm_host traced;           /* host_plain with the tracer */
+	code_entry codes[CODE_CACHE_MAX]; /* the first ncodes are set */
 	size_t ncodes;
 } exec;
 
@@ -92,12 +93,9 @@ static evm_storage_status storage_status(const u256 *orig, const u256 *cur,
 static evm_storage_status h_set_storage(void *ctx, const address *a,
                                         const u256 *key, const u256 *val)
 {
-	exec *x = ctx;
-	u256 orig = state_storage_original(x->st, a, key);
-	u256 cur = state_storage(x->st, a, key);
-	evm_storage_status s = storage_status(&orig, &cur, val);
-	state_set_storage(x->st, a, key, val);
-	return s;
+	u256 orig, cur;
+	state_store_slot(((exec *)ctx)->st, a, key, val, &orig, &cur);
+	return storage_status(&orig, &cur, val);
 }
 
 static u256 h_get_balance(void *ctx, const address *a)
@@ -151,7 +149,7 @@ static bool h_selfdestruct(void *ctx, const address *a, const address *to)
 
 static const evm_tx_context *h_get_tx_context(void *ctx)
 {
-	return &((exec *)ctx)->txc;
+	return ((exec *)ctx)->txc;
 }
 
 static h256 h_get_block_hash(void *ctx, int64_t number)
@@ -231,7 +229,7 @@ static evm_result run_code(exec *x, const evm_message *msg,
 {
 	if (n == 0)
 		return (evm_result){.status = EVM_SUCCESS, .gas_left = msg->gas};
-	return evm_execute(&x->host, x, x->rev, msg, code, n);
+	return evm_execute(x->host, x, x->rev, msg, code, n);
 }
 
 /* The analysed form of the code bytes[0, n) of account a (n > 0), or NULL
@@ -266,26 +264,22 @@ static evm_result do_call(exec *x, const evm_message *msg,
 	size_t snap = state_snapshot(x->st);
 	if (msg->kind == EVM_CALL) {
 		/* Even a zero-value call touches the callee (EIP-161). */
-		if (!state_sub_balance(x->st, &msg->sender, &msg->value))
+		if (!state_transfer(x->st, &msg->sender, &msg->recipient,
+		                    &msg->value))
 			return failure(EVM_INSUFFICIENT_BALANCE, msg->gas);
-		state_touch(x->st, &msg->recipient);
-		if (!state_add_balance(x->st, &msg->recipient, &msg->value)) {
-			state_revert(x->st, snap);
-			return failure(EVM_INSUFFICIENT_BALANCE, msg->gas);
-		}
 	}
 	evm_result r;
 	if (evm_is_precompile(&msg->code_address, x->rev)) {
 		r = evm_run_precompile(&msg->code_address, x->rev, msg->input,
 		                       msg->input_size, msg->gas);
 	} else if (code) {
-		r = evm_execute_code(&x->host, x, x->rev, msg, code);
+		r = evm_execute_code(x->host, x, x->rev, msg, code);
 	} else {
 		size_t n;
 		const uint8_t *bytes = state_code(x->st, &msg->code_address, &n);
 		const evm_code *c =
 			n ? cached_code(x, &msg->code_address, bytes, n) : NULL;
-		r = c ? evm_execute_code(&x->host, x, x->rev, msg, c)
+		r = c ? evm_execute_code(x->host, x, x->rev, msg, c)
 		      : run_code(x, msg, bytes, n);
 	}
 	settle(x, snap, &r);
@@ -413,34 +407,44 @@ static evm_result h_call(void *ctx, const evm_message *msg)
 
 /* ---- the transaction ---- */
 
+static const evm_host host_plain = {
+	.account_exists = h_account_exists,
+	.get_storage = h_get_storage,
+	.set_storage = h_set_storage,
+	.get_balance = h_get_balance,
+	.get_code_size = h_get_code_size,
+	.get_code_hash = h_get_code_hash,
+	.copy_code = h_copy_code,
+	.selfdestruct = h_selfdestruct,
+	.call = h_call,
+	.get_tx_context = h_get_tx_context,
+	.get_block_hash = h_get_block_hash,
+	.emit_log = h_emit_log,
+	.access_account = h_access_account,
+	.access_storage = h_access_storage,
+	.load_storage = h_load_storage,
+	.get_transient_storage = h_get_transient,
+	.set_transient_storage = h_set_transient,
+};
+
+/* Sets up x for one transaction (or one bare frame). The code cache is
+ * left unwritten but for its count: it is most of x, and a short call
+ * should not pay for clearing it. */
 static void init_exec(exec *x, state *st, fork rev, const block_env *env,
-                      const tx_tracer *tracer)
+                      const tx_tracer *tracer, const evm_tx_context *txc)
 {
-	memset(x, 0, sizeof *x);
 	x->st = st;
 	x->rev = rev;
 	x->env = env;
 	x->tracer = tracer;
-	x->host = (evm_host){
-		.account_exists = h_account_exists,
-		.get_storage = h_get_storage,
-		.set_storage = h_set_storage,
-		.get_balance = h_get_balance,
-		.get_code_size = h_get_code_size,
-		.get_code_hash = h_get_code_hash,
-		.copy_code = h_copy_code,
-		.selfdestruct = h_selfdestruct,
-		.call = h_call,
-		.get_tx_context = h_get_tx_context,
-		.get_block_hash = h_get_block_hash,
-		.emit_log = h_emit_log,
-		.access_account = h_access_account,
-		.access_storage = h_access_storage,
-		.load_storage = h_load_storage,
-		.get_transient_storage = h_get_transient,
-		.set_transient_storage = h_set_transient,
-		.trace = tracer && tracer->step ? h_trace : NULL,
-	};
+	x->txc = txc;
+	x->host = &host_plain;
+	if (tracer && tracer->step) {
+		x->traced = host_plain;
+		x->traced.trace = h_trace;
+		x->host = &x->traced;
+	}
+	x->ncodes = 0;
 }
 
 static u256 blob_gas(const tx *t)
@@ -603,8 +607,7 @@ int transition_apply(state *st, fork rev, const block_env *env, const tx *t,
 	if (err != DURE_OK)
 		return err;
 	exec x;
-	init_exec(&x, st, rev, env, tracer);
-	x.txc = f.txc;
+	init_exec(&x, st, rev, env, tracer, &f.txc);
 	evm_result r = t->has_to ? do_call(&x, &f.msg, NULL)
 	                         : do_create(&x, &f.msg, t->nonce);
 	free_codes(&x);
@@ -640,8 +643,7 @@ evm_result transition_call(state *st, fork rev, const block_env *env,
                            const evm_code *code)
 {
 	exec x;
-	init_exec(&x, st, rev, env, NULL);
-	x.txc = *txc;
+	init_exec(&x, st, rev, env, NULL, txc);
 	evm_result r = do_call(&x, msg, code);
 	free_codes(&x);
 	return r;

@@ -198,11 +198,14 @@ void state_free(state *st)
 
 bool state_failed(const state *st) { return st->failed; }
 
-static acct *find(state *st, const address *a)
+/* SLOAD and SSTORE run millions of times per block, so the lookups on
+ * their path are inlined into them (HOT); the paths that add an entry are
+ * kept out of line (COLD) so that the common case stays short. */
+#define HOT static inline __attribute__((always_inline))
+#define COLD static __attribute__((noinline, cold))
+
+static acct *probe(state *st, const address *a)
 {
-	/* A frame asks about its own account again and again. */
-	if (st->last && address_eq(&st->last->addr, a))
-		return st->last;
 	if (st->acct_cap == 0)
 		return NULL;
 	size_t mask = st->acct_cap - 1;
@@ -215,6 +218,14 @@ static acct *find(state *st, const address *a)
 			return e;
 		}
 	}
+}
+
+HOT acct *find(state *st, const address *a)
+{
+	/* A frame asks about its own account again and again. */
+	if (st->last && address_eq(&st->last->addr, a))
+		return st->last;
+	return probe(st, a);
 }
 
 static bool grow_accts(state *st)
@@ -238,20 +249,16 @@ static bool grow_accts(state *st)
 	return true;
 }
 
-/* Finds or adds the table entry of a (not necessarily an existing account).
- * Returns NULL, with the sticky flag set, when out of memory. */
-static acct *get(state *st, const address *a)
+/* Adds the table entry of a, which is not in the table. */
+COLD acct *add_acct(state *st, const address *a)
 {
-	acct *e = find(st, a);
-	if (e)
-		return e;
 	if (st->failed)
 		return NULL;
 	if ((st->acct_count + 1) * 2 > st->acct_cap && !grow_accts(st)) {
 		st->failed = true;
 		return NULL;
 	}
-	e = calloc(1, sizeof *e);
+	acct *e = calloc(1, sizeof *e);
 	if (!e) {
 		st->failed = true;
 		return NULL;
@@ -266,10 +273,18 @@ static acct *get(state *st, const address *a)
 	return e;
 }
 
+/* Finds or adds the table entry of a (not necessarily an existing account).
+ * Returns NULL, with the sticky flag set, when out of memory. */
+HOT acct *get(state *st, const address *a)
+{
+	acct *e = find(st, a);
+	return e ? e : add_acct(st, a);
+}
+
 /* ---- slot table of one account ---- */
 
 /* The slot of key, whose key_hash is h, or NULL. */
-static inline slot *find_slot(const acct *a, const u256 *key, uint64_t h)
+HOT slot *find_slot(const acct *a, const u256 *key, uint64_t h)
 {
 	if (!a->index)
 		return NULL;
@@ -318,24 +333,28 @@ static bool grow_slots(acct *a)
 	return true;
 }
 
-/* Finds or adds a zero slot. The pointer is valid until the next insertion
- * into the same account; its position until the account is wiped. */
-static inline slot *get_slot(state *st, acct *a, const u256 *key)
+/* Adds a zero slot for key, which a does not have. */
+COLD slot *add_slot(state *st, acct *a, const u256 *key, uint64_t h)
 {
-	uint64_t h = key_hash(key);
-	slot *s = find_slot(a, key, h);
-	if (s)
-		return s;
 	if (a->nslots == a->slot_cap && !grow_slots(a)) {
 		st->failed = true;
 		return NULL;
 	}
 	uint32_t pos = a->nslots++;
-	s = &a->slots[pos];
+	slot *s = &a->slots[pos];
 	memset(s, 0, sizeof *s);
 	s->key = *key;
 	index_put(a, h, pos);
 	return s;
+}
+
+/* Finds or adds a zero slot. The pointer is valid until the next insertion
+ * into the same account; its position until the account is wiped. */
+HOT slot *get_slot(state *st, acct *a, const u256 *key)
+{
+	uint64_t h = key_hash(key);
+	slot *s = find_slot(a, key, h);
+	return s ? s : add_slot(st, a, key, h);
 }
 
 static uint32_t slot_pos(const acct *a, const slot *s)
@@ -689,8 +708,9 @@ bool state_warm_slot(state *st, const address *a, const u256 *key)
 	return s && warm_slot(st, e, s);
 }
 
-bool state_load_slot(state *st, const address *a, const u256 *key,
-                     u256 *value)
+/* state_load_slot when the slot may be cold or not yet in the table. */
+COLD bool load_slot_slow(state *st, const address *a, const u256 *key,
+                         u256 *value)
 {
 	acct *e = get(st, a);
 	slot *s = e ? get_slot(st, e, key) : NULL;
@@ -700,6 +720,23 @@ bool state_load_slot(state *st, const address *a, const u256 *key,
 	}
 	*value = e->flags & F_EXISTS ? s->value : U256_ZERO;
 	return warm_slot(st, e, s);
+}
+
+bool state_load_slot(state *st, const address *a, const u256 *key,
+                     u256 *value)
+{
+	/* Most SLOADs read a warm slot of the account that ran the last one:
+	 * that case reads and writes nothing else and makes no call, and
+	 * everything else starts over on the slow path. */
+	const acct *e = st->last;
+	if (e && (e->flags & F_EXISTS) && address_eq(&e->addr, a)) {
+		const slot *s = find_slot(e, key, key_hash(key));
+		if (s && s->warm) {
+			*value = s->value;
+			return true;
+		}
+	}
+	return load_slot_slow(st, a, key, value);
 }
 
 void state_add_log(state *st, const address *a, const h256 *topics,
