@@ -1136,6 +1136,19 @@ static evm_status run(frame *f, int64_t *gas_out, size_t *out_off,
 		if (st != EVM_SUCCESS)                                                \
 			goto done;                                                        \
 	} while (0)
+/* Memory growth inline, for MLOAD and MSTORE: gas goes through a local
+ * that only inlined code sees, so it stays in a register (gbox, whose
+ * address other helpers take, lives in memory, and a store and reload on
+ * every growing MSTORE would lengthen the chain of gas updates). The
+ * offset comes back in *at, equally a handler's own local. */
+#define GROW_INLINE(off, len, at)                                             \
+	do {                                                                      \
+		int64_t g_ = gas;                                                     \
+		st = mem_grow_fixed(f, &g_, (off), (len), (at));                      \
+		gas = g_;                                                             \
+		if (st != EVM_SUCCESS)                                                \
+			goto done;                                                        \
+	} while (0)
 #define ACCESS_ACCOUNT(addr)                                                  \
 	do {                                                                      \
 		gbox = gas;                                                           \
@@ -1451,23 +1464,29 @@ ENTER(BLOBBASEFEE);
 ENTER(POP);
 	sp--;
 	NEXT(1);
-ENTER(MLOAD);
-	if (!mem_inside(f, &TOP, 32, &o))
-		CHECK_STATUS(mem_grow_fixed(f, &gbox, &TOP, 32, &o));
-	TOP = u256_from_be32(f->mem + o);
+ENTER(MLOAD); {
+	size_t at;
+	if (!mem_inside(f, &TOP, 32, &at))
+		GROW_INLINE(&TOP, 32, &at);
+	TOP = u256_from_be32(f->mem + at);
 	NEXT(1);
-ENTER(MSTORE);
-	if (!mem_inside(f, &ARG(0), 32, &o))
-		CHECK_STATUS(mem_grow_fixed(f, &gbox, &ARG(0), 32, &o));
-	u256_to_be(&ARG(1), f->mem + o);
+}
+ENTER(MSTORE); {
+	size_t at;
+	if (!mem_inside(f, &ARG(0), 32, &at))
+		GROW_INLINE(&ARG(0), 32, &at);
+	u256_to_be(&ARG(1), f->mem + at);
 	sp -= 2;
 	NEXT(1);
-ENTER(MSTORE8);
-	if (!mem_inside(f, &ARG(0), 1, &o))
-		CHECK_STATUS(mem_grow_fixed(f, &gbox, &ARG(0), 1, &o));
-	f->mem[o] = (uint8_t)ARG(1).w[0];
+}
+ENTER(MSTORE8); {
+	size_t at;
+	if (!mem_inside(f, &ARG(0), 1, &at))
+		GROW_INLINE(&ARG(0), 1, &at);
+	f->mem[at] = (uint8_t)ARG(1).w[0];
 	sp -= 2;
 	NEXT(1);
+}
 ENTER(SLOAD);
 	if (f->rev >= FORK_BERLIN) {
 		if (f->host->load_storage(f->ctx, &f->msg->recipient, &TOP,
@@ -1643,6 +1662,7 @@ done:
 #undef TOP
 #undef ARG
 #undef CHECK_STATUS
+#undef GROW_INLINE
 #undef ACCESS_ACCOUNT
 #undef CHARGE
 #undef DISPATCH
