@@ -1121,7 +1121,6 @@ static evm_status run(frame *f, int64_t *gas_out, size_t *out_off,
 	/* Apart from tmp: a host call writes it through a pointer, which would
 	 * keep tmp in memory across every arithmetic handler. */
 	u256 loaded;
-	u128 ua, ub;
 
 #define TOP (sp[-1])
 #define ARG(i) (sp[-1 - (i)])
@@ -1249,37 +1248,45 @@ ENTER(MUL);
 	BINOP(u256_mul);
 ENTER(SUB);
 	BINOP(u256_sub);
-ENTER(DIV);
-	if (small_unsigned(&sp[-1], &ua) && small_unsigned(&sp[-2], &ub)) {
-		set_signed(&sp[-2], ub ? div_small(ua, ub) : 0, false);
+ENTER(DIV); {
+	u128 x, y;
+	if (small_unsigned(&sp[-1], &x) && small_unsigned(&sp[-2], &y)) {
+		set_signed(&sp[-2], y ? div_small(x, y) : 0, false);
 		sp--;
 		NEXT(1);
 	}
 	BINOP(u256_div);
-ENTER(SDIV);
-	if (small_signed(&sp[-1], &ua) && small_signed(&sp[-2], &ub)) {
-		u128 q = ub ? div_small(ua, ub) : 0;
+}
+ENTER(SDIV); {
+	u128 x, y;
+	if (small_signed(&sp[-1], &x) && small_signed(&sp[-2], &y)) {
+		u128 q = y ? div_small(x, y) : 0;
 		bool neg = u256_is_neg(&sp[-1]) != u256_is_neg(&sp[-2]);
 		set_signed(&sp[-2], q, neg);
 		sp--;
 		NEXT(1);
 	}
 	BINOP(u256_sdiv);
-ENTER(MOD);
-	if (small_unsigned(&sp[-1], &ua) && small_unsigned(&sp[-2], &ub)) {
-		set_signed(&sp[-2], ub ? mod_small(ua, ub) : 0, false);
+}
+ENTER(MOD); {
+	u128 x, y;
+	if (small_unsigned(&sp[-1], &x) && small_unsigned(&sp[-2], &y)) {
+		set_signed(&sp[-2], y ? mod_small(x, y) : 0, false);
 		sp--;
 		NEXT(1);
 	}
 	BINOP(u256_mod);
-ENTER(SMOD);
-	if (small_signed(&sp[-1], &ua) && small_signed(&sp[-2], &ub)) {
-		u128 r = ub ? mod_small(ua, ub) : 0;
+}
+ENTER(SMOD); {
+	u128 x, y;
+	if (small_signed(&sp[-1], &x) && small_signed(&sp[-2], &y)) {
+		u128 r = y ? mod_small(x, y) : 0;
 		set_signed(&sp[-2], r, u256_is_neg(&sp[-1]));
 		sp--;
 		NEXT(1);
 	}
 	BINOP(u256_smod);
+}
 ENTER(ADDMOD);
 	tmp = u256_addmod(&sp[-1], &sp[-2], &sp[-3]);
 	copy_item(&sp[-3], &tmp);
