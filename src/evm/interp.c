@@ -63,6 +63,7 @@ typedef struct frame {
 	const struct block *blocks;
 	uint8_t *mem;             /* undefined beyond mem_size up to mem_cap */
 	size_t mem_size;          /* a multiple of 32 */
+	int64_t mem_cost;         /* what mem_size has cost so far */
 	size_t mem_cap;
 	uint8_t *ret;             /* return data of the last call or create */
 	size_t ret_size;
@@ -284,8 +285,8 @@ grow_memory_inline(frame *f, int64_t *gas, uint64_t end)
 	size_t size = (size_t)(end + 31) & ~(size_t)31;
 	if (size <= f->mem_size)
 		return EVM_SUCCESS;
-	*gas -= mem_cost((int64_t)(size / 32)) -
-	        mem_cost((int64_t)(f->mem_size / 32));
+	int64_t cost = mem_cost((int64_t)(size / 32));
+	*gas -= cost - f->mem_cost;
 	if (*gas < 0)
 		return EVM_OUT_OF_GAS;
 	if (size > f->mem_cap && !mem_reserve(f, size))
@@ -299,6 +300,7 @@ grow_memory_inline(frame *f, int64_t *gas, uint64_t end)
 			memset(p, 0, 32);
 	}
 	f->mem_size = size;
+	f->mem_cost = cost;
 	return EVM_SUCCESS;
 }
 
@@ -326,29 +328,13 @@ static inline evm_status mem_region(frame *f, int64_t *gas, const u256 *off,
 	return EVM_SUCCESS;
 }
 
-/* True, with the offset in *o, if [off, off + len) already lies inside
- * memory: the common case of MLOAD and MSTORE, which needs no gas. */
-static inline bool mem_inside(const frame *f, const u256 *off, uint64_t len,
-                              size_t *o)
+/* The offset of MLOAD, MSTORE or MSTORE8 in *at, or false when it lies
+ * beyond MEM_LIMIT: memory that large costs more gas than any block has.
+ * At most MEM_LIMIT, at + 32 cannot wrap. */
+static inline bool mem_offset(const u256 *off, uint64_t *at)
 {
-	/* off <= MEM_LIMIT first, so that off + len cannot wrap. */
-	if (!u256_fits_u64(off) || off->w[0] > MEM_LIMIT ||
-	    off->w[0] + len > f->mem_size)
-		return false;
-	*o = (size_t)off->w[0];
-	return true;
-}
-
-/* The rest of mem_region for a fixed len (1 or 32) once mem_inside said
- * no: the range check and the growth, without a size operand to clamp. */
-static inline __attribute__((always_inline)) evm_status
-mem_grow_fixed(frame *f, int64_t *gas, const u256 *off,
-                                 uint64_t len, size_t *o)
-{
-	if (!u256_fits_u64(off) || off->w[0] > MEM_LIMIT - len)
-		return EVM_OUT_OF_GAS;
-	*o = (size_t)off->w[0];
-	return grow_memory_inline(f, gas, off->w[0] + len);
+	*at = off->w[0];
+	return u256_fits_u64(off) && off->w[0] <= MEM_LIMIT;
 }
 
 /* Copies from src[0, src_size) starting at src_off into dst[0, n), zero
@@ -1138,12 +1124,11 @@ static evm_status run(frame *f, int64_t *gas_out, size_t *out_off,
 /* Memory growth inline, for MLOAD and MSTORE: gas goes through a local
  * that only inlined code sees, so it stays in a register (gbox, whose
  * address other helpers take, lives in memory, and a store and reload on
- * every growing MSTORE would lengthen the chain of gas updates). The
- * offset comes back in *at, equally a handler's own local. */
-#define GROW_INLINE(off, len, at)                                             \
+ * every growing MSTORE would lengthen the chain of gas updates). */
+#define GROW_INLINE(end)                                                      \
 	do {                                                                      \
 		int64_t g_ = gas;                                                     \
-		st = mem_grow_fixed(f, &g_, (off), (len), (at));                      \
+		st = grow_memory_inline(f, &g_, (end));                               \
 		gas = g_;                                                             \
 		if (st != EVM_SUCCESS)                                                \
 			goto done;                                                        \
@@ -1472,24 +1457,30 @@ ENTER(POP);
 	sp--;
 	NEXT(1);
 ENTER(MLOAD); {
-	size_t at;
-	if (!mem_inside(f, &TOP, 32, &at))
-		GROW_INLINE(&TOP, 32, &at);
+	uint64_t at;
+	if (!mem_offset(&TOP, &at))
+		goto out_of_gas;
+	if (at + 32 > f->mem_size)
+		GROW_INLINE(at + 32);
 	TOP = u256_from_be32(f->mem + at);
 	NEXT(1);
 }
 ENTER(MSTORE); {
-	size_t at;
-	if (!mem_inside(f, &ARG(0), 32, &at))
-		GROW_INLINE(&ARG(0), 32, &at);
+	uint64_t at;
+	if (!mem_offset(&ARG(0), &at))
+		goto out_of_gas;
+	if (at + 32 > f->mem_size)
+		GROW_INLINE(at + 32);
 	u256_to_be(&ARG(1), f->mem + at);
 	sp -= 2;
 	NEXT(1);
 }
 ENTER(MSTORE8); {
-	size_t at;
-	if (!mem_inside(f, &ARG(0), 1, &at))
-		GROW_INLINE(&ARG(0), 1, &at);
+	uint64_t at;
+	if (!mem_offset(&ARG(0), &at))
+		goto out_of_gas;
+	if (at + 1 > f->mem_size)
+		GROW_INLINE(at + 1);
 	f->mem[at] = (uint8_t)ARG(1).w[0];
 	sp -= 2;
 	NEXT(1);
@@ -1710,6 +1701,7 @@ evm_result evm_execute_code(const evm_host *host, void *host_ctx, fork rev,
 	f->jumpdests = code->jumpdests;
 	f->blocks = traced_blocks ? traced_blocks : code->blocks;
 	f->mem_size = 0;
+	f->mem_cost = 0;
 	f->ret = NULL;
 	f->ret_size = 0;
 	f->refund = 0;
