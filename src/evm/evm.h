@@ -14,15 +14,16 @@ evm_result evm_execute(const evm_host *host, void *host_ctx, fork rev,
                        const evm_message *msg, const uint8_t *code,
                        size_t code_size);
 
-/* Analysed code: a padded copy, its jump-destination bitmap and its basic
- * blocks with their base gas at one fork. Immutable once built, so one
+/* Analysed code: a padded copy, the copy dispatch reads (with fused
+ * instruction pairs), its jump-destination bitmap and its basic blocks with
+ * their base gas at one fork. Immutable once built, so one
  * evm_code may serve any number of executions, nested or not, of the same
  * bytecode at that fork. */
 typedef struct evm_code evm_code;
 
 /* Copies code[0, n) and analyses it for fork rev. Returns 0 and *out (free
  * with evm_code_free), or DURE_ENOMEM with *out NULL. code may be NULL if n
- * is 0. Takes about 9 bytes of memory per code byte. */
+ * is 0. Takes about 10 bytes of memory per code byte. */
 DURE_WUR int evm_code_new(const uint8_t *code, size_t n, fork rev,
                           evm_code **out);
 

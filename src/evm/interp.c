@@ -1,26 +1,31 @@
 /* The interpreter loop: one call frame over one piece of code.
  *
- * evm_code_new copies the code into a padded buffer, once per code:
+ * evm_code_new analyses the code once per code and fork, into one block:
  *
  *   +--------------------------+------------------------------+
  *   | code (code_size bytes)   | 33 zero bytes                |
  *   +--------------------------+------------------------------+
+ *   | ops: the code as dispatched, fused pairs marked (fuse()) |
+ *   | (code_size bytes)        | 33 zero bytes                |
+ *   +--------------------------+------------------------------+
  *   | jumpdest bitmap: bit i set when code[i] is a JUMPDEST    |
  *   | that is not PUSH data ((code_size + 7) / 8 bytes)         |
+ *   +----------------------------------------------------------+
+ *   | blocks: 8 bytes per pc, set where a basic block starts   |
+ *   | ((code_size + 1) entries, 8-byte aligned)                 |
  *   +----------------------------------------------------------+
  *
  * The zero padding holds a truncated PUSH32's missing immediate and then a
  * STOP, so the loop never checks pc against the end of the code.
  *
  * Dispatch is by computed goto, replicated at the end of every handler.
- * Each handler starts with the checks every instruction makes, in this
- * order: defined at this fork, stack overflow, stack underflow, base gas
- * (ENTER in run()). The opcode list gives each of them as a constant per
- * opcode, so most fold into one compare or vanish (no underflow check for a
- * PUSH, no fork check for ADD); only the gas of the few opcodes priced by
- * fork comes from the fork's table. The handler then charges any dynamic
- * gas. Tracing costs the untraced loop nothing: a traced frame dispatches
- * through a table that sends every opcode to the tracer first.
+ * Stack bounds and base gas are checked once per basic block, when it is
+ * entered (CHARGE_BLOCK and BEGIN_BLOCK in run()); a handler checks only
+ * that its opcode exists at this fork and charges its dynamic gas. Common
+ * pairs (PUSH1 x ADD, PUSH2 d JUMPI, DUP2 MSTORE, ...) run as one handler.
+ * Tracing costs the untraced loop nothing: a traced frame dispatches the
+ * code as written through a table that sends every opcode to op_trace,
+ * which checks and charges each instruction on its own.
  *
  * Frames (each with its 1024-item stack) come from a small per-thread
  * cache, memory grows geometrically, and the hot u256 operations are
@@ -58,6 +63,7 @@ typedef struct frame {
 	const evm_message *msg;
 	const evm_tx_context *tx; /* fetched on first use */
 	const uint8_t *code;      /* padded code of an evm_code */
+	const uint8_t *ops;       /* the same, as dispatched (fused pairs) */
 	size_t code_size;
 	const uint8_t *jumpdests;
 	const struct block *blocks;
@@ -910,6 +916,7 @@ struct evm_code {
 	size_t size;
 	fork rev;                 /* the fork whose gas the blocks hold */
 	const uint8_t *jumpdests; /* points into bytes, past the padding */
+	const uint8_t *ops;       /* the code as dispatched: see fuse() */
 	block *blocks;            /* by pc, filled at block starts only */
 	uint8_t bytes[];          /* code, padding, bitmap: see the top */
 };
@@ -1007,13 +1014,107 @@ static void analyse_blocks(const uint8_t *code, size_t n, fork rev,
 	block_close(&b, blocks, n);
 }
 
+/* Pairs of instructions that an untraced frame runs as one: the first
+ * opcode's byte is replaced, in a copy of the code that only dispatch
+ * reads, by one of these values, which no fork defines; the second stays
+ * where it was (the fused handler steps over it) and so do all immediates.
+ * A pair lies inside one basic block (no second instruction starts one),
+ * so the block's gas and stack bounds cover it as they covered the two. A
+ * traced frame dispatches the original code, one instruction per step. */
+enum {
+	FUSED_FIRST_ = 0xb0,
+	OP_PUSH1_ADD = FUSED_FIRST_, /* PUSH1 x ADD: top += x */
+	OP_PUSH1_SHL,                /* PUSH1 x SHL: top <<= x */
+	OP_PUSH1_SHR,                /* PUSH1 x SHR: top >>= x */
+	OP_PUSH1_JUMP,               /* PUSHn d JUMP, d a JUMPDEST */
+	OP_PUSH2_JUMP,
+	OP_PUSH1_JUMPI,              /* PUSHn d JUMPI, d a JUMPDEST */
+	OP_PUSH2_JUMPI,
+	OP_PUSH1_MLOAD,              /* PUSHn x MLOAD */
+	OP_PUSH2_MLOAD,
+	OP_DUP2_MSTORE,              /* DUP2 MSTORE: mstore(second, top), pop */
+	OP_SWAP1_POP,                /* SWAP1 POP: second = top, pop */
+	OP_POP_POP,
+	FUSED_END_
+};
+
+/* Stands in, in the dispatched copy, for a byte of the code that is one of
+ * the fused values: undefined too, but never fused. */
+#define OP_NEVER_DEFINED 0x0c
+
+/* The fused opcode for the instruction `first` at pc followed by `second`
+ * at fork rev, or 0 if they do not fuse. imm is first's immediate, if any. */
+static uint8_t fused_op(uint8_t first, uint8_t second, const uint8_t *imm,
+                        const uint8_t *jumpdests, size_t n, fork rev)
+{
+	const int16_t *costs = evm_gas_table(rev);
+	if (costs[first] == EVM_UNDEFINED || costs[second] == EVM_UNDEFINED)
+		return 0;
+	if (first == OP_PUSH1 || first == OP_PUSH2) {
+		bool one = first == OP_PUSH1;
+		size_t dest = one ? imm[0] : (size_t)imm[0] << 8 | imm[1];
+		bool to_jumpdest = dest < n && (jumpdests[dest / 8] >> (dest % 8)) & 1;
+		switch (second) {
+		case OP_ADD:
+			return one ? OP_PUSH1_ADD : 0;
+		case OP_SHL:
+			return one ? OP_PUSH1_SHL : 0;
+		case OP_SHR:
+			return one ? OP_PUSH1_SHR : 0;
+		case OP_JUMP:
+			return !to_jumpdest ? 0 : one ? OP_PUSH1_JUMP : OP_PUSH2_JUMP;
+		case OP_JUMPI:
+			return !to_jumpdest ? 0 : one ? OP_PUSH1_JUMPI : OP_PUSH2_JUMPI;
+		case OP_MLOAD:
+			return one ? OP_PUSH1_MLOAD : OP_PUSH2_MLOAD;
+		default:
+			return 0;
+		}
+	}
+	if (first == OP_DUP2 && second == OP_MSTORE)
+		return OP_DUP2_MSTORE;
+	if (first == OP_SWAP1 && second == OP_POP)
+		return OP_SWAP1_POP;
+	if (first == OP_POP && second == OP_POP)
+		return OP_POP_POP;
+	return 0;
+}
+
+/* Writes to ops[0, n) the code[0, n) that dispatch reads: pairs fused
+ * from left to right, and the fused values that occur in the code itself
+ * replaced by OP_NEVER_DEFINED. */
+static void fuse(const uint8_t *code, size_t n, const uint8_t *jumpdests,
+                 fork rev, uint8_t *ops)
+{
+	memcpy(ops, code, n);
+	size_t pc = 0;
+	while (pc < n) {
+		uint8_t op = code[pc];
+		size_t next = pc + 1 + evm_op_traits_table[op].immediate_size;
+		if (op >= FUSED_FIRST_ && op < FUSED_END_) {
+			ops[pc] = OP_NEVER_DEFINED;
+		} else if (next < n) {
+			uint8_t f = fused_op(op, code[next], code + pc + 1, jumpdests,
+			                     n, rev);
+			if (f) {
+				ops[pc] = f;
+				pc = next + 1;
+				continue;
+			}
+		}
+		pc = next;
+	}
+}
+
 int evm_code_new(const uint8_t *code, size_t n, fork rev, evm_code **out)
 {
 	*out = NULL;
 	if (n > SIZE_MAX / 16 - sizeof(evm_code) - CODE_PADDING - 64)
 		return DURE_ENOMEM;
 	size_t bitmap = (n + 7) / 8;
-	size_t bytes = (n + CODE_PADDING + bitmap + 7) & ~(size_t)7;
+	/* Code and padding twice (as written and as dispatched), then the
+	 * bitmap. */
+	size_t bytes = (2 * (n + CODE_PADDING) + bitmap + 7) & ~(size_t)7;
 	/* One block slot per pc, and one for n (after a JUMPI or GAS at the
 	 * very end). */
 	evm_code *c = malloc(sizeof *c + bytes + (n + 1) * sizeof(block));
@@ -1024,7 +1125,8 @@ int evm_code_new(const uint8_t *code, size_t n, fork rev, evm_code **out)
 	memset(c->bytes + n, 0, bytes - n);
 	c->size = n;
 	c->rev = rev;
-	uint8_t *jd = c->bytes + n + CODE_PADDING;
+	uint8_t *ops = c->bytes + n + CODE_PADDING;
+	uint8_t *jd = ops + n + CODE_PADDING;
 	for (size_t i = 0; i < n; i++) {
 		uint8_t op = code[i];
 		if (op == OP_JUMPDEST)
@@ -1033,6 +1135,8 @@ int evm_code_new(const uint8_t *code, size_t n, fork rev, evm_code **out)
 			i += (size_t)(op - OP_PUSH1 + 1);
 	}
 	c->jumpdests = jd;
+	fuse(c->bytes, n, jd, rev, ops);
+	c->ops = ops;
 	c->blocks = (block *)(void *)(c->bytes + bytes);
 	analyse_blocks(c->bytes, n, rev, c->blocks);
 	*out = c;
@@ -1077,6 +1181,18 @@ static evm_status run(frame *f, int64_t *gas_out, size_t *out_off,
 #define EVM_OP_LABEL_(v, name, imm, in, out, since, gas) [v] = &&op_##name,
 		EVM_OPCODES(EVM_OP_LABEL_)
 #undef EVM_OP_LABEL_
+		[OP_PUSH1_ADD] = &&op_PUSH1_ADD,
+		[OP_PUSH1_SHL] = &&op_PUSH1_SHL,
+		[OP_PUSH1_SHR] = &&op_PUSH1_SHR,
+		[OP_PUSH1_JUMP] = &&op_PUSH1_JUMP,
+		[OP_PUSH2_JUMP] = &&op_PUSH2_JUMP,
+		[OP_PUSH1_JUMPI] = &&op_PUSH1_JUMPI,
+		[OP_PUSH2_JUMPI] = &&op_PUSH2_JUMPI,
+		[OP_PUSH1_MLOAD] = &&op_PUSH1_MLOAD,
+		[OP_PUSH2_MLOAD] = &&op_PUSH2_MLOAD,
+		[OP_DUP2_MSTORE] = &&op_DUP2_MSTORE,
+		[OP_SWAP1_POP] = &&op_SWAP1_POP,
+		[OP_POP_POP] = &&op_POP_POP,
 	};
 #pragma GCC diagnostic pop
 	/* A traced frame dispatches every instruction to op_trace first. */
@@ -1084,7 +1200,9 @@ static evm_status run(frame *f, int64_t *gas_out, size_t *out_off,
 		[0 ... 255] = &&op_trace,
 	};
 	const void *const *const table = f->tracing ? trace_labels : labels;
-	const uint8_t *const code = f->code;
+	/* What dispatch reads: the fused copy, or for a traced frame the code
+	 * as written. Offsets are the same in both. */
+	const uint8_t *const code = f->tracing ? f->code : f->ops;
 	/* The block of the instruction at pc is at block_bias + pc * 8: the
 	 * blocks' address less the code's, scaled, saves a subtraction per
 	 * block. */
@@ -1627,6 +1745,82 @@ ENTER(SELFDESTRUCT);
 	CHECK_STATUS(op_selfdestruct(f, &gbox, sp));
 	goto done;
 
+/* Fused pairs (see fuse()): only untraced frames see them, and only where
+ * both opcodes exist at this fork, so they skip ENTER's check. */
+op_PUSH1_ADD: {
+	u256 x = u256_from_u64(pc[1]);
+	tmp = u256_add(&TOP, &x);
+	copy_item(&TOP, &tmp);
+	NEXT(3);
+}
+op_PUSH1_SHL: {
+	u256 x = u256_from_u64(pc[1]);
+	tmp = u256_shl(&x, &TOP);
+	copy_item(&TOP, &tmp);
+	NEXT(3);
+}
+op_PUSH1_SHR: {
+	u256 x = u256_from_u64(pc[1]);
+	tmp = u256_shr(&x, &TOP);
+	copy_item(&TOP, &tmp);
+	NEXT(3);
+}
+op_PUSH1_JUMP:
+	pc = code + pc[1];
+	NEXT(0);
+op_PUSH2_JUMP:
+	pc = code + ((size_t)pc[1] << 8 | pc[2]);
+	NEXT(0);
+op_PUSH1_JUMPI:
+	sp--;
+	if (!u256_is_zero(&sp[0])) {
+		pc = code + pc[1];
+		NEXT(0);
+	}
+	pc += 3;
+	BEGIN_BLOCK(pc);
+	NEXT(0);
+op_PUSH2_JUMPI:
+	sp--;
+	if (!u256_is_zero(&sp[0])) {
+		pc = code + ((size_t)pc[1] << 8 | pc[2]);
+		NEXT(0);
+	}
+	pc += 4;
+	BEGIN_BLOCK(pc);
+	NEXT(0);
+op_PUSH1_MLOAD: {
+	uint64_t at = pc[1];
+	if (at + 32 > f->mem_size)
+		GROW_INLINE(at + 32);
+	*sp++ = u256_from_be32(f->mem + at);
+	NEXT(3);
+}
+op_PUSH2_MLOAD: {
+	uint64_t at = (uint64_t)pc[1] << 8 | pc[2];
+	if (at + 32 > f->mem_size)
+		GROW_INLINE(at + 32);
+	*sp++ = u256_from_be32(f->mem + at);
+	NEXT(4);
+}
+op_DUP2_MSTORE: {
+	uint64_t at;
+	if (!mem_offset(&ARG(1), &at))
+		goto out_of_gas;
+	if (at + 32 > f->mem_size)
+		GROW_INLINE(at + 32);
+	u256_to_be(&ARG(0), f->mem + at);
+	sp--;
+	NEXT(2);
+}
+op_SWAP1_POP:
+	copy_item(&sp[-2], &sp[-1]);
+	sp--;
+	NEXT(2);
+op_POP_POP:
+	sp -= 2;
+	NEXT(2);
+
 op_trace: {
 	trace_step(f, pc, sp, gas);
 	const evm_instr *in = &evm_instr_table(f->rev)[*pc];
@@ -1697,6 +1891,7 @@ evm_result evm_execute_code(const evm_host *host, void *host_ctx, fork rev,
 	f->msg = msg;
 	f->tx = NULL;
 	f->code = code->bytes;
+	f->ops = code->ops;
 	f->code_size = code->size;
 	f->jumpdests = code->jumpdests;
 	f->blocks = traced_blocks ? traced_blocks : code->blocks;

@@ -313,7 +313,110 @@ static void test_blocks(void)
 	fh_free(&h);
 }
 
+/* Runs code[0, n) traced (every instruction on its own, as written) and
+ * untraced (fused pairs, per-block checks) and checks that both end the
+ * same way; returns the untraced result. */
+static evm_result run_both(fork rev, const uint8_t *code, size_t n)
+{
+	evm_result r = run_code(rev, code, n);
+	fakehost h;
+	fh_init(&h, rev);
+	evm_host tracing = fh_host_table;
+	tracing.trace = fh_trace;
+	evm_message msg = top_message(100000);
+	evm_result t = evm_execute(&tracing, &h, rev, &msg, code, n);
+	CHECK_EQ_INT(t.status, r.status);
+	CHECK_EQ_INT(t.gas_left, r.gas_left);
+	CHECK_EQ_INT(t.output_size, r.output_size);
+	if (t.output_size == r.output_size && r.output_size)
+		CHECK_MEM(t.output, r.output, r.output_size);
+	evm_result_release(&t);
+	fh_free(&h);
+	return r;
+}
+
+/* Each fused pair, and pairs that must not fuse, give the same result as
+ * the two instructions run one by one. */
+static void test_fused_pairs(void)
+{
+	static const struct {
+		const char *name;
+		uint8_t code[24];
+		size_t n;
+		evm_status want;
+		uint64_t top; /* the returned word, when want is SUCCESS */
+	} cases[] = {
+	    /* PUSH1 5, PUSH1 7 ADD: 12, returned by the common tail. */
+	    {"push1 add", {0x60, 5, 0x60, 7, 0x01}, 5, EVM_SUCCESS, 12},
+	    /* PUSH0 NOT, PUSH1 1 ADD: 2^256 - 1 + 1 wraps to 0. */
+	    {"push1 add carries", {0x5f, 0x19, 0x60, 1, 0x01}, 5, EVM_SUCCESS,
+	     0},
+	    {"push1 shl", {0x60, 3, 0x60, 4, 0x1b}, 5, EVM_SUCCESS, 48},
+	    {"push1 shr", {0x60, 48, 0x60, 4, 0x1c}, 5, EVM_SUCCESS, 3},
+	    /* PUSH1 4 JUMP INVALID JUMPDEST PUSH1 9 */
+	    {"push1 jump", {0x60, 4, 0x56, 0xfe, 0x5b, 0x60, 9}, 7, EVM_SUCCESS,
+	     9},
+	    {"push1 jump, no jumpdest", {0x60, 3, 0x56, 0xfe, 0x5b}, 5,
+	     EVM_BAD_JUMP_DESTINATION, 0},
+	    {"push2 jump", {0x61, 0, 5, 0x56, 0xfe, 0x5b, 0x60, 8}, 8,
+	     EVM_SUCCESS, 8},
+	    /* PUSH1 1 PUSH1 6 JUMPI INVALID JUMPDEST */
+	    {"push1 jumpi taken", {0x60, 1, 0x60, 6, 0x57, 0xfe, 0x5b, 0x60, 2},
+	     9, EVM_SUCCESS, 2},
+	    /* PUSH0 PUSH1 5 JUMPI, falls into the JUMPDEST */
+	    {"push1 jumpi not taken", {0x5f, 0x60, 5, 0x57, 0x5b, 0x5b, 0x60, 3},
+	     8, EVM_SUCCESS, 3},
+	    {"push1 jumpi not taken, no jumpdest after",
+	     {0x5f, 0x60, 6, 0x57, 0x60, 3, 0x5b}, 7, EVM_SUCCESS, 3},
+	    {"push2 jumpi not taken", {0x5f, 0x61, 0, 7, 0x57, 0x60, 4, 0x5b}, 8,
+	     EVM_SUCCESS, 4},
+	    {"push2 jumpi taken", {0x60, 1, 0x61, 0, 7, 0x57, 0xfe, 0x5b, 0x60,
+	     6}, 10, EVM_SUCCESS, 6},
+	    /* PUSH1 42 PUSH1 64 MSTORE PUSH1 64 MLOAD */
+	    {"push1 mload", {0x60, 42, 0x60, 64, 0x52, 0x60, 64, 0x51}, 8,
+	     EVM_SUCCESS, 42},
+	    {"push2 mload grows", {0x61, 0x01, 0x00, 0x51}, 4, EVM_SUCCESS, 0},
+	    /* PUSH1 96 PUSH1 77 DUP2 MSTORE (offset 96) MLOAD */
+	    {"dup2 mstore", {0x60, 96, 0x60, 77, 0x81, 0x52, 0x51}, 7,
+	     EVM_SUCCESS, 77},
+	    {"dup2 mstore, huge offset", {0x63, 0xff, 0xff, 0xff, 0xff, 0x60, 1,
+	     0x81, 0x52}, 9, EVM_OUT_OF_GAS, 0},
+	    {"swap1 pop", {0x60, 1, 0x60, 2, 0x90, 0x50}, 6, EVM_SUCCESS, 2},
+	    {"pop pop", {0x60, 1, 0x60, 2, 0x60, 3, 0x50, 0x50}, 8, EVM_SUCCESS,
+	     1},
+	    {"pop pop underflows", {0x60, 1, 0x50, 0x50}, 4, EVM_STACK_UNDERFLOW,
+	     0},
+	    /* A byte that is a fused value in our copy is undefined code. */
+	    {"fused value in the code", {0x60, 1, 0xb0}, 3,
+	     EVM_UNDEFINED_INSTRUCTION, 0},
+	    /* A pair cut by the end of the code is a PUSH and a STOP. */
+	    {"pair at the end", {0x60, 1, 0x60, 2}, 4, EVM_SUCCESS, 2},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		bc c = {0};
+		for (size_t k = 0; k < cases[i].n; k++)
+			bc_byte(&c, cases[i].code[k]);
+		bool returns = cases[i].want == EVM_SUCCESS;
+		if (returns)
+			ret_top(&c);
+		evm_result r = run_both(FORK_CANCUN, c.code, c.n);
+		CHECK_EQ_INT(r.status, cases[i].want);
+		u256 w = out_word(&r), want = u256_from_u64(cases[i].top);
+		if (returns && !u256_eq(&w, &want))
+			fprintf(stderr, "case '%s': wrong result\n", cases[i].name);
+		CHECK(!returns || u256_eq(&w, &want));
+		evm_result_release(&r);
+	}
+
+	/* SHL and SHR came with Constantinople: before it the pair is not
+	 * fused and the shift is undefined. */
+	const uint8_t shl[] = {0x60, 3, 0x60, 4, 0x1b};
+	evm_result r = run_both(FORK_BYZANTIUM, shl, sizeof shl);
+	CHECK_EQ_INT(r.status, EVM_UNDEFINED_INSTRUCTION);
+	evm_result_release(&r);
+}
+
 TEST_MAIN(test_analysed_code_runs_many_times, test_empty_code,
           test_jumpdest_analysis, test_truncated_push,
           test_per_instruction_checks, test_memory_fresh_after_reuse,
-          test_dup_swap_copy_all_limbs, test_blocks)
+          test_dup_swap_copy_all_limbs, test_blocks, test_fused_pairs)
