@@ -1014,13 +1014,14 @@ static void analyse_blocks(const uint8_t *code, size_t n, fork rev,
 	block_close(&b, blocks, n);
 }
 
-/* Pairs of instructions that an untraced frame runs as one: the first
- * opcode's byte is replaced, in a copy of the code that only dispatch
- * reads, by one of these values, which no fork defines; the second stays
- * where it was (the fused handler steps over it) and so do all immediates.
- * A pair lies inside one basic block (no second instruction starts one),
- * so the block's gas and stack bounds cover it as they covered the two. A
- * traced frame dispatches the original code, one instruction per step. */
+/* Pairs (and a few triples) of instructions that an untraced frame runs
+ * as one: the first opcode's byte is replaced, in a copy of the code that
+ * only dispatch reads, by one of these values, which no fork defines; the
+ * others stay where they were (the fused handler steps over them) and so
+ * do all immediates. A run lies inside one basic block (only its last
+ * instruction may end one, and none of them is a JUMPDEST), so the block's
+ * gas and stack bounds cover it as they covered its parts. A traced frame
+ * dispatches the original code, one instruction per step. */
 enum {
 	FUSED_FIRST_ = 0xb0,
 	OP_PUSH1_ADD = FUSED_FIRST_, /* PUSH1 x ADD: top += x */
@@ -1033,8 +1034,12 @@ enum {
 	OP_PUSH1_MLOAD,              /* PUSHn x MLOAD */
 	OP_PUSH2_MLOAD,
 	OP_DUP2_MSTORE,              /* DUP2 MSTORE: mstore(second, top), pop */
+	OP_PUSH1_DUP2_MSTORE,        /* PUSH1 x DUP2 MSTORE: mstore(top, x) */
+	OP_ISZERO_PUSH2_JUMPI,       /* ISZERO PUSH2 d JUMPI, d a JUMPDEST */
 	OP_SWAP1_POP,                /* SWAP1 POP: second = top, pop */
+	OP_SWAP2_POP,                /* SWAP2 POP: third = top, pop */
 	OP_POP_POP,
+	OP_ADD_MLOAD,                /* ADD MLOAD: top = mload(top + second) */
 	FUSED_END_
 };
 
@@ -1042,19 +1047,36 @@ enum {
  * the fused values: undefined too, but never fused. */
 #define OP_NEVER_DEFINED 0x0c
 
-/* The fused opcode for the instruction `first` at pc followed by `second`
- * at fork rev, or 0 if they do not fuse. imm is first's immediate, if any. */
-static uint8_t fused_op(uint8_t first, uint8_t second, const uint8_t *imm,
-                        const uint8_t *jumpdests, size_t n, fork rev)
+/* The opcode at pc of code[0, n) and the pc after it, or false past the
+ * end (where nothing fuses) or if rev does not define it. */
+static bool instr_at(const uint8_t *code, size_t n, size_t pc, fork rev,
+                     uint8_t *op, size_t *next)
 {
-	const int16_t *costs = evm_gas_table(rev);
-	if (costs[first] == EVM_UNDEFINED || costs[second] == EVM_UNDEFINED)
+	if (pc >= n || evm_gas_table(rev)[code[pc]] == EVM_UNDEFINED)
+		return false;
+	*op = code[pc];
+	*next = pc + 1 + evm_op_traits_table[*op].immediate_size;
+	return true;
+}
+
+/* The fused opcode for the instructions starting at pc, with the pc after
+ * them in *end, or 0 if they do not fuse. */
+static uint8_t fused_op(const uint8_t *code, size_t n, size_t pc,
+                        const uint8_t *jumpdests, fork rev, size_t *end)
+{
+	uint8_t a, b, c = 0;
+	size_t pb, pc2, pd = 0;
+	if (!instr_at(code, n, pc, rev, &a, &pb) ||
+	    !instr_at(code, n, pb, rev, &b, &pc2))
 		return 0;
-	if (first == OP_PUSH1 || first == OP_PUSH2) {
-		bool one = first == OP_PUSH1;
+	bool third = instr_at(code, n, pc2, rev, &c, &pd);
+	*end = pc2;
+	if (a == OP_PUSH1 || a == OP_PUSH2) {
+		bool one = a == OP_PUSH1;
+		const uint8_t *imm = code + pc + 1;
 		size_t dest = one ? imm[0] : (size_t)imm[0] << 8 | imm[1];
 		bool to_jumpdest = dest < n && (jumpdests[dest / 8] >> (dest % 8)) & 1;
-		switch (second) {
+		switch (b) {
 		case OP_ADD:
 			return one ? OP_PUSH1_ADD : 0;
 		case OP_SHL:
@@ -1067,22 +1089,39 @@ static uint8_t fused_op(uint8_t first, uint8_t second, const uint8_t *imm,
 			return !to_jumpdest ? 0 : one ? OP_PUSH1_JUMPI : OP_PUSH2_JUMPI;
 		case OP_MLOAD:
 			return one ? OP_PUSH1_MLOAD : OP_PUSH2_MLOAD;
+		case OP_DUP2:
+			if (!one || !third || c != OP_MSTORE)
+				return 0;
+			*end = pd;
+			return OP_PUSH1_DUP2_MSTORE;
 		default:
 			return 0;
 		}
 	}
-	if (first == OP_DUP2 && second == OP_MSTORE)
+	if (a == OP_ISZERO && b == OP_PUSH2 && third && c == OP_JUMPI) {
+		const uint8_t *imm = code + pb + 1;
+		size_t dest = (size_t)imm[0] << 8 | imm[1];
+		if (dest >= n || !((jumpdests[dest / 8] >> (dest % 8)) & 1))
+			return 0;
+		*end = pd;
+		return OP_ISZERO_PUSH2_JUMPI;
+	}
+	if (a == OP_DUP2 && b == OP_MSTORE)
 		return OP_DUP2_MSTORE;
-	if (first == OP_SWAP1 && second == OP_POP)
+	if (a == OP_SWAP1 && b == OP_POP)
 		return OP_SWAP1_POP;
-	if (first == OP_POP && second == OP_POP)
+	if (a == OP_SWAP2 && b == OP_POP)
+		return OP_SWAP2_POP;
+	if (a == OP_POP && b == OP_POP)
 		return OP_POP_POP;
+	if (a == OP_ADD && b == OP_MLOAD)
+		return OP_ADD_MLOAD;
 	return 0;
 }
 
-/* Writes to ops[0, n) the code[0, n) that dispatch reads: pairs fused
- * from left to right, and the fused values that occur in the code itself
- * replaced by OP_NEVER_DEFINED. */
+/* Writes to ops[0, n) the code[0, n) that dispatch reads: runs of
+ * instructions fused from left to right, and the fused values that occur
+ * in the code itself replaced by OP_NEVER_DEFINED. */
 static void fuse(const uint8_t *code, size_t n, const uint8_t *jumpdests,
                  fork rev, uint8_t *ops)
 {
@@ -1090,19 +1129,16 @@ static void fuse(const uint8_t *code, size_t n, const uint8_t *jumpdests,
 	size_t pc = 0;
 	while (pc < n) {
 		uint8_t op = code[pc];
-		size_t next = pc + 1 + evm_op_traits_table[op].immediate_size;
+		size_t end;
 		if (op >= FUSED_FIRST_ && op < FUSED_END_) {
 			ops[pc] = OP_NEVER_DEFINED;
-		} else if (next < n) {
-			uint8_t f = fused_op(op, code[next], code + pc + 1, jumpdests,
-			                     n, rev);
-			if (f) {
-				ops[pc] = f;
-				pc = next + 1;
-				continue;
-			}
+		} else if ((ops[pc] = fused_op(code, n, pc, jumpdests, rev, &end))) {
+			pc = end;
+			continue;
+		} else {
+			ops[pc] = op;
 		}
-		pc = next;
+		pc += 1 + evm_op_traits_table[op].immediate_size;
 	}
 }
 
@@ -1191,8 +1227,12 @@ static evm_status run(frame *f, int64_t *gas_out, size_t *out_off,
 		[OP_PUSH1_MLOAD] = &&op_PUSH1_MLOAD,
 		[OP_PUSH2_MLOAD] = &&op_PUSH2_MLOAD,
 		[OP_DUP2_MSTORE] = &&op_DUP2_MSTORE,
+		[OP_PUSH1_DUP2_MSTORE] = &&op_PUSH1_DUP2_MSTORE,
+		[OP_ISZERO_PUSH2_JUMPI] = &&op_ISZERO_PUSH2_JUMPI,
 		[OP_SWAP1_POP] = &&op_SWAP1_POP,
+		[OP_SWAP2_POP] = &&op_SWAP2_POP,
 		[OP_POP_POP] = &&op_POP_POP,
+		[OP_ADD_MLOAD] = &&op_ADD_MLOAD,
 	};
 #pragma GCC diagnostic pop
 	/* A traced frame dispatches every instruction to op_trace first. */
@@ -1813,13 +1853,47 @@ op_DUP2_MSTORE: {
 	sp--;
 	NEXT(2);
 }
+op_PUSH1_DUP2_MSTORE: {
+	uint64_t at;
+	if (!mem_offset(&TOP, &at))
+		goto out_of_gas;
+	if (at + 32 > f->mem_size)
+		GROW_INLINE(at + 32);
+	u256 x = u256_from_u64(pc[1]);
+	u256_to_be(&x, f->mem + at);
+	NEXT(4);
+}
+op_ISZERO_PUSH2_JUMPI:
+	sp--;
+	if (u256_is_zero(&sp[0])) {
+		pc = code + ((size_t)pc[2] << 8 | pc[3]);
+		NEXT(0);
+	}
+	pc += 5;
+	BEGIN_BLOCK(pc);
+	NEXT(0);
 op_SWAP1_POP:
 	copy_item(&sp[-2], &sp[-1]);
+	sp--;
+	NEXT(2);
+op_SWAP2_POP:
+	copy_item(&sp[-3], &sp[-1]);
 	sp--;
 	NEXT(2);
 op_POP_POP:
 	sp -= 2;
 	NEXT(2);
+op_ADD_MLOAD: {
+	tmp = u256_add(&sp[-1], &sp[-2]);
+	sp--;
+	uint64_t at;
+	if (!mem_offset(&tmp, &at))
+		goto out_of_gas;
+	if (at + 32 > f->mem_size)
+		GROW_INLINE(at + 32);
+	TOP = u256_from_be32(f->mem + at);
+	NEXT(2);
+}
 
 op_trace: {
 	trace_step(f, pc, sp, gas);

@@ -381,7 +381,27 @@ static void test_fused_pairs(void)
 	     EVM_SUCCESS, 77},
 	    {"dup2 mstore, huge offset", {0x63, 0xff, 0xff, 0xff, 0xff, 0x60, 1,
 	     0x81, 0x52}, 9, EVM_OUT_OF_GAS, 0},
+	    /* PUSH1 64 PUSH1 9 DUP2 MSTORE MLOAD */
+	    {"push1 dup2 mstore", {0x60, 64, 0x60, 9, 0x81, 0x52, 0x51}, 7,
+	     EVM_SUCCESS, 9},
+	    /* PUSH0 ISZERO PUSH2 7 JUMPI INVALID JUMPDEST PUSH1 5 */
+	    {"iszero push2 jumpi taken", {0x5f, 0x15, 0x61, 0, 7, 0x57, 0xfe,
+	     0x5b, 0x60, 5}, 10, EVM_SUCCESS, 5},
+	    /* PUSH1 1 ISZERO PUSH2 9 JUMPI PUSH1 6 JUMPDEST */
+	    {"iszero push2 jumpi not taken", {0x60, 1, 0x15, 0x61, 0, 9, 0x57,
+	     0x60, 6, 0x5b}, 10, EVM_SUCCESS, 6},
+	    {"iszero push2 jumpi, no jumpdest", {0x5f, 0x15, 0x61, 0, 6, 0x57,
+	     0xfe}, 7, EVM_BAD_JUMP_DESTINATION, 0},
 	    {"swap1 pop", {0x60, 1, 0x60, 2, 0x90, 0x50}, 6, EVM_SUCCESS, 2},
+	    /* PUSH1 1 PUSH1 2 PUSH1 3 SWAP2 POP POP: 3 took 1's place. */
+	    {"swap2 pop", {0x60, 1, 0x60, 2, 0x60, 3, 0x91, 0x50, 0x50}, 9,
+	     EVM_SUCCESS, 3},
+	    /* PUSH1 42 PUSH1 64 MSTORE PUSH1 32 DUP1 ADD MLOAD */
+	    {"add mload", {0x60, 42, 0x60, 64, 0x52, 0x60, 32, 0x80, 0x01, 0x51},
+	     10, EVM_SUCCESS, 42},
+	    /* PUSH0 NOT DUP1 ADD MLOAD: offset 2^256 - 2 */
+	    {"add mload, huge offset", {0x5f, 0x19, 0x80, 0x01, 0x51}, 5,
+	     EVM_OUT_OF_GAS, 0},
 	    {"pop pop", {0x60, 1, 0x60, 2, 0x60, 3, 0x50, 0x50}, 8, EVM_SUCCESS,
 	     1},
 	    {"pop pop underflows", {0x60, 1, 0x50, 0x50}, 4, EVM_STACK_UNDERFLOW,
