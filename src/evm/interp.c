@@ -1291,6 +1291,15 @@ static evm_status run(frame *f, int64_t *gas_out, size_t *out_off,
 		if (st != EVM_SUCCESS)                                                \
 			goto done;                                                        \
 	} while (0)
+/* The offset of a fixed-size access (MLOAD, MSTORE, MSTORE8) in at, the
+ * memory grown to cover it; an offset beyond MEM_LIMIT is out of gas. */
+#define MEM_AT(off, len, at)                                                  \
+	do {                                                                      \
+		if (!mem_offset((off), &(at)))                                        \
+			goto out_of_gas;                                                  \
+		if ((at) + (len) > f->mem_size)                                       \
+			GROW_INLINE((at) + (len));                                        \
+	} while (0)
 #define ACCESS_ACCOUNT(addr)                                                  \
 	do {                                                                      \
 		gbox = gas;                                                           \
@@ -1616,29 +1625,20 @@ ENTER(POP);
 	NEXT(1);
 ENTER(MLOAD); {
 	uint64_t at;
-	if (!mem_offset(&TOP, &at))
-		goto out_of_gas;
-	if (at + 32 > f->mem_size)
-		GROW_INLINE(at + 32);
+	MEM_AT(&TOP, 32, at);
 	TOP = u256_from_be32(f->mem + at);
 	NEXT(1);
 }
 ENTER(MSTORE); {
 	uint64_t at;
-	if (!mem_offset(&ARG(0), &at))
-		goto out_of_gas;
-	if (at + 32 > f->mem_size)
-		GROW_INLINE(at + 32);
+	MEM_AT(&ARG(0), 32, at);
 	u256_to_be(&ARG(1), f->mem + at);
 	sp -= 2;
 	NEXT(1);
 }
 ENTER(MSTORE8); {
 	uint64_t at;
-	if (!mem_offset(&ARG(0), &at))
-		goto out_of_gas;
-	if (at + 1 > f->mem_size)
-		GROW_INLINE(at + 1);
+	MEM_AT(&ARG(0), 1, at);
 	f->mem[at] = (uint8_t)ARG(1).w[0];
 	sp -= 2;
 	NEXT(1);
@@ -1845,20 +1845,14 @@ op_PUSH2_MLOAD: {
 }
 op_DUP2_MSTORE: {
 	uint64_t at;
-	if (!mem_offset(&ARG(1), &at))
-		goto out_of_gas;
-	if (at + 32 > f->mem_size)
-		GROW_INLINE(at + 32);
+	MEM_AT(&ARG(1), 32, at);
 	u256_to_be(&ARG(0), f->mem + at);
 	sp--;
 	NEXT(2);
 }
 op_PUSH1_DUP2_MSTORE: {
 	uint64_t at;
-	if (!mem_offset(&TOP, &at))
-		goto out_of_gas;
-	if (at + 32 > f->mem_size)
-		GROW_INLINE(at + 32);
+	MEM_AT(&TOP, 32, at);
 	u256 x = u256_from_u64(pc[1]);
 	u256_to_be(&x, f->mem + at);
 	NEXT(4);
@@ -1887,10 +1881,7 @@ op_ADD_MLOAD: {
 	tmp = u256_add(&sp[-1], &sp[-2]);
 	sp--;
 	uint64_t at;
-	if (!mem_offset(&tmp, &at))
-		goto out_of_gas;
-	if (at + 32 > f->mem_size)
-		GROW_INLINE(at + 32);
+	MEM_AT(&tmp, 32, at);
 	TOP = u256_from_be32(f->mem + at);
 	NEXT(2);
 }
@@ -1929,6 +1920,7 @@ done:
 #undef ARG
 #undef CHECK_STATUS
 #undef GROW_INLINE
+#undef MEM_AT
 #undef ACCESS_ACCOUNT
 #undef CHARGE
 #undef DISPATCH

@@ -4,33 +4,11 @@
 
 #include "base/hex.h"
 #include "state/state.h"
+#include "state_helpers.h"
 #include "test.h"
 #include "trie/trie.h"
 
-static address addr(uint32_t n)
-{
-	address a = {{0}};
-	a.b[16] = (uint8_t)(n >> 24);
-	a.b[17] = (uint8_t)(n >> 16);
-	a.b[18] = (uint8_t)(n >> 8);
-	a.b[19] = (uint8_t)n;
-	return a;
-}
-
 static u256 U(uint64_t v) { return u256_from_u64(v); }
-
-/* A pointer to a temporary u256. */
-#define UP(v) (&(u256){{(uint64_t)(v), 0, 0, 0}})
-
-static state *fresh(void)
-{
-	state *st;
-	if (state_new(&st) != DURE_OK) {
-		fprintf(stderr, "state_new failed\n");
-		exit(1);
-	}
-	return st;
-}
 
 static void test_empty_root(void)
 {
