@@ -337,7 +337,8 @@ static inline evm_status mem_region(frame *f, int64_t *gas, const u256 *off,
 /* The offset of MLOAD, MSTORE or MSTORE8 in *at, or false when it lies
  * beyond MEM_LIMIT: memory that large costs more gas than any block has.
  * At most MEM_LIMIT, at + 32 cannot wrap. */
-static inline bool mem_offset(const u256 *off, uint64_t *at)
+static inline __attribute__((always_inline)) bool
+mem_offset(const u256 *off, uint64_t *at)
 {
 	*at = off->w[0];
 	return u256_fits_u64(off) && off->w[0] <= MEM_LIMIT;
@@ -743,7 +744,8 @@ static inline u128 low128(const u256 *v)
 
 /* Whether v < 2^128, with v in *m: the usual operands of DIV and MOD,
  * divided by the hardware without the call. */
-static inline bool small_unsigned(const u256 *v, u128 *m)
+static inline __attribute__((always_inline)) bool
+small_unsigned(const u256 *v, u128 *m)
 {
 	*m = low128(v);
 	return (v->w[2] | v->w[3]) == 0;
@@ -752,7 +754,8 @@ static inline bool small_unsigned(const u256 *v, u128 *m)
 /* Whether v, read as two's complement, has a magnitude below 2^128, which
  * goes to *mag: the usual operands of SDIV and SMOD (fixed-point products
  * over a scale). */
-static inline bool small_signed(const u256 *v, u128 *mag)
+static inline __attribute__((always_inline)) bool
+small_signed(const u256 *v, u128 *mag)
 {
 	u128 lo = low128(v);
 	if ((v->w[2] | v->w[3]) == 0) {
@@ -1265,6 +1268,11 @@ static evm_status run(frame *f, int64_t *gas_out, size_t *out_off,
 	/* Apart from tmp: a host call writes it through a pointer, which would
 	 * keep tmp in memory across every arithmetic handler. */
 	u256 loaded;
+	/* Only inlined code takes the addresses of these, so the optimiser
+	 * keeps them in registers; gbox is for calls that are not inlined. */
+	uint64_t at;
+	int64_t gnew;
+	u128 ua, ub;
 
 #define TOP (sp[-1])
 #define ARG(i) (sp[-1 - (i)])
@@ -1279,15 +1287,15 @@ static evm_status run(frame *f, int64_t *gas_out, size_t *out_off,
 		if (st != EVM_SUCCESS)                                                \
 			goto done;                                                        \
 	} while (0)
-/* Memory growth inline, for MLOAD and MSTORE: gas goes through a local
- * that only inlined code sees, so it stays in a register (gbox, whose
+/* Memory growth inline, for MLOAD and MSTORE: gas goes through gnew, which
+ * only inlined code sees, so it stays in a register (gbox, whose
  * address other helpers take, lives in memory, and a store and reload on
  * every growing MSTORE would lengthen the chain of gas updates). */
 #define GROW_INLINE(end)                                                      \
 	do {                                                                      \
-		int64_t g_ = gas;                                                     \
-		st = grow_memory_inline(f, &g_, (end));                               \
-		gas = g_;                                                             \
+		gnew = gas;                                                           \
+		st = grow_memory_inline(f, &gnew, (end));                             \
+		gas = gnew;                                                           \
 		if (st != EVM_SUCCESS)                                                \
 			goto done;                                                        \
 	} while (0)
@@ -1401,18 +1409,16 @@ ENTER(MUL);
 ENTER(SUB);
 	BINOP(u256_sub);
 ENTER(DIV); {
-	u128 x, y;
-	if (small_unsigned(&sp[-1], &x) && small_unsigned(&sp[-2], &y)) {
-		set_signed(&sp[-2], y ? div_small(x, y) : 0, false);
+	if (small_unsigned(&sp[-1], &ua) && small_unsigned(&sp[-2], &ub)) {
+		set_signed(&sp[-2], ub ? div_small(ua, ub) : 0, false);
 		sp--;
 		NEXT(1);
 	}
 	BINOP(u256_div);
 }
 ENTER(SDIV); {
-	u128 x, y;
-	if (small_signed(&sp[-1], &x) && small_signed(&sp[-2], &y)) {
-		u128 q = y ? div_small(x, y) : 0;
+	if (small_signed(&sp[-1], &ua) && small_signed(&sp[-2], &ub)) {
+		u128 q = ub ? div_small(ua, ub) : 0;
 		bool neg = u256_is_neg(&sp[-1]) != u256_is_neg(&sp[-2]);
 		set_signed(&sp[-2], q, neg);
 		sp--;
@@ -1421,18 +1427,16 @@ ENTER(SDIV); {
 	BINOP(u256_sdiv);
 }
 ENTER(MOD); {
-	u128 x, y;
-	if (small_unsigned(&sp[-1], &x) && small_unsigned(&sp[-2], &y)) {
-		set_signed(&sp[-2], y ? mod_small(x, y) : 0, false);
+	if (small_unsigned(&sp[-1], &ua) && small_unsigned(&sp[-2], &ub)) {
+		set_signed(&sp[-2], ub ? mod_small(ua, ub) : 0, false);
 		sp--;
 		NEXT(1);
 	}
 	BINOP(u256_mod);
 }
 ENTER(SMOD); {
-	u128 x, y;
-	if (small_signed(&sp[-1], &x) && small_signed(&sp[-2], &y)) {
-		u128 r = y ? mod_small(x, y) : 0;
+	if (small_signed(&sp[-1], &ua) && small_signed(&sp[-2], &ub)) {
+		u128 r = ub ? mod_small(ua, ub) : 0;
 		set_signed(&sp[-2], r, u256_is_neg(&sp[-1]));
 		sp--;
 		NEXT(1);
@@ -1624,20 +1628,17 @@ ENTER(POP);
 	sp--;
 	NEXT(1);
 ENTER(MLOAD); {
-	uint64_t at;
 	MEM_AT(&TOP, 32, at);
 	TOP = u256_from_be32(f->mem + at);
 	NEXT(1);
 }
 ENTER(MSTORE); {
-	uint64_t at;
 	MEM_AT(&ARG(0), 32, at);
 	u256_to_be(&ARG(1), f->mem + at);
 	sp -= 2;
 	NEXT(1);
 }
 ENTER(MSTORE8); {
-	uint64_t at;
 	MEM_AT(&ARG(0), 1, at);
 	f->mem[at] = (uint8_t)ARG(1).w[0];
 	sp -= 2;
@@ -1788,20 +1789,20 @@ ENTER(SELFDESTRUCT);
 /* Fused pairs (see fuse()): only untraced frames see them, and only where
  * both opcodes exist at this fork, so they skip ENTER's check. */
 op_PUSH1_ADD: {
-	u256 x = u256_from_u64(pc[1]);
-	tmp = u256_add(&TOP, &x);
+	tmp = u256_from_u64(pc[1]);
+	tmp = u256_add(&TOP, &tmp);
 	copy_item(&TOP, &tmp);
 	NEXT(3);
 }
 op_PUSH1_SHL: {
-	u256 x = u256_from_u64(pc[1]);
-	tmp = u256_shl(&x, &TOP);
+	tmp = u256_from_u64(pc[1]);
+	tmp = u256_shl(&tmp, &TOP);
 	copy_item(&TOP, &tmp);
 	NEXT(3);
 }
 op_PUSH1_SHR: {
-	u256 x = u256_from_u64(pc[1]);
-	tmp = u256_shr(&x, &TOP);
+	tmp = u256_from_u64(pc[1]);
+	tmp = u256_shr(&tmp, &TOP);
 	copy_item(&TOP, &tmp);
 	NEXT(3);
 }
@@ -1830,31 +1831,29 @@ op_PUSH2_JUMPI:
 	BEGIN_BLOCK(pc);
 	NEXT(0);
 op_PUSH1_MLOAD: {
-	uint64_t at = pc[1];
+	at = pc[1];
 	if (at + 32 > f->mem_size)
 		GROW_INLINE(at + 32);
 	*sp++ = u256_from_be32(f->mem + at);
 	NEXT(3);
 }
 op_PUSH2_MLOAD: {
-	uint64_t at = (uint64_t)pc[1] << 8 | pc[2];
+	at = (uint64_t)pc[1] << 8 | pc[2];
 	if (at + 32 > f->mem_size)
 		GROW_INLINE(at + 32);
 	*sp++ = u256_from_be32(f->mem + at);
 	NEXT(4);
 }
 op_DUP2_MSTORE: {
-	uint64_t at;
 	MEM_AT(&ARG(1), 32, at);
 	u256_to_be(&ARG(0), f->mem + at);
 	sp--;
 	NEXT(2);
 }
 op_PUSH1_DUP2_MSTORE: {
-	uint64_t at;
 	MEM_AT(&TOP, 32, at);
-	u256 x = u256_from_u64(pc[1]);
-	u256_to_be(&x, f->mem + at);
+	tmp = u256_from_u64(pc[1]);
+	u256_to_be(&tmp, f->mem + at);
 	NEXT(4);
 }
 op_ISZERO_PUSH2_JUMPI:
@@ -1880,7 +1879,6 @@ op_POP_POP:
 op_ADD_MLOAD: {
 	tmp = u256_add(&sp[-1], &sp[-2]);
 	sp--;
-	uint64_t at;
 	MEM_AT(&tmp, 32, at);
 	TOP = u256_from_be32(f->mem + at);
 	NEXT(2);

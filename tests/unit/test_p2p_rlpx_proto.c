@@ -90,7 +90,7 @@ static void hello_leniency(void)
 	size_t mc = rlp_list_begin(&b);
 	for (int i = 0; i < 40; i++) {
 		size_t mi = rlp_list_begin(&b);
-		char name[8];
+		char name[16];
 		snprintf(name, sizeof name, "c%d", i);
 		rlp_put_bytes(&b, (const uint8_t *)name, strlen(name));
 		rlp_put_u64(&b, (uint64_t)i);
