@@ -52,6 +52,37 @@ static void expect_binop(uint8_t opcode, uint64_t a, uint64_t b, uint64_t want)
 	evm_result_release(&r);
 }
 
+/* SIGNEXTEND's inline path (sign bit in the low limb) against the u256
+ * library for every byte index around it and values with the sign bit
+ * set and clear. */
+static void test_signextend_inline(void)
+{
+	static const uint64_t xs[] = {0, 0x7f, 0x80, 0xff, 0x7fff, 0x8000,
+	                              0x1234567890abcdefULL, 0x80000000ULL,
+	                              0x8000000000000000ULL, UINT64_MAX};
+	for (uint64_t b = 0; b <= 9; b++) {
+		for (size_t i = 0; i < sizeof xs / sizeof xs[0]; i++) {
+			for (int high = 0; high < 2; high++) {
+				fakehost h;
+				fh_init(&h, FORK_CANCUN);
+				u256 x = u256_from_u64(xs[i]), bv = u256_from_u64(b);
+				if (high)
+					x.w[1] = x.w[3] = 0x5555555555555555ULL;
+				bc c = {0};
+				push_u256(&c, &x);
+				push(&c, b);
+				op(&c, OP_SIGNEXTEND);
+				ret_top(&c);
+				evm_result r = run_at(&h, &c, 1000);
+				CHECK_EQ_INT(r.status, EVM_SUCCESS);
+				u256 w = out_word(&r), want = u256_signextend(&bv, &x);
+				CHECK(u256_eq(&w, &want));
+				evm_result_release(&r);
+			}
+		}
+	}
+}
+
 static void test_operand_order(void)
 {
 	expect_binop(OP_SUB, 10, 3, 7);
@@ -540,7 +571,8 @@ static void test_trace(void)
 	CHECK_EQ_INT(1000 - r.gas_left, 3 + 3 + 3 + 9 + 3 + 3 + 30 + 12);
 }
 
-TEST_MAIN(test_add_exact_gas, test_operand_order, test_exp_gas_by_fork,
+TEST_MAIN(test_signextend_inline, test_add_exact_gas, test_operand_order,
+          test_exp_gas_by_fork,
           test_stack_limits, test_undefined_and_invalid, test_jumps,
           test_truncated_push, test_out_of_gas, test_calldata,
           test_environment, test_blockhash_window, test_call_and_returndata,
