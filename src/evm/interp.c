@@ -1458,18 +1458,6 @@ ENTER(EXP);
 	       (f->rev >= FORK_SPURIOUS ? 50 : 10)); /* EIP-160 */
 	BINOP(u256_exp);
 ENTER(SIGNEXTEND);
-	if (u256_fits_u64(&sp[-1]) && sp[-1].w[0] < 8) {
-		/* The sign bit is in the low limb: extend it with two shifts. */
-		unsigned drop = 56 - 8 * (unsigned)sp[-1].w[0];
-		int64_t v = (int64_t)(sp[-2].w[0] << drop) >> drop;
-		uint64_t fill = (uint64_t)(v >> 63);
-		sp[-2].w[0] = (uint64_t)v;
-		sp[-2].w[1] = fill;
-		sp[-2].w[2] = fill;
-		sp[-2].w[3] = fill;
-		sp--;
-		NEXT(1);
-	}
 	BINOP(u256_signextend);
 ENTER(LT);
 	CMPOP(u256_lt);

@@ -659,24 +659,6 @@ u256 u256_exp(const u256 *base, const u256 *exponent)
  * memory by 8-byte stores and then copied out as a struct is read back with
  * 16-byte loads, which stall until those stores retire. */
 
-u256 u256_signextend(const u256 *b, const u256 *x)
-{
-	if (!u256_fits_u64(b) || b->w[0] >= 31)
-		return *x;
-	unsigned bit = (unsigned)b->w[0] * 8 + 7, limb = bit / 64, off = bit % 64;
-	uint64_t fill = -((x->w[limb] >> off) & 1);
-	/* Bits 0..off; for off = 63 the shift gives 0 and the mask wraps to all
-	 * ones, as it should. */
-	uint64_t keep = ((uint64_t)2 << off) - 1;
-	u256 r;
-#pragma GCC unroll 4
-	for (unsigned i = 0; i < 4; i++) {
-		uint64_t m = i < limb ? UINT64_MAX : i == limb ? keep : 0;
-		r.w[i] = (x->w[i] & m) | (fill & ~m);
-	}
-	return r;
-}
-
 u256 u256_byte(const u256 *i, const u256 *x)
 {
 	if (!u256_fits_u64(i) || i->w[0] >= 32)

@@ -171,8 +171,25 @@ u256 u256_addmod(const u256 *a, const u256 *b, const u256 *m);
 u256 u256_mulmod(const u256 *a, const u256 *b, const u256 *m);
 u256 u256_exp(const u256 *base, const u256 *exponent);
 /* EVM SIGNEXTEND: extends the sign of byte number b (0 = least significant)
- * of x; b >= 31 returns x. */
-u256 u256_signextend(const u256 *b, const u256 *x);
+ * of x; b >= 31 returns x. Inline: branch-free past the range check, and
+ * too short to pay for a call. */
+static inline u256 u256_signextend(const u256 *b, const u256 *x)
+{
+	if (!u256_fits_u64(b) || b->w[0] >= 31)
+		return *x;
+	unsigned bit = (unsigned)b->w[0] * 8 + 7, limb = bit / 64, off = bit % 64;
+	uint64_t fill = -((x->w[limb] >> off) & 1);
+	/* Bits 0..off; for off = 63 the shift gives 0 and the mask wraps to all
+	 * ones, as it should. */
+	uint64_t keep = ((uint64_t)2 << off) - 1;
+	u256 r;
+#pragma GCC unroll 4
+	for (unsigned i = 0; i < 4; i++) {
+		uint64_t m = i < limb ? UINT64_MAX : i == limb ? keep : 0;
+		r.w[i] = (x->w[i] & m) | (fill & ~m);
+	}
+	return r;
+}
 
 /* Checked arithmetic for balances: return true on overflow (or underflow).
  * *r always receives the result modulo 2^256. */
