@@ -1043,6 +1043,7 @@ enum {
 	OP_SWAP2_POP,                /* SWAP2 POP: third = top, pop */
 	OP_POP_POP,
 	OP_ADD_MLOAD,                /* ADD MLOAD: top = mload(top + second) */
+	OP_JUMPDEST_RUN,             /* a JUMPDEST another one follows */
 	FUSED_END_
 };
 
@@ -1145,6 +1146,29 @@ static void fuse(const uint8_t *code, size_t n, const uint8_t *jumpdests,
 	}
 }
 
+static bool is_jumpdest(const uint8_t *jumpdests, size_t pc)
+{
+	return (jumpdests[pc / 8] >> (pc % 8)) & 1;
+}
+
+/* Runs of JUMPDESTs (code that many jumps may enter at different points):
+ * each but the last is marked OP_JUMPDEST_RUN in ops, and its block grows
+ * to cover the rest of the run and the block after it, so that entering
+ * the run charges once and steps over the others. Each JUMPDEST keeps a
+ * block of its own, for jumps that land on it. */
+static void merge_jumpdest_runs(const uint8_t *jumpdests, size_t n, fork rev,
+                                block *blocks, uint8_t *ops)
+{
+	uint32_t cost = (uint32_t)evm_gas_table(rev)[OP_JUMPDEST];
+	for (size_t pc = n > 1 ? n - 1 : 0; pc-- > 0;) {
+		if (!is_jumpdest(jumpdests, pc) || !is_jumpdest(jumpdests, pc + 1))
+			continue;
+		blocks[pc] = blocks[pc + 1];
+		blocks[pc].gas += cost;
+		ops[pc] = OP_JUMPDEST_RUN;
+	}
+}
+
 int evm_code_new(const uint8_t *code, size_t n, fork rev, evm_code **out)
 {
 	*out = NULL;
@@ -1178,6 +1202,7 @@ int evm_code_new(const uint8_t *code, size_t n, fork rev, evm_code **out)
 	c->ops = ops;
 	c->blocks = (block *)(void *)(c->bytes + bytes);
 	analyse_blocks(c->bytes, n, rev, c->blocks);
+	merge_jumpdest_runs(jd, n, rev, c->blocks, ops);
 	*out = c;
 	return 0;
 }
@@ -1236,6 +1261,7 @@ static evm_status run(frame *f, int64_t *gas_out, size_t *out_off,
 		[OP_SWAP2_POP] = &&op_SWAP2_POP,
 		[OP_POP_POP] = &&op_POP_POP,
 		[OP_ADD_MLOAD] = &&op_ADD_MLOAD,
+		[OP_JUMPDEST_RUN] = &&op_JUMPDEST_RUN,
 	};
 #pragma GCC diagnostic pop
 	/* A traced frame dispatches every instruction to op_trace first. */
@@ -1358,7 +1384,7 @@ static evm_status run(frame *f, int64_t *gas_out, size_t *out_off,
 	} while (0)
 #define BEGIN_BLOCK(at)                                                       \
 	do {                                                                      \
-		if (*(at) != OP_JUMPDEST)                                             \
+		if (*(at) != OP_JUMPDEST && *(at) != OP_JUMPDEST_RUN)                 \
 			CHARGE_BLOCK(at);                                                 \
 	} while (0)
 #define NEXT(advance)                                                         \
@@ -1876,6 +1902,12 @@ op_SWAP2_POP:
 op_POP_POP:
 	sp -= 2;
 	NEXT(2);
+op_JUMPDEST_RUN:
+	CHARGE_BLOCK(pc);
+	do
+		pc++;
+	while (*pc == OP_JUMPDEST_RUN);
+	NEXT(1); /* the run's last JUMPDEST */
 op_ADD_MLOAD: {
 	tmp = u256_add(&sp[-1], &sp[-2]);
 	sp--;

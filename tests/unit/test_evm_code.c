@@ -406,6 +406,15 @@ static void test_fused_pairs(void)
 	     1},
 	    {"pop pop underflows", {0x60, 1, 0x50, 0x50}, 4, EVM_STACK_UNDERFLOW,
 	     0},
+	    /* Runs of JUMPDESTs: entered at the start, in the middle (jumped
+	     * to), or fallen into from a JUMPI. */
+	    {"jumpdest run", {0x5b, 0x5b, 0x5b, 0x60, 7}, 5, EVM_SUCCESS, 7},
+	    {"jump into a run", {0x60, 4, 0x56, 0x5b, 0x5b, 0x5b, 0x60, 9}, 8,
+	     EVM_SUCCESS, 9},
+	    {"jumpi falls into a run", {0x5f, 0x60, 6, 0x57, 0x5b, 0x5b, 0x5b,
+	     0x60, 3}, 9, EVM_SUCCESS, 3},
+	    {"run then underflow", {0x5b, 0x5b, 0x01}, 3, EVM_STACK_UNDERFLOW,
+	     0},
 	    /* A byte that is a fused value in our copy is undefined code. */
 	    {"fused value in the code", {0x60, 1, 0xb0}, 3,
 	     EVM_UNDEFINED_INSTRUCTION, 0},
