@@ -74,7 +74,8 @@ typedef struct frame {
 	uint8_t *ret;             /* return data of the last call or create */
 	size_t ret_size;
 	int64_t refund;
-	bool tracing;             /* host->trace is set */
+	bool each;                /* checks per instruction: tracing, or
+	                             blocks too large to charge at once */
 	struct frame *next;       /* in the frame cache */
 } frame;
 
@@ -903,7 +904,8 @@ typedef struct block {
 	uint16_t height_range;
 } block;
 
-/* Blocks for a traced frame, one per pc of code of size n, that charge
+/* Blocks for a frame that checks each instruction (traced, or with a block
+ * too large to charge at once), one per pc of code of size n, that charge
  * and check nothing: op_trace does both per instruction. NULL if out of
  * memory; free with free(). */
 static block *blocks_for_tracing(size_t n)
@@ -918,6 +920,7 @@ static block *blocks_for_tracing(size_t n)
 struct evm_code {
 	size_t size;
 	fork rev;                 /* the fork whose gas the blocks hold */
+	bool huge_block;          /* a block's gas does not fit: see block_close */
 	const uint8_t *jumpdests; /* points into bytes, past the padding */
 	const uint8_t *ops;       /* the code as dispatched: see fuse() */
 	block *blocks;            /* by pc, filled at block starts only */
@@ -963,26 +966,32 @@ static void block_open(block_acc *b, size_t start)
 	*b = (block_acc){.start = start};
 }
 
-static void block_close(const block_acc *b, block *blocks, size_t n)
+/* Writes b's block; false if its gas does not fit in 32 bits. That takes
+ * millions of instructions in one block, code far beyond the size limits
+ * of EIP-170 and EIP-3860, but older rules allow it: such code runs with
+ * checks per instruction instead (huge_block). */
+static bool block_close(const block_acc *b, block *blocks, size_t n)
 {
 	if (b->start > n)
-		return; /* past a truncated PUSH at the end: unreachable */
+		return true; /* past a truncated PUSH at the end: unreachable */
 	int max = STACK_LIMIT - b->peak;
 	blocks[b->start] = b->need <= max
 	    ? (block){.gas = (uint32_t)b->gas,
 	              .min_height = (int16_t)b->need,
 	              .height_range = (uint16_t)(max - b->need)}
 	    : (block){.gas = (uint32_t)b->gas, .min_height = -1};
+	return b->gas <= UINT32_MAX;
 }
 
 /* Splits code[0, n) into basic blocks and writes each one's block at its
  * first pc. Blocks start at 0, at each JUMPDEST and after each instruction
  * that ends one; an opcode rev does not define ends its block without
- * adding to it (it fails when reached). Block gas stays far below 2^32: at
- * most 49152 instructions of at most 5000 gas each. */
-static void analyse_blocks(const uint8_t *code, size_t n, fork rev,
+ * adding to it (it fails when reached). Returns false if some block's gas
+ * does not fit (see block_close). */
+static bool analyse_blocks(const uint8_t *code, size_t n, fork rev,
                            block *blocks)
 {
+	bool fits = true;
 	const int16_t *costs = evm_gas_table(rev);
 	block_acc b;
 	block_open(&b, 0);
@@ -992,11 +1001,11 @@ static void analyse_blocks(const uint8_t *code, size_t n, fork rev,
 		const evm_op_traits *t = &evm_op_traits_table[op];
 		size_t next = pc + 1 + t->immediate_size;
 		if (op == OP_JUMPDEST && pc != b.start) {
-			block_close(&b, blocks, n);
+			fits &= block_close(&b, blocks, n);
 			block_open(&b, pc);
 		}
 		if (costs[op] == EVM_UNDEFINED) {
-			block_close(&b, blocks, n);
+			fits &= block_close(&b, blocks, n);
 			block_open(&b, next);
 			pc = next;
 			continue;
@@ -1008,13 +1017,14 @@ static void analyse_blocks(const uint8_t *code, size_t n, fork rev,
 		if (b.height > b.peak)
 			b.peak = b.height;
 		if (ends_block(op)) {
-			block_close(&b, blocks, n);
+			fits &= block_close(&b, blocks, n);
 			block_open(&b, next);
 		}
 		pc = next;
 	}
 	/* The last block runs into the padding's STOP, which costs nothing. */
-	block_close(&b, blocks, n);
+	fits &= block_close(&b, blocks, n);
+	return fits;
 }
 
 /* Pairs (and a few triples) of instructions that an untraced frame runs
@@ -1156,17 +1166,20 @@ static bool is_jumpdest(const uint8_t *jumpdests, size_t pc)
  * to cover the rest of the run and the block after it, so that entering
  * the run charges once and steps over the others. Each JUMPDEST keeps a
  * block of its own, for jumps that land on it. */
-static void merge_jumpdest_runs(const uint8_t *jumpdests, size_t n, fork rev,
+static bool merge_jumpdest_runs(const uint8_t *jumpdests, size_t n, fork rev,
                                 block *blocks, uint8_t *ops)
 {
 	uint32_t cost = (uint32_t)evm_gas_table(rev)[OP_JUMPDEST];
+	bool fits = true;
 	for (size_t pc = n > 1 ? n - 1 : 0; pc-- > 0;) {
 		if (!is_jumpdest(jumpdests, pc) || !is_jumpdest(jumpdests, pc + 1))
 			continue;
 		blocks[pc] = blocks[pc + 1];
+		fits &= blocks[pc].gas <= UINT32_MAX - cost;
 		blocks[pc].gas += cost;
 		ops[pc] = OP_JUMPDEST_RUN;
 	}
+	return fits;
 }
 
 int evm_code_new(const uint8_t *code, size_t n, fork rev, evm_code **out)
@@ -1201,8 +1214,9 @@ int evm_code_new(const uint8_t *code, size_t n, fork rev, evm_code **out)
 	fuse(c->bytes, n, jd, rev, ops);
 	c->ops = ops;
 	c->blocks = (block *)(void *)(c->bytes + bytes);
-	analyse_blocks(c->bytes, n, rev, c->blocks);
-	merge_jumpdest_runs(jd, n, rev, c->blocks, ops);
+	bool fits = analyse_blocks(c->bytes, n, rev, c->blocks);
+	fits &= merge_jumpdest_runs(jd, n, rev, c->blocks, ops);
+	c->huge_block = !fits;
 	*out = c;
 	return 0;
 }
@@ -1268,10 +1282,10 @@ static evm_status run(frame *f, int64_t *gas_out, size_t *out_off,
 	static const void *const trace_labels[256] = {
 		[0 ... 255] = &&op_trace,
 	};
-	const void *const *const table = f->tracing ? trace_labels : labels;
+	const void *const *const table = f->each ? trace_labels : labels;
 	/* What dispatch reads: the fused copy, or for a traced frame the code
 	 * as written. Offsets are the same in both. */
-	const uint8_t *const code = f->tracing ? f->code : f->ops;
+	const uint8_t *const code = f->each ? f->code : f->ops;
 	/* The block of the instruction at pc is at block_bias + pc * 8: the
 	 * blocks' address less the code's, scaled, saves a subtraction per
 	 * block. */
@@ -1917,7 +1931,8 @@ op_ADD_MLOAD: {
 }
 
 op_trace: {
-	trace_step(f, pc, sp, gas);
+	if (f->host->trace)
+		trace_step(f, pc, sp, gas);
 	const evm_instr *in = &evm_instr_table(f->rev)[*pc];
 	if (in->cost == EVM_UNDEFINED)
 		goto op_undefined;
@@ -1973,7 +1988,8 @@ evm_result evm_execute_code(const evm_host *host, void *host_ctx, fork rev,
 	 * stack included, on the C stack of every nesting level, and would
 	 * drop the cached memory buffer. */
 	block *traced_blocks = NULL;
-	if (host->trace && !(traced_blocks = blocks_for_tracing(code->size)))
+	bool each = host->trace != NULL || code->huge_block;
+	if (each && !(traced_blocks = blocks_for_tracing(code->size)))
 		return res;
 	frame *f = frame_get();
 	if (!f) {
@@ -1982,7 +1998,7 @@ evm_result evm_execute_code(const evm_host *host, void *host_ctx, fork rev,
 	}
 	f->host = host;
 	f->ctx = host_ctx;
-	f->tracing = host->trace != NULL;
+	f->each = each;
 	f->rev = rev;
 	f->msg = msg;
 	f->tx = NULL;

@@ -1,6 +1,8 @@
 /* Analysed code (evm_code_new, evm_execute_code) and the interpreter's
  * checks per instruction and per basic block, and frame reuse: the parts
  * the fast paths touch. */
+#include <stdlib.h>
+
 #include "evm_builder.h"
 #include "evm_fakehost.h"
 #include "test.h"
@@ -445,7 +447,35 @@ static void test_fused_pairs(void)
 	evm_result_release(&r);
 }
 
+/* A block whose base gas passes 2^32 (5.4 million CALLVALUE SLOAD POP at
+ * 804 gas each, Istanbul) cannot be charged at once: the frame checks each
+ * instruction instead and charges exactly. */
+static void test_huge_block(void)
+{
+	size_t reps = 5400000, n = 3 * reps + 1;
+	uint8_t *code = malloc(n);
+	CHECK(code != NULL);
+	if (!code)
+		return;
+	for (size_t i = 0; i < reps; i++) {
+		code[3 * i] = OP_CALLVALUE;
+		code[3 * i + 1] = OP_SLOAD;
+		code[3 * i + 2] = OP_POP;
+	}
+	code[n - 1] = OP_STOP;
+	fakehost h;
+	fh_init(&h, FORK_ISTANBUL);
+	int64_t gas = 5000000000;
+	evm_result r = fh_run(&h, code, n, gas, NULL, 0);
+	CHECK_EQ_INT(r.status, EVM_SUCCESS);
+	CHECK(r.gas_left == gas - (int64_t)reps * 804);
+	evm_result_release(&r);
+	fh_free(&h);
+	free(code);
+}
+
 TEST_MAIN(test_analysed_code_runs_many_times, test_empty_code,
           test_jumpdest_analysis, test_truncated_push,
           test_per_instruction_checks, test_memory_fresh_after_reuse,
-          test_dup_swap_copy_all_limbs, test_blocks, test_fused_pairs)
+          test_dup_swap_copy_all_limbs, test_blocks, test_fused_pairs,
+          test_huge_block)
