@@ -32,28 +32,10 @@ static evm_result run_once(fork rev, const uint8_t *code, size_t code_size,
 	/* A second account running the same code, so calls to it recurse. */
 	fh_set_code(&h, &other, code, code_size);
 	fh_preset_storage(&h, &self, 0, 1);
-	evm_result r;
-	if (traced) {
-		evm_host host = fh_host_table;
+	evm_host host = fh_host_table;
+	if (traced)
 		host.trace = fh_trace;
-		evm_message msg = {
-			.kind = EVM_CALL,
-			.gas = FUZZ_GAS,
-			.recipient = self,
-			.sender = fh_addr(FH_CALLER),
-			.code_address = self,
-			.input = input,
-			.input_size = n,
-		};
-		fh_account *acc = fh_account_of(&h, &self);
-		acc->warm = true;
-		acc->code = code;
-		acc->code_size = code_size;
-		fh_account_of(&h, &msg.sender)->warm = true;
-		r = evm_execute(&host, &h, rev, &msg, code, code_size);
-	} else {
-		r = fh_run(&h, code, code_size, FUZZ_GAS, input, n);
-	}
+	evm_result r = fh_run_host(&h, &host, code, code_size, FUZZ_GAS, input, n);
 	fh_free(&h);
 	return r;
 }

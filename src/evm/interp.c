@@ -1061,6 +1061,18 @@ enum {
  * the fused values: undefined too, but never fused. */
 #define OP_NEVER_DEFINED 0x0c
 
+/* Whether pc (below the code size) is a JUMPDEST, by the bitmap. */
+static inline bool is_jumpdest(const uint8_t *jumpdests, size_t pc)
+{
+	return (jumpdests[pc / 8] >> (pc % 8)) & 1;
+}
+
+/* The immediate of the PUSH1 (n = 1) or PUSH2 (n = 2) at p. */
+static inline size_t small_imm(const uint8_t *p, unsigned n)
+{
+	return n == 1 ? p[1] : (size_t)p[1] << 8 | p[2];
+}
+
 /* The opcode at pc of code[0, n) and the pc after it, or false past the
  * end (where nothing fuses) or if rev does not define it. */
 static bool instr_at(const uint8_t *code, size_t n, size_t pc, fork rev,
@@ -1087,9 +1099,8 @@ static uint8_t fused_op(const uint8_t *code, size_t n, size_t pc,
 	*end = pc2;
 	if (a == OP_PUSH1 || a == OP_PUSH2) {
 		bool one = a == OP_PUSH1;
-		const uint8_t *imm = code + pc + 1;
-		size_t dest = one ? imm[0] : (size_t)imm[0] << 8 | imm[1];
-		bool to_jumpdest = dest < n && (jumpdests[dest / 8] >> (dest % 8)) & 1;
+		size_t dest = small_imm(code + pc, one ? 1 : 2);
+		bool to_jumpdest = dest < n && is_jumpdest(jumpdests, dest);
 		switch (b) {
 		case OP_ADD:
 			return one ? OP_PUSH1_ADD : 0;
@@ -1113,9 +1124,8 @@ static uint8_t fused_op(const uint8_t *code, size_t n, size_t pc,
 		}
 	}
 	if (a == OP_ISZERO && b == OP_PUSH2 && third && c == OP_JUMPI) {
-		const uint8_t *imm = code + pb + 1;
-		size_t dest = (size_t)imm[0] << 8 | imm[1];
-		if (dest >= n || !((jumpdests[dest / 8] >> (dest % 8)) & 1))
+		size_t dest = small_imm(code + pb, 2);
+		if (dest >= n || !is_jumpdest(jumpdests, dest))
 			return 0;
 		*end = pd;
 		return OP_ISZERO_PUSH2_JUMPI;
@@ -1154,11 +1164,6 @@ static void fuse(const uint8_t *code, size_t n, const uint8_t *jumpdests,
 		}
 		pc += 1 + evm_op_traits_table[op].immediate_size;
 	}
-}
-
-static bool is_jumpdest(const uint8_t *jumpdests, size_t pc)
-{
-	return (jumpdests[pc / 8] >> (pc % 8)) & 1;
 }
 
 /* Runs of JUMPDESTs (code that many jumps may enter at different points):
@@ -1230,8 +1235,7 @@ static inline bool valid_jump(const frame *f, const u256 *dest)
 {
 	if (!u256_fits_u64(dest) || dest->w[0] >= f->code_size)
 		return false;
-	uint64_t d = dest->w[0];
-	return (f->jumpdests[d / 8] >> (d % 8)) & 1;
+	return is_jumpdest(f->jumpdests, (size_t)dest->w[0]);
 }
 
 /* Each opcode's first fork as a constant, for the check at the top of its
@@ -1846,44 +1850,44 @@ op_PUSH1_SHR: {
 	copy_item(&TOP, &tmp);
 	NEXT(3);
 }
+/* Pops the condition, then jumps to dest (a JUMPDEST, checked by fuse())
+ * if taken, else enters the block len bytes on. */
+#define FUSED_JUMPI(taken, dest, len)                                         \
+	do {                                                                      \
+		sp--;                                                                 \
+		if (taken) {                                                          \
+			pc = code + (dest);                                               \
+			NEXT(0);                                                          \
+		}                                                                     \
+		pc += (len);                                                          \
+		BEGIN_BLOCK(pc);                                                      \
+		NEXT(0);                                                              \
+	} while (0)
+/* Pushes the word at the constant offset off (below 2^16). */
+#define FUSED_PUSH_MLOAD(off, len)                                            \
+	do {                                                                      \
+		at = (off);                                                           \
+		if (at + 32 > f->mem_size)                                            \
+			GROW_INLINE(at + 32);                                             \
+		*sp++ = u256_from_be32(f->mem + at);                                  \
+		NEXT(len);                                                            \
+	} while (0)
 op_PUSH1_JUMP:
-	pc = code + pc[1];
+	pc = code + small_imm(pc, 1);
 	NEXT(0);
 op_PUSH2_JUMP:
-	pc = code + ((size_t)pc[1] << 8 | pc[2]);
+	pc = code + small_imm(pc, 2);
 	NEXT(0);
 op_PUSH1_JUMPI:
-	sp--;
-	if (!u256_is_zero(&sp[0])) {
-		pc = code + pc[1];
-		NEXT(0);
-	}
-	pc += 3;
-	BEGIN_BLOCK(pc);
-	NEXT(0);
+	FUSED_JUMPI(!u256_is_zero(&sp[0]), small_imm(pc, 1), 3);
 op_PUSH2_JUMPI:
-	sp--;
-	if (!u256_is_zero(&sp[0])) {
-		pc = code + ((size_t)pc[1] << 8 | pc[2]);
-		NEXT(0);
-	}
-	pc += 4;
-	BEGIN_BLOCK(pc);
-	NEXT(0);
-op_PUSH1_MLOAD: {
-	at = pc[1];
-	if (at + 32 > f->mem_size)
-		GROW_INLINE(at + 32);
-	*sp++ = u256_from_be32(f->mem + at);
-	NEXT(3);
-}
-op_PUSH2_MLOAD: {
-	at = (uint64_t)pc[1] << 8 | pc[2];
-	if (at + 32 > f->mem_size)
-		GROW_INLINE(at + 32);
-	*sp++ = u256_from_be32(f->mem + at);
-	NEXT(4);
-}
+	FUSED_JUMPI(!u256_is_zero(&sp[0]), small_imm(pc, 2), 4);
+op_ISZERO_PUSH2_JUMPI:
+	FUSED_JUMPI(u256_is_zero(&sp[0]), small_imm(pc + 1, 2), 5);
+op_PUSH1_MLOAD:
+	FUSED_PUSH_MLOAD(small_imm(pc, 1), 3);
+op_PUSH2_MLOAD:
+	FUSED_PUSH_MLOAD(small_imm(pc, 2), 4);
 op_DUP2_MSTORE: {
 	MEM_AT(&ARG(1), 32, at);
 	u256_to_be(&ARG(0), f->mem + at);
@@ -1896,15 +1900,6 @@ op_PUSH1_DUP2_MSTORE: {
 	u256_to_be(&tmp, f->mem + at);
 	NEXT(4);
 }
-op_ISZERO_PUSH2_JUMPI:
-	sp--;
-	if (u256_is_zero(&sp[0])) {
-		pc = code + ((size_t)pc[2] << 8 | pc[3]);
-		NEXT(0);
-	}
-	pc += 5;
-	BEGIN_BLOCK(pc);
-	NEXT(0);
 op_SWAP1_POP:
 	copy_item(&sp[-2], &sp[-1]);
 	sp--;
@@ -1965,6 +1960,8 @@ done:
 #undef ARG
 #undef CHECK_STATUS
 #undef GROW_INLINE
+#undef FUSED_JUMPI
+#undef FUSED_PUSH_MLOAD
 #undef MEM_AT
 #undef ACCESS_ACCOUNT
 #undef CHARGE

@@ -18,6 +18,7 @@
 #include "crypto/keccak.h"
 #include "evm/evm.h"
 #include "evm/precompiles.h"
+#include "evm_builder.h"
 
 #define FH_ACCOUNTS 16
 #define FH_SLOTS 64
@@ -453,10 +454,12 @@ static inline void fh_free(fakehost *h)
 #define FH_CALLER 0x01
 
 /* Runs code as the transaction's frame of FH_SELF with the given gas and
- * calldata. The caller releases the result. */
-static inline evm_result fh_run(fakehost *h, const uint8_t *code, size_t n,
-                                int64_t gas, const uint8_t *input,
-                                size_t input_size)
+ * calldata, through host (fh_host_table or a copy of it, with a tracer
+ * say). The caller releases the result. */
+static inline evm_result fh_run_host(fakehost *h, const evm_host *host,
+                                     const uint8_t *code, size_t n,
+                                     int64_t gas, const uint8_t *input,
+                                     size_t input_size)
 {
 	evm_message msg = {
 		.kind = EVM_CALL,
@@ -472,7 +475,44 @@ static inline evm_result fh_run(fakehost *h, const uint8_t *code, size_t n,
 	fh_account_of(h, &msg.sender)->warm = true;
 	self->code = code;
 	self->code_size = n;
-	return evm_execute(&fh_host_table, h, h->rev, &msg, code, n);
+	return evm_execute(host, h, h->rev, &msg, code, n);
+}
+
+/* fh_run_host through fh_host_table. */
+static inline evm_result fh_run(fakehost *h, const uint8_t *code, size_t n,
+                                int64_t gas, const uint8_t *input,
+                                size_t input_size)
+{
+	return fh_run_host(h, &fh_host_table, code, n, gas, input, input_size);
+}
+
+/* The 32-byte word a frame returned, or 0xdeadbeef if it returned any
+ * other size. */
+static inline u256 fh_out_word(const evm_result *r)
+{
+	return r->output_size == 32 ? u256_from_be(r->output, 32)
+	                            : u256_from_u64(0xdeadbeef);
+}
+
+/* Runs PUSH b, PUSH a, opcode and returns the top (a is the first operand)
+ * at Cancun with 100000 gas on a fresh host. Returns the frame's status;
+ * *out gets the returned word. */
+static inline evm_status fh_binop(uint8_t opcode, const u256 *a, const u256 *b,
+                                  u256 *out)
+{
+	fakehost h;
+	fh_init(&h, FORK_CANCUN);
+	bc c = {0};
+	push_u256(&c, b);
+	push_u256(&c, a);
+	op(&c, opcode);
+	ret_top(&c);
+	evm_result r = fh_run(&h, c.code, c.n, 100000, NULL, 0);
+	*out = fh_out_word(&r);
+	evm_status st = r.status;
+	evm_result_release(&r);
+	fh_free(&h);
+	return st;
 }
 
 #endif

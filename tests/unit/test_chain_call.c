@@ -91,7 +91,8 @@ static void test_runs_given_code(void)
 		abort();
 	address from = addr(0xaaaa), to = addr(0xc0de);
 	evm_code *code;
-	CHECK_EQ_INT(evm_code_new(store_ret, sizeof store_ret, FORK_LONDON, &code), DURE_OK);
+	CHECK_EQ_INT(evm_code_new(store_ret, sizeof store_ret, FORK_LONDON, &code),
+	             DURE_OK);
 	block_env env = {.gas_limit = 30000000, .chain_id = 1};
 	evm_tx_context txc = {.origin = from};
 	evm_message msg = message(&from, &to);

@@ -11,12 +11,6 @@ static evm_result run_at(fakehost *h, const bc *c, int64_t gas)
 	return fh_run(h, c->code, c->n, gas, NULL, 0);
 }
 
-static u256 out_word(const evm_result *r)
-{
-	return r->output_size == 32 ? u256_from_be(r->output, 32)
-	                            : u256_from_u64(0xdeadbeef);
-}
-
 static void test_add_exact_gas(void)
 {
 	fakehost h;
@@ -30,7 +24,7 @@ static void test_add_exact_gas(void)
 	CHECK_EQ_INT(r.status, EVM_SUCCESS);
 	/* 8 instructions at 3 gas (RETURN is free) plus one word of memory. */
 	CHECK_EQ_INT(100 - r.gas_left, 7 * 3 + 3);
-	u256 five = u256_from_u64(5), w = out_word(&r);
+	u256 five = u256_from_u64(5), w = fh_out_word(&r);
 	CHECK(u256_eq(&w, &five));
 	evm_result_release(&r);
 	fh_free(&h);
@@ -38,48 +32,39 @@ static void test_add_exact_gas(void)
 
 static void expect_binop(uint8_t opcode, uint64_t a, uint64_t b, uint64_t want)
 {
-	fakehost h;
-	fh_init(&h, FORK_CANCUN);
-	bc c = {0};
-	push(&c, b);
-	push(&c, a); /* a is the top: the first operand */
-	op(&c, opcode);
-	ret_top(&c);
-	evm_result r = run_at(&h, &c, 1000);
-	CHECK_EQ_INT(r.status, EVM_SUCCESS);
-	u256 w = out_word(&r), x = u256_from_u64(want);
+	u256 ua = u256_from_u64(a), ub = u256_from_u64(b), w;
+	CHECK_EQ_INT(fh_binop(opcode, &ua, &ub, &w), EVM_SUCCESS);
+	u256 x = u256_from_u64(want);
 	CHECK(u256_eq(&w, &x));
-	evm_result_release(&r);
 }
 
-/* SIGNEXTEND's inline path (sign bit in the low limb) against the u256
- * library for every byte index around it and values with the sign bit
- * set and clear. */
-static void test_signextend_inline(void)
+/* SIGNEXTEND(b, x) as the interpreter runs it, against values worked out
+ * by hand: the sign byte in each limb, bits above it cleared or set, and
+ * indices that leave x alone. */
+static void test_signextend(void)
 {
-	static const uint64_t xs[] = {0, 0x7f, 0x80, 0xff, 0x7fff, 0x8000,
-	                              0x1234567890abcdefULL, 0x80000000ULL,
-	                              0x8000000000000000ULL, UINT64_MAX};
-	for (uint64_t b = 0; b <= 9; b++) {
-		for (size_t i = 0; i < sizeof xs / sizeof xs[0]; i++) {
-			for (int high = 0; high < 2; high++) {
-				fakehost h;
-				fh_init(&h, FORK_CANCUN);
-				u256 x = u256_from_u64(xs[i]), bv = u256_from_u64(b);
-				if (high)
-					x.w[1] = x.w[3] = 0x5555555555555555ULL;
-				bc c = {0};
-				push_u256(&c, &x);
-				push(&c, b);
-				op(&c, OP_SIGNEXTEND);
-				ret_top(&c);
-				evm_result r = run_at(&h, &c, 1000);
-				CHECK_EQ_INT(r.status, EVM_SUCCESS);
-				u256 w = out_word(&r), want = u256_signextend(&bv, &x);
-				CHECK(u256_eq(&w, &want));
-				evm_result_release(&r);
-			}
-		}
+	const uint64_t ones = UINT64_MAX, junk = 0x5555555555555555ULL;
+	static const struct {
+		u256 b, x, want;
+	} cases[] = {
+	    {{{0}}, {{0x7f, junk, 0, junk}}, {{0x7f, 0, 0, 0}}},
+	    {{{0}}, {{0x80}}, {{0xffffffffffffff80ULL, ones, ones, ones}}},
+	    {{{1}}, {{0x8000}}, {{0xffffffffffff8000ULL, ones, ones, ones}}},
+	    {{{1}}, {{0x127fff, junk, junk, junk}}, {{0x7fff, 0, 0, 0}}},
+	    {{{7}}, {{0x8000000000000000ULL, junk, 0, junk}},
+	     {{0x8000000000000000ULL, ones, ones, ones}}},
+	    {{{8}}, {{5, 0x80, junk, junk}}, {{5, 0xffffffffffffff80ULL, ones,
+	                                       ones}}},
+	    {{{30}}, {{1, 2, 3, 0x0080000000000000ULL}},
+	     {{1, 2, 3, 0xff80000000000000ULL}}},
+	    {{{31}}, {{0x80, junk, junk, junk}}, {{0x80, junk, junk, junk}}},
+	    {{{0, 1}}, {{0x80, junk, junk, junk}}, {{0x80, junk, junk, junk}}},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		u256 w;
+		CHECK_EQ_INT(fh_binop(OP_SIGNEXTEND, &cases[i].b, &cases[i].x, &w),
+		             EVM_SUCCESS);
+		CHECK(u256_eq(&w, &cases[i].want));
 	}
 }
 
@@ -187,7 +172,7 @@ static void test_jumps(void)
 	ret_top(&c);
 	evm_result r = run_at(&h, &c, 1000);
 	CHECK_EQ_INT(r.status, EVM_SUCCESS);
-	u256 w = out_word(&r), seven = u256_from_u64(7);
+	u256 w = fh_out_word(&r), seven = u256_from_u64(7);
 	CHECK(u256_eq(&w, &seven));
 	/* 3 + 8 + 1 (JUMPDEST) + 3 + mstore/return (4 * 3 + 3 memory) */
 	CHECK_EQ_INT(1000 - r.gas_left, 3 + 8 + 1 + 3 + 4 * 3 + 3);
@@ -216,7 +201,7 @@ static void test_jumps(void)
 	ret_top(&fall);
 	r = run_at(&h, &fall, 1000);
 	CHECK_EQ_INT(r.status, EVM_SUCCESS);
-	w = out_word(&r);
+	w = fh_out_word(&r);
 	u256 nine = u256_from_u64(9);
 	CHECK(u256_eq(&w, &nine));
 	evm_result_release(&r);
@@ -310,7 +295,7 @@ static void test_environment(void)
 		ret_top(&c);
 		evm_result r = run_at(&h, &c, 1000);
 		CHECK_EQ_INT(r.status, EVM_SUCCESS);
-		u256 w = out_word(&r);
+		u256 w = fh_out_word(&r);
 		CHECK(u256_eq(&w, &cases[i].want));
 		evm_result_release(&r);
 	}
@@ -329,7 +314,7 @@ static void test_blockhash_window(void)
 		ret_top(&c);
 		evm_result r = run_at(&h, &c, 1000);
 		CHECK_EQ_INT(r.status, EVM_SUCCESS);
-		u256 w = out_word(&r);
+		u256 w = fh_out_word(&r);
 		CHECK(u256_is_zero(&w) != nonzero[i]);
 		evm_result_release(&r);
 	}
@@ -355,7 +340,7 @@ static void test_call_and_returndata(void)
 	ret_top(&c);
 	evm_result r = run_at(&h, &c, 100000);
 	CHECK_EQ_INT(r.status, EVM_SUCCESS);
-	u256 w = out_word(&r), want = u256_from_u64(1 + 32 + 42);
+	u256 w = fh_out_word(&r), want = u256_from_u64(1 + 32 + 42);
 	CHECK(u256_eq(&w, &want));
 	evm_result_release(&r);
 
@@ -382,7 +367,7 @@ static void test_call_insufficient_balance_and_depth(void)
 	ret_top(&c);
 	evm_result r = run_at(&h, &c, 100000);
 	CHECK_EQ_INT(r.status, EVM_SUCCESS);
-	u256 w = out_word(&r);
+	u256 w = fh_out_word(&r);
 	CHECK(u256_is_zero(&w));
 	CHECK_EQ_INT(h.ncalls, 0);
 	/* Cold target (fh_set_balance does not warm it): 2600, plus 9000 for
@@ -402,7 +387,7 @@ static void test_call_insufficient_balance_and_depth(void)
 	ret_top(&d);
 	r = evm_execute(&fh_host_table, &h, FORK_CANCUN, &msg, d.code, d.n);
 	CHECK_EQ_INT(r.status, EVM_SUCCESS);
-	w = out_word(&r);
+	w = fh_out_word(&r);
 	CHECK(u256_is_zero(&w));
 	CHECK_EQ_INT(h.ncalls, 0);
 	evm_result_release(&r);
@@ -457,7 +442,7 @@ static void test_create(void)
 	ret_top(&c);
 	evm_result r = run_at(&h, &c, 200000);
 	CHECK_EQ_INT(r.status, EVM_SUCCESS);
-	u256 w = out_word(&r), want = u256_from_be(fh_addr(0xc0).b, 20);
+	u256 w = fh_out_word(&r), want = u256_from_be(fh_addr(0xc0).b, 20);
 	CHECK(u256_eq(&w, &want));
 	address made = fh_addr(0xc0);
 	CHECK_EQ_INT(fh_get_code_size(&h, &made), 1);
@@ -571,9 +556,9 @@ static void test_trace(void)
 	CHECK_EQ_INT(1000 - r.gas_left, 3 + 3 + 3 + 9 + 3 + 3 + 30 + 12);
 }
 
-TEST_MAIN(test_signextend_inline, test_add_exact_gas, test_operand_order,
-          test_exp_gas_by_fork,
-          test_stack_limits, test_undefined_and_invalid, test_jumps,
+TEST_MAIN(test_signextend, test_add_exact_gas, test_operand_order,
+          test_exp_gas_by_fork, test_stack_limits,
+          test_undefined_and_invalid, test_jumps,
           test_truncated_push, test_out_of_gas, test_calldata,
           test_environment, test_blockhash_window, test_call_and_returndata,
           test_call_insufficient_balance_and_depth,

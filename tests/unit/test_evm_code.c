@@ -20,12 +20,6 @@ static evm_message top_message(int64_t gas)
 	};
 }
 
-static u256 out_word(const evm_result *r)
-{
-	return r->output_size == 32 ? u256_from_be(r->output, 32)
-	                            : u256_from_u64(0xdeadbeef);
-}
-
 /* Runs code[0, n) analysed, at fork rev, with gas 100000. */
 static evm_result run_code(fork rev, const uint8_t *code, size_t n)
 {
@@ -58,7 +52,7 @@ static void test_analysed_code_runs_many_times(void)
 		evm_result r = evm_execute_code(&fh_host_table, &h, FORK_CANCUN, &msg,
 		                                code);
 		CHECK_EQ_INT(r.status, EVM_SUCCESS);
-		u256 w = out_word(&r);
+		u256 w = fh_out_word(&r);
 		CHECK(u256_eq(&w, &want));
 		/* Same gas as the unanalysed entry point. */
 		evm_result r2 = evm_execute(&fh_host_table, &h, FORK_CANCUN, &msg,
@@ -129,7 +123,7 @@ static void test_truncated_push(void)
 	ret_top(&c);
 	r = run_code(FORK_CANCUN, c.code, c.n);
 	CHECK_EQ_INT(r.status, EVM_SUCCESS);
-	u256 want = {{0x0203040506070809ULL, 0x01, 0, 0}}, w = out_word(&r);
+	u256 want = {{0x0203040506070809ULL, 0x01, 0, 0}}, w = fh_out_word(&r);
 	CHECK(u256_eq(&w, &want));
 	evm_result_release(&r);
 }
@@ -209,7 +203,7 @@ static void test_memory_fresh_after_reuse(void)
 	ret_top(&rd);
 	r = run_code(FORK_CANCUN, rd.code, rd.n);
 	CHECK_EQ_INT(r.status, EVM_SUCCESS);
-	u256 got = out_word(&r);
+	u256 got = fh_out_word(&r);
 	CHECK(u256_is_zero(&got));
 	evm_result_release(&r);
 }
@@ -231,7 +225,7 @@ static void test_dup_swap_copy_all_limbs(void)
 	ret_top(&c);
 	evm_result r = run_code(FORK_CANCUN, c.code, c.n);
 	CHECK_EQ_INT(r.status, EVM_SUCCESS);
-	u256 one = u256_from_u64(1), w = out_word(&r);
+	u256 one = u256_from_u64(1), w = fh_out_word(&r);
 	CHECK(u256_eq(&w, &one));
 	evm_result_release(&r);
 
@@ -245,7 +239,7 @@ static void test_dup_swap_copy_all_limbs(void)
 	ret_top(&d);
 	r = run_code(FORK_CANCUN, d.code, d.n);
 	u256 sum = {{6, 8, 10, 12}};
-	w = out_word(&r);
+	w = fh_out_word(&r);
 	CHECK(u256_eq(&w, &sum));
 	evm_result_release(&r);
 }
@@ -279,7 +273,7 @@ static void test_blocks(void)
 	ret_top(&c);
 	r = run_code(FORK_CANCUN, c.code, c.n);
 	CHECK_EQ_INT(r.status, EVM_SUCCESS);
-	u256 w = out_word(&r), want = u256_from_u64(100000 - 3 - 2 - 2);
+	u256 w = fh_out_word(&r), want = u256_from_u64(100000 - 3 - 2 - 2);
 	CHECK(u256_eq(&w, &want));
 	evm_result_release(&r);
 
@@ -432,7 +426,7 @@ static void test_fused_pairs(void)
 			ret_top(&c);
 		evm_result r = run_both(FORK_CANCUN, c.code, c.n);
 		CHECK_EQ_INT(r.status, cases[i].want);
-		u256 w = out_word(&r), want = u256_from_u64(cases[i].top);
+		u256 w = fh_out_word(&r), want = u256_from_u64(cases[i].top);
 		if (returns && !u256_eq(&w, &want))
 			fprintf(stderr, "case '%s': wrong result\n", cases[i].name);
 		CHECK(!returns || u256_eq(&w, &want));

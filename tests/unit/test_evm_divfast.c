@@ -15,19 +15,8 @@ static u256 neg(u256 v)
 
 static u256 run_binop(uint8_t opcode, const u256 *a, const u256 *b)
 {
-	fakehost h;
-	fh_init(&h, FORK_CANCUN);
-	bc c = {0};
-	push_u256(&c, b);
-	push_u256(&c, a); /* a is the top: the first operand */
-	op(&c, opcode);
-	ret_top(&c);
-	evm_result r = fh_run(&h, c.code, c.n, 100000, NULL, 0);
-	CHECK_EQ_INT(r.status, EVM_SUCCESS);
-	u256 w = r.output_size == 32 ? u256_from_be(r.output, 32)
-	                             : u256_from_u64(0xdeadbeef);
-	evm_result_release(&r);
-	fh_free(&h);
+	u256 w;
+	CHECK_EQ_INT(fh_binop(opcode, a, b, &w), EVM_SUCCESS);
 	return w;
 }
 
