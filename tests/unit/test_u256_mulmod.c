@@ -72,6 +72,20 @@ static const u256 moduli[] = {
 
 #define NMOD (sizeof moduli / sizeof moduli[0])
 
+/* DIV and MOD of a by d (d != 0) against GMP. */
+static void check_divmod(const u256 *a, const u256 *d, unsigned *bad)
+{
+	mpz_t A, D, Q, R;
+	mpz_inits(A, D, Q, R, NULL);
+	to_mpz(A, a);
+	to_mpz(D, d);
+	mpz_fdiv_qr(Q, R, A, D);
+	u256 q = u256_div(a, d), r = u256_mod(a, d);
+	if (!equals_mpz(&q, Q) || !equals_mpz(&r, R))
+		(*bad)++;
+	mpz_clears(A, D, Q, R, NULL);
+}
+
 static void check_mulmod(const u256 *a, const u256 *b, const u256 *m,
                          unsigned *bad)
 {
@@ -209,19 +223,15 @@ static void test_division_limb_shapes(void)
 				    !u256_add_overflow(&sum, &qd, &off))
 					a = sum;
 			}
-			to_mpz(A, &a);
-			to_mpz(D, &d);
-			mpz_fdiv_qr(Q, R, A, D);
-			u256 q = u256_div(&a, &d), r = u256_mod(&a, &d);
-			if (!equals_mpz(&q, Q) || !equals_mpz(&r, R))
-				bad++;
+			check_divmod(&a, &d, &bad);
 			u256 b = operand();
 			check_mulmod(&a, &b, &d, &bad);
-			mpz_set(Q, A);
+			to_mpz(A, &a);
+			to_mpz(D, &d);
 			to_mpz(R, &b);
-			mpz_add(Q, Q, R);
+			mpz_add(Q, A, R);
 			mpz_mod(Q, Q, D);
-			r = u256_addmod(&a, &b, &d);
+			u256 r = u256_addmod(&a, &b, &d);
 			if (!equals_mpz(&r, Q))
 				bad++;
 		}
@@ -235,21 +245,13 @@ static void test_division_limb_shapes(void)
 static void test_division_repeated_divisor(void)
 {
 	unsigned bad = 0;
-	mpz_t A, D, Q, R;
-	mpz_inits(A, D, Q, R, NULL);
 	for (int i = 0; i < 40000; i++) {
 		u256 d = moduli[i % 2 ? 0 : 2];
 		if (i % 3 == 0)
 			d = (u256){{moduli[0].w[3] | 1, 0, 0, 0}}; /* one limb */
 		u256 a = operand();
-		to_mpz(A, &a);
-		to_mpz(D, &d);
-		mpz_fdiv_qr(Q, R, A, D);
-		u256 q = u256_div(&a, &d), r = u256_mod(&a, &d);
-		if (!equals_mpz(&q, Q) || !equals_mpz(&r, R))
-			bad++;
+		check_divmod(&a, &d, &bad);
 	}
-	mpz_clears(A, D, Q, R, NULL);
 	CHECK_EQ_INT(bad, 0);
 }
 
