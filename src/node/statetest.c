@@ -219,6 +219,24 @@ int statetest_pre(json_t *pre, state **out, statetest_bad *b)
 
 /* ---- the transaction ---- */
 
+/* The 32-byte hex strings of arr into *out (owned by the transaction,
+ * freed with it, NULL when arr is empty or absent) and their count. */
+static int hash_array(json_t *arr, const char *field, h256 **out,
+                      size_t *len, statetest_bad *b)
+{
+	size_t n = json_array_size(arr);
+	if (n == 0)
+		return DURE_OK;
+	*out = calloc(n, sizeof **out);
+	if (!*out)
+		return DURE_ENOMEM;
+	*len = n;
+	for (size_t i = 0; i < n; i++)
+		if (str_fixed(json_array_get(arr, i), (*out)[i].b, 32))
+			return fail_field(b, field, DURE_EJSON);
+	return DURE_OK;
+}
+
 static int load_access_list(json_t *list, tx *t, statetest_bad *b)
 {
 	size_t n = json_array_size(list);
@@ -235,39 +253,23 @@ static int load_access_list(json_t *list, tx *t, statetest_bad *b)
 		t->access_list_len = i + 1;
 		if (str_fixed(json_object_get(e, "address"), acc->addr.b, 20))
 			return fail_field(b, "accessLists address", DURE_EJSON);
-		json_t *keys = json_object_get(e, "storageKeys");
-		size_t nk = json_array_size(keys);
-		if (nk == 0)
-			continue;
-		acc->keys = calloc(nk, sizeof *acc->keys);
-		if (!acc->keys)
-			return DURE_ENOMEM;
-		acc->nkeys = nk;
-		for (size_t k = 0; k < nk; k++)
-			if (str_fixed(json_array_get(keys, k), acc->keys[k].b,
-			              32))
-				return fail_field(b, "storageKeys", DURE_EJSON);
+		int err = hash_array(json_object_get(e, "storageKeys"), "storageKeys",
+		                     &acc->keys, &acc->nkeys, b);
+		if (err)
+			return err;
 	}
 	return DURE_OK;
 }
 
 static int load_blobs(json_t *jt, tx *t, statetest_bad *b)
 {
-	json_t *hashes = json_object_get(jt, "blobVersionedHashes");
-	size_t n = json_array_size(hashes);
 	int err = field_u256(jt, "maxFeePerBlobGas", &t->max_fee_per_blob_gas,
 	                     b);
-	if (err || n == 0)
+	if (err)
 		return err;
-	t->blob_hashes = calloc(n, sizeof *t->blob_hashes);
-	if (!t->blob_hashes)
-		return DURE_ENOMEM;
-	t->blob_hashes_len = n;
-	for (size_t i = 0; i < n; i++)
-		if (str_fixed(json_array_get(hashes, i), t->blob_hashes[i].b,
-		              32))
-			return fail_field(b, "blobVersionedHashes", DURE_EJSON);
-	return DURE_OK;
+	return hash_array(json_object_get(jt, "blobVersionedHashes"),
+	                  "blobVersionedHashes", &t->blob_hashes,
+	                  &t->blob_hashes_len, b);
 }
 
 int statetest_tx(json_t *jt, fork rev, size_t d, size_t g, size_t v, tx *t,
