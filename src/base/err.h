@@ -64,10 +64,39 @@ typedef enum dure_err {
 	DURE_ETR_NONCE,       /* tx nonce differs from the sender's nonce */
 	DURE_ETR_SENDER_CODE, /* sender has code (EIP-3607) */
 	DURE_ETR_FUNDS,       /* balance below gas * max fee + value + blob fee */
-	DURE_ETR_BLOCK_GAS,   /* tx gas limit above the block's gas limit */
+	DURE_ETR_BLOCK_GAS,   /* tx gas limit above the gas left in the block */
 	DURE_ETR_BASE_FEE,    /* max fee (or gas price) below the base fee */
 	DURE_ETR_BLOB_FEE,    /* max fee per blob gas below the blob base fee */
 	DURE_ETR_BLOB_CREATE, /* blob tx without a recipient */
+	DURE_ETR_BLOB_GAS,    /* tx blob gas above what is left in the block */
+
+	/* chain / blocks (a block the chain rejects) */
+	DURE_EBLOCK_FORMAT,   /* malformed block or header structure */
+	DURE_EBLOCK_FIELDS,   /* header fields present or absent wrongly for the fork */
+	DURE_EBLOCK_UNKNOWN_PARENT, /* parent not known */
+	DURE_EBLOCK_NUMBER,   /* number is not parent's + 1 */
+	DURE_EBLOCK_TIMESTAMP,/* timestamp not after the parent's */
+	DURE_EBLOCK_GAS_LIMIT,/* gas limit out of bounds */
+	DURE_EBLOCK_GAS_USED_OVER, /* gas used above the gas limit */
+	DURE_EBLOCK_GAS_USED, /* gas used differs from execution */
+	DURE_EBLOCK_EXTRA_DATA, /* extra data too long */
+	DURE_EBLOCK_BASE_FEE, /* base fee differs from EIP-1559's */
+	DURE_EBLOCK_BLOB_GAS_USED, /* blob gas used differs from the txs' or above the max */
+	DURE_EBLOCK_EXCESS_BLOB_GAS, /* excess blob gas differs from EIP-4844's */
+	DURE_EBLOCK_DIFFICULTY, /* difficulty wrong for the engine */
+	DURE_EBLOCK_NONCE,    /* nonce wrong for the engine */
+	DURE_EBLOCK_SEAL,     /* proof of work or seal invalid */
+	DURE_EBLOCK_OMMERS,   /* ommers not allowed or invalid */
+	DURE_EBLOCK_OMMERS_HASH, /* ommers hash differs from the body's */
+	DURE_EBLOCK_TX_ROOT,  /* transactions root differs from the body's */
+	DURE_EBLOCK_RECEIPTS_ROOT, /* receipts root differs from execution */
+	DURE_EBLOCK_STATE_ROOT, /* state root differs from execution */
+	DURE_EBLOCK_BLOOM,    /* logs bloom differs from execution */
+	DURE_EBLOCK_WITHDRAWALS, /* withdrawals present or absent wrongly for the fork */
+	DURE_EBLOCK_WITHDRAWALS_ROOT, /* withdrawals root differs from the body's */
+	DURE_EBLOCK_BEACON_ROOT, /* parent beacon root system call failed */
+	DURE_EBLOCK_REORG_DEPTH, /* reorg deeper than allowed */
+	DURE_EBLOCK_GENESIS,  /* genesis differs from the data directory's */
 
 	/* p2p / rlpx transport and devp2p base protocol */
 	DURE_ERLPX_STATE,     /* call not valid in the session's current state */
@@ -98,6 +127,11 @@ typedef enum dure_err {
 	DURE_EBUSY,           /* too many requests in flight */
 	DURE_EDB,             /* database (LMDB) operation failed */
 	DURE_EDISC_RATE,      /* discovery query over its source IP's rate limit */
+
+	/* db, trie, store */
+	DURE_EDB_FULL,        /* database map full; the write must be retried */
+	DURE_EDB_CORRUPT,     /* a stored record is malformed */
+	DURE_ETRIE_MISSING,   /* a trie node the root refers to is missing or wrong */
 
 	/* rpc */
 	DURE_ERPC_METHOD_EXISTS, /* method name already registered */

@@ -17,9 +17,19 @@
  * flag (state_failed) that the caller checks once, as with buf.
  *
  * Lookups are hash tables keyed by address and by (account, slot), so the
- * cost of a transaction is proportional to what it touches. The account table
- * has no backing store yet: every account the state knows was put there by
- * state_set_* (e.g. from a genesis or a fixture's pre-state). */
+ * cost of a transaction is proportional to what it touches.
+ *
+ * A state either lives in memory alone (state_new: every account was put
+ * there by state_set_*, e.g. from a genesis or a fixture's pre-state, and
+ * state_root hashes it all), or is a view over a backend (state_new_backed:
+ * the chain store). A backed state loads an account, a slot or a code on
+ * its first use and remembers the value it loaded: the value at the start
+ * of the block. After the block's last state_end_tx, state_changes lists
+ * every account and slot whose value differs from that start value, with
+ * both values, which is what the store writes (flat state, tries) and keeps
+ * as the block's change set. An account whose storage was wiped during the
+ * block (self-destructed, or created anew over an old one) says so instead
+ * of listing its stored slots, which the state never loaded. */
 #ifndef DURE_STATE_STATE_H
 #define DURE_STATE_STATE_H
 
@@ -45,11 +55,40 @@ typedef struct state_log {
 /* Creates an empty state. Returns DURE_OK or DURE_ENOMEM (*out NULL). */
 DURE_WUR int state_new(state **out);
 
+/* An account as stored: what the account trie's leaf holds. */
+typedef struct state_account {
+	uint64_t nonce;
+	u256 balance;
+	h256 code_hash;          /* keccak256("") for no code */
+	h256 storage_root;       /* TRIE_EMPTY_ROOT for no storage */
+} state_account;
+
+/* Where a backed state loads what it has not seen yet. Each function
+ * returns DURE_OK with *out filled, DURE_ENOTFOUND (no such account, a zero
+ * slot, no such code), or another error, which the state keeps as its
+ * sticky error (state_error) and treats as a miss. Loaded memory (code) is
+ * copied before the next call into the backend. */
+typedef struct state_backend {
+	int (*account)(void *ctx, const address *a, state_account *out);
+	int (*storage)(void *ctx, const address *a, const u256 *key, u256 *out);
+	int (*code)(void *ctx, const h256 *hash, const uint8_t **code,
+	            size_t *len);
+	void *ctx;
+} state_backend;
+
+/* Creates an empty view over backend b (copied; b->ctx must outlive the
+ * state). Returns DURE_OK or DURE_ENOMEM (*out NULL). */
+DURE_WUR int state_new_backed(const state_backend *b, state **out);
+
+/* The state's sticky error: DURE_OK, DURE_ENOMEM once an allocation
+ * failed, or the first error a backend returned. The state is then
+ * incomplete and must be discarded. */
+int state_error(const state *st);
+
 /* Frees st and everything it owns. NULL is allowed. */
 void state_free(state *st);
 
-/* True once any mutation has failed for lack of memory; the state is then
- * incomplete and must be discarded. */
+/* True once state_error is not DURE_OK. */
 bool state_failed(const state *st);
 
 /* ---- reads (never fail; a missing account reads as zero/empty) ---- */
@@ -76,7 +115,9 @@ h256 state_code_hash(state *st, const address *a);
 u256 state_storage(state *st, const address *a, const u256 *key);
 u256 state_storage_original(state *st, const address *a, const u256 *key);
 
-/* True if any slot of the account holds a non-zero value. */
+/* True if any slot of the account holds a non-zero value. For an account
+ * loaded from a backend and not wiped since, a non-empty stored storage root
+ * counts as storage (its slots are not all loaded). */
 bool state_has_storage(state *st, const address *a);
 
 /* EIP-1153 transient storage; zero unless set in this transaction. */
@@ -165,11 +206,49 @@ void state_revert(state *st, size_t id);
  * journal. Snapshot ids become invalid. */
 void state_end_tx(state *st, bool delete_empty);
 
+/* One changed slot of a state_change. */
+typedef struct state_slot_change {
+	u256 key;
+	u256 prior;              /* at the start of the block (zero if wiped) */
+	u256 value;              /* now */
+} state_slot_change;
+
+/* One account whose values, code or storage differ from the start of the
+ * block. Pointers are owned by the state and valid until its next
+ * mutation or state_free. */
+typedef struct state_change {
+	address addr;
+	bool existed;            /* before the block */
+	state_account prior;     /* valid when existed */
+	bool exists;             /* after the block */
+	uint64_t nonce;          /* after the block, when exists */
+	u256 balance;
+	h256 code_hash;
+	/* The account's code when its code hash differs from the prior one
+	 * (for the code table), else NULL. */
+	const uint8_t *code;
+	size_t code_len;
+	/* Every slot stored before the block is gone (self-destruct, or the
+	 * account re-created); the slots listed are those written after. */
+	bool storage_wiped;
+	const state_slot_change *slots; /* value != prior (or wiped) */
+	size_t nslots;
+} state_change;
+
+/* The block's changes, after its last state_end_tx: every account whose
+ * nonce, balance, code, existence or storage differs from the start of the
+ * block, in no particular order. *changes is owned by st (valid until its
+ * next mutation). Returns DURE_OK, DURE_ENOMEM, or the state's sticky
+ * error. */
+DURE_WUR int state_changes(state *st, const state_change **changes,
+                           size_t *n);
+
 /* The state root: keccak of the secure trie of existing accounts,
  * account = rlp[nonce, balance, storageRoot, codeHash], each storage root
  * the secure trie of the non-zero slots, value = rlp(minimal big-endian).
- * Returns DURE_OK, DURE_ENOMEM, or an error of the trie layer; *out is
- * zeroed on failure. */
+ * Only for a state in memory alone (a backed state's root is the store's
+ * to compute): DURE_EINVAL for a backed state. Returns DURE_OK, DURE_ENOMEM,
+ * or an error of the trie layer; *out is zeroed on failure. */
 DURE_WUR int state_root(state *st, h256 *out);
 
 #endif

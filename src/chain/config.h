@@ -1,0 +1,69 @@
+/* A chain's configuration: its id and the point at which each fork starts,
+ * as in the `config` object of a geth-style genesis file.
+ *
+ *   {"chainId": 1, "homesteadBlock": 0, "eip150Block": 0, "eip155Block": 0,
+ *    "eip158Block": 0, "byzantiumBlock": 0, "constantinopleBlock": 0,
+ *    "petersburgBlock": 0, "istanbulBlock": 0, "berlinBlock": 0,
+ *    "londonBlock": 0, "mergeNetsplitBlock": 0,
+ *    "terminalTotalDifficulty": 0, "shanghaiTime": 0, "cancunTime": 0}
+ *
+ * Forks up to Paris start at a block number, Shanghai and Cancun at a
+ * timestamp. Paris (the Merge) starts at mergeNetsplitBlock when it is
+ * given, else at the first block whose total difficulty reaches
+ * terminalTotalDifficulty; the fork of a block by number alone treats a
+ * chain with a terminal total difficulty of 0 as merged from genesis.
+ * A fork that is absent never starts, and neither does any later one. */
+#ifndef DURE_CHAIN_CONFIG_H
+#define DURE_CHAIN_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "base/err.h"
+#include "evm/fork.h"
+#include "u256/u256.h"
+
+/* Marks a fork that is not scheduled. */
+#define CHAIN_NEVER UINT64_MAX
+
+typedef struct chain_config {
+	uint64_t chain_id;
+	/* activation[f]: block number (f <= FORK_PARIS) or timestamp (f >=
+	 * FORK_SHANGHAI) at which fork f starts; CHAIN_NEVER if it does not.
+	 * activation[FORK_FRONTIER] is 0. */
+	uint64_t activation[FORK_COUNT_];
+	bool has_ttd;            /* terminalTotalDifficulty given */
+	u256 ttd;
+} chain_config;
+
+/* Reads a geth-style `config` object. Unknown keys are ignored (geth's
+ * files carry others: ethash, clique, blobSchedule...). Forks must be
+ * scheduled in order (a later fork never before an earlier one). Returns
+ * DURE_OK, or DURE_EJSON for a malformed value or an out-of-order
+ * schedule, with *out zeroed. */
+DURE_WUR int chain_config_from_json(const json_t *config, chain_config *out);
+
+/* The configuration of an ethereum/tests fixture network: one fork from
+ * genesis ("Cancun", "Shanghai", ...) or a transition network
+ * ("ShanghaiToCancunAtTime15k", "ParisToShanghaiAtTime15k",
+ * "BerlinToLondonAt5", ...), chain id 1. Returns DURE_OK or DURE_EINVAL
+ * for an unknown name. */
+DURE_WUR int chain_config_for_network(const char *network, chain_config *out);
+
+/* The fork a block runs under, from its number and timestamp. Paris by
+ * total difficulty is not decided here: a block before
+ * mergeNetsplitBlock counts as merged only when the terminal total
+ * difficulty is 0 (use chain_config_fork_td when the total difficulty is
+ * known). */
+fork chain_config_fork(const chain_config *c, uint64_t number,
+                       uint64_t timestamp);
+
+/* As chain_config_fork, with the total difficulty of the block's parent:
+ * a pre-Shanghai block is Paris when the parent reached the terminal total
+ * difficulty. */
+fork chain_config_fork_td(const chain_config *c, uint64_t number,
+                          uint64_t timestamp, const u256 *parent_td);
+
+#endif
