@@ -33,8 +33,8 @@
 #include "chain/transition.h"
 #include "chain/tx.h"
 #include "evm/evm.h"
-#include "node/evmbench.h"
-#include "node/statetest.h"
+#include "tools/evmbench.h"
+#include "tools/statetest.h"
 #include "state/state.h"
 
 #define CODE_MAX (1u << 24)      /* bytes of code or input we accept */
@@ -516,7 +516,7 @@ static const char *check_state(json_t *test, json_t *entry, fork rev,
 	if (statetest_pre(json_object_get(test, "pre"), &st, &b))
 		return "bad pre-state";
 	const char *why = NULL;
-	int err = transition_apply(st, rev, env, t, sender, 0, NULL,
+	int err = transition_apply(st, rev, env, t, sender, NULL, NULL,
 	                           &out->output, &out->rc);
 	if (err)
 		why = dure_strerror(err);
@@ -555,7 +555,7 @@ static const char *frame_state(frame *f, json_t *test, fork rev,
 	f->rev = rev;
 	f->env = *env;
 	tx_frame tf;
-	if (transition_begin(f->st, rev, env, t, sender, &tf) != DURE_OK) {
+	if (transition_begin(f->st, rev, env, t, sender, NULL, &tf) != DURE_OK) {
 		frame_free(f);
 		return "the transaction is invalid";
 	}

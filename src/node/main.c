@@ -5,7 +5,7 @@
 
 #include "node/cmd.h"
 #include "node/cmd_evm.h"
-#include "node/fixtures.h"
+#include "tools/fixtures.h"
 
 #define DURE_VERSION "0.1.0"
 

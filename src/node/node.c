@@ -14,11 +14,12 @@
 #include <time.h>
 #include <uv.h>
 
+#include "base/clock.h"
 #include "crypto/ecies.h"
 #include "crypto/secp.h"
-#include "node/rpc_admin.h"
-#include "p2p/nodedb.h"
-#include "p2p/server.h"
+#include "api/admin.h"
+#include "net/nodedb.h"
+#include "net/server.h"
 #include "rpc/server.h"
 
 /* Room the LMDB map may grow to (a sparse file: only used pages count). */
@@ -165,13 +166,6 @@ typedef struct node_rt {
 	int verbosity;
 } node_rt;
 
-static uint64_t unix_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 static void on_verified(void *arg, const enode *n)
 {
 	node_rt *rt = arg;
@@ -187,7 +181,7 @@ static void on_verified(void *arg, const enode *n)
 
 static void db_flush(node_rt *rt)
 {
-	uint64_t now = unix_ms();
+	uint64_t now = dure_unix_ms();
 	for (size_t i = 0; i < rt->npending; i++)
 		if (nodedb_record_pong(rt->db, &rt->pending[i], now) != 0) {
 			fprintf(stderr, "WARN  node: node database write failed\n");
@@ -209,7 +203,7 @@ static void db_start(node_rt *rt, MDB_env *env)
 		fprintf(stderr, "WARN  node: cannot open the node database\n");
 		return;
 	}
-	uint64_t now = unix_ms();
+	uint64_t now = dure_unix_ms();
 	size_t removed = 0, n = 0;
 	enode seeds[SEED_MAX];
 	if (nodedb_expire(rt->db, now, DB_EXPIRE_MS, &removed) != 0 ||
@@ -275,7 +269,7 @@ static void setup_endpoints(const node_config *cfg, p2p_server_config *pc)
 }
 
 static int start(node_rt *rt, const node_config *cfg, MDB_env *env,
-                 const uint8_t key[32], rpc_admin_ctx *actx,
+                 const uint8_t key[32], api_admin_ctx *actx,
                  char *listen_addr, size_t la_cap)
 {
 	p2p_server_config pc = {0};
@@ -323,7 +317,7 @@ static int start(node_rt *rt, const node_config *cfg, MDB_env *env,
 	actx->ncaps = pc.ncaps;
 	err = rpc_registry_new(&rt->reg);
 	if (!err)
-		err = rpc_admin_register(rt->reg, actx);
+		err = api_admin_register(rt->reg, actx);
 	if (err)
 		return err;
 	rpc_server_opts ro = {.addr = cfg->rpc_addr, .port = cfg->rpc_port};
@@ -368,7 +362,7 @@ int node_run(const node_config *cfg)
 		explicit_bzero(key, sizeof key);
 		return DURE_EIO;
 	}
-	rpc_admin_ctx actx = {0};
+	api_admin_ctx actx = {0};
 	char listen_addr[INET6_ADDRSTRLEN + 16];
 	err = start(&rt, cfg, env, key, &actx, listen_addr, sizeof listen_addr);
 	explicit_bzero(key, sizeof key);

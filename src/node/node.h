@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #include "base/err.h"
-#include "p2p/enode.h"
+#include "net/enode.h"
 
 #define NODE_MAX_BOOTNODES 16
 

@@ -137,3 +137,74 @@ def wait_rpc(port, timeout=10):
 
 def node_id(url):
     return url[len("enode://"):].split("@")[0]
+
+
+# keccak-256 (the pre-standard SHA-3 padding Ethereum uses), written out
+# here so that the tests need no package for it: the nodes' own keccak is
+# what they check, so they must not borrow it.
+_RC = [0x0000000000000001, 0x0000000000008082, 0x800000000000808A,
+       0x8000000080008000, 0x000000000000808B, 0x0000000080000001,
+       0x8000000080008081, 0x8000000000008009, 0x000000000000008A,
+       0x0000000000000088, 0x0000000080008009, 0x000000008000000A,
+       0x000000008000808B, 0x800000000000008B, 0x8000000000008089,
+       0x8000000000008003, 0x8000000000008002, 0x8000000000000080,
+       0x000000000000800A, 0x800000008000000A, 0x8000000080008081,
+       0x8000000000008080, 0x0000000080000001, 0x8000000080008008]
+_ROT = [[0, 36, 3, 41, 18], [1, 44, 10, 45, 2], [62, 6, 43, 15, 61],
+        [28, 55, 25, 21, 56], [27, 20, 39, 8, 14]]
+_M = (1 << 64) - 1
+
+
+def _rol(v, n):
+    return ((v << n) | (v >> (64 - n))) & _M if n else v
+
+
+def _keccak_f(a):
+    for rc in _RC:
+        c = [a[x][0] ^ a[x][1] ^ a[x][2] ^ a[x][3] ^ a[x][4] for x in range(5)]
+        d = [c[(x - 1) % 5] ^ _rol(c[(x + 1) % 5], 1) for x in range(5)]
+        a = [[a[x][y] ^ d[x] for y in range(5)] for x in range(5)]
+        b = [[0] * 5 for _ in range(5)]
+        for x in range(5):
+            for y in range(5):
+                b[y][(2 * x + 3 * y) % 5] = _rol(a[x][y], _ROT[x][y])
+        a = [[b[x][y] ^ (~b[(x + 1) % 5][y] & b[(x + 2) % 5][y]) for y in range(5)]
+             for x in range(5)]
+        a[0][0] ^= rc
+    return a
+
+
+def keccak256(data):
+    rate = 136
+    msg = bytearray(data) + b"\x01" + b"\x00" * ((-len(data) - 1) % rate)
+    msg[-1] |= 0x80
+    a = [[0] * 5 for _ in range(5)]
+    for off in range(0, len(msg), rate):
+        for i in range(rate // 8):
+            a[i % 5][i // 5] ^= int.from_bytes(msg[off + 8 * i:off + 8 * i + 8], "little")
+        a = _keccak_f(a)
+    return b"".join(a[i % 5][i // 5].to_bytes(8, "little") for i in range(4))
+
+
+KAD_K = 16          # entries per bucket (src/net/kad.h)
+KAD_NBUCKETS = 17   # distances <= 256 - 16 share the first bucket
+
+
+def kad_bucket(self_id, other_id):
+    """The bucket of other_id in self_id's table: both are node ids in hex,
+    the distance is the log distance of their keccak-256 hashes."""
+    x = int.from_bytes(keccak256(bytes.fromhex(self_id)), "big") ^ \
+        int.from_bytes(keccak256(bytes.fromhex(other_id)), "big")
+    d = x.bit_length()
+    shared = 256 - (KAD_NBUCKETS - 1)
+    return 0 if d <= shared else d - shared
+
+
+def kad_capacity(self_id, others):
+    """The most entries of `others` a Kademlia table of self_id can hold:
+    every bucket keeps at most KAD_K nodes."""
+    per = {}
+    for o in others:
+        b = kad_bucket(self_id, o)
+        per[b] = per.get(b, 0) + 1
+    return sum(min(KAD_K, n) for n in per.values())
