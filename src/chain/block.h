@@ -95,10 +95,12 @@ typedef struct block {
 } block;
 
 /* Decodes one header (exactly one RLP list, nothing after it). Strict:
- * non-canonical RLP, fixed-size fields of the wrong size, integers too
- * large for their field, fewer than 15 or more than 20 fields are
- * rejected. Returns DURE_OK, or a DURE_ERLP_* / DURE_EBLOCK_* code with
- * *out zeroed. */
+ * non-canonical RLP, fixed-size fields of the wrong size (DURE_ERLP_SIZE),
+ * integers too large for their field (DURE_ERLP_INT_SIZE), fewer than 15,
+ * more than 20 or exactly 18 fields (blobGasUsed without excessBlobGas)
+ * (DURE_EBLOCK_FORMAT), extraData above HEADER_EXTRA_MAX
+ * (DURE_EBLOCK_EXTRA_DATA) are rejected. Returns DURE_OK, or a
+ * DURE_ERLP_* / DURE_EBLOCK_* code with *out zeroed. */
 DURE_WUR int header_decode(const uint8_t *p, size_t n, header *out);
 
 /* Appends the RLP of h, with the optional fields h says it has. Returns
@@ -115,14 +117,19 @@ void block_free(block *b);
 
 /* Decodes a block (exactly one RLP list). Every transaction is decoded
  * strictly as tx_decode does; a typed transaction must arrive as an RLP
- * string, a legacy one as a list. Returns DURE_OK and fills *out (freed
- * with block_free), or an error with *out zeroed. Field counts are
- * bounded by the input's size, so a peer cannot make it allocate more
- * than a small multiple of n. */
+ * string, a legacy one as a list (DURE_ETX_TYPE for a string that holds
+ * no type byte). The body must carry a withdrawals list exactly when the
+ * header has a withdrawals root, and a block list has 3 or 4 items, a
+ * withdrawal 4 fields (DURE_EBLOCK_FORMAT otherwise). Returns DURE_OK
+ * and fills *out (freed with block_free), or an error with *out zeroed.
+ * Field counts are bounded by the input's size, so a peer cannot make it
+ * allocate more than a small multiple of n. */
 DURE_WUR int block_decode(const uint8_t *p, size_t n, block *out);
 
-/* Appends the RLP of b. Returns DURE_OK, DURE_ENOMEM or an encoding error
- * of header_encode / tx_encode. */
+/* Appends the RLP of b (nothing on failure unless the buf failed).
+ * Returns DURE_OK, DURE_ENOMEM, DURE_EBLOCK_FORMAT when has_withdrawals
+ * differs from h.has_withdrawals_root, or an encoding error of
+ * header_encode / tx_encode. */
 DURE_WUR int block_encode(const block *b, buf *out);
 
 /* The roots of a block's lists: the trie keyed by rlp(index) whose values

@@ -39,10 +39,11 @@ typedef struct chain_config {
 } chain_config;
 
 /* Reads a geth-style `config` object. Unknown keys are ignored (geth's
- * files carry others: ethash, clique, blobSchedule...). Forks must be
- * scheduled in order (a later fork never before an earlier one). Returns
- * DURE_OK, or DURE_EJSON for a malformed value or an out-of-order
- * schedule, with *out zeroed. */
+ * files carry others: ethash, clique, blobSchedule...); chainId is
+ * required, and eip155Block must equal eip158Block (one fork here). Forks
+ * must be scheduled in order (a later fork never before an earlier one,
+ * none after one that is absent). Returns DURE_OK, or DURE_EJSON for a
+ * malformed value or an out-of-order schedule, with *out zeroed. */
 DURE_WUR int chain_config_from_json(const json_t *config, chain_config *out);
 
 /* The configuration of an ethereum/tests fixture network: one fork from

@@ -10,11 +10,17 @@
  *    "blobGasUsed": "0x.."}
  *
  * Quantities are hex ("0x..") or decimal strings, or JSON integers, as geth
- * reads them; addresses may lack the 0x prefix. The genesis header gets the
- * fields of the forks active at block 0 with the file's timestamp: a base
- * fee (the file's, else 1 gwei, EIP-1559's initial base fee) from London,
- * the empty withdrawals root from Shanghai, zero blob gas (unless given)
- * and a zero parent beacon root from Cancun, as geth does. */
+ * reads them; addresses may lack the 0x prefix. The oldest files
+ * (ethereum/tests' GenesisTests) are read too: no config means a Frontier
+ * chain (chain id 1), "0x" alone is zero, and "wei" names the balance.
+ * Two spellings of one address, or of one storage key, are refused.
+ *
+ * The genesis header gets the fields of the forks active at block 0 with
+ * the file's timestamp: a base fee (the file's, else 1 gwei, EIP-1559's
+ * initial base fee) from London, the empty withdrawals root from Shanghai,
+ * zero blob gas (unless given) and a zero parent beacon root from Cancun,
+ * as geth does. Absent (or zero) gasLimit is geth's 4712388; absent
+ * difficulty is geth's 131072 unless the chain is merged at genesis. */
 #ifndef DURE_CHAIN_GENESIS_H
 #define DURE_CHAIN_GENESIS_H
 

@@ -3,8 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chain/tx.h"
 #include "crypto/keccak.h"
 #include "rlp/rlp.h"
+
+/* The shortest log that can decode: [address (21), [] (1), "" (1)] in a
+ * list header. */
+#define LOG_MIN_RLP 24
 
 void receipt_free(receipt *r)
 {
@@ -71,10 +76,147 @@ int receipt_encode(const receipt *r, buf *out)
 	if (r->type != 0)
 		buf_push(out, r->type);
 	size_t mark = rlp_list_begin(out);
-	rlp_put_u64(out, r->success ? 1 : 0);
+	if (r->has_post_state)
+		rlp_put_bytes(out, r->post_state.b, sizeof r->post_state.b);
+	else
+		rlp_put_u64(out, r->success ? 1 : 0);
 	rlp_put_u64(out, r->cumulative_gas);
 	rlp_put_bytes(out, r->bloom, 256);
 	logs_encode(r->logs, r->nlogs, out);
 	rlp_list_end(out, mark);
 	return buf_failed(out) ? DURE_ENOMEM : DURE_OK;
+}
+
+/* Counts the items left in c, stopping after the first one shorter than
+ * min bytes: each counted item but the last then takes at least min input
+ * bytes, so an array of that many is bounded by the input, and the short
+ * one (which cannot decode) fails when its turn comes. */
+static size_t count_items(const rlp_cur *c, size_t min, int *err)
+{
+	rlp_cur tmp = *c;
+	size_t n = 0;
+	while (!rlp_cur_at_end(&tmp)) {
+		const uint8_t *p;
+		size_t len;
+		rlp_cur_raw(&tmp, &p, &len);
+		n++;
+		if (!tmp.err && len < min)
+			break;
+	}
+	*err = tmp.err;
+	return n;
+}
+
+static int decode_log(rlp_cur *c, state_log *lg)
+{
+	rlp_cur l, topics;
+	rlp_cur_list(c, &l);
+	int err;
+	if (count_items(&l, 0, &err) != 3)
+		return err ? err : DURE_EBLOCK_FORMAT;
+	rlp_cur_fixed(&l, lg->addr.b, sizeof lg->addr.b);
+	rlp_cur_list(&l, &topics);
+	while (!rlp_cur_at_end(&topics)) {
+		if (lg->ntopics == sizeof lg->topics / sizeof lg->topics[0])
+			return DURE_EBLOCK_FORMAT;
+		rlp_cur_fixed(&topics, lg->topics[lg->ntopics++].b, 32);
+	}
+	if ((err = rlp_cur_close(&l, &topics)) != DURE_OK)
+		return err;
+	const uint8_t *data;
+	size_t len;
+	rlp_cur_bytes(&l, &data, &len);
+	if (!l.err && len) {
+		lg->data = malloc(len);
+		if (!lg->data)
+			return DURE_ENOMEM;
+		memcpy(lg->data, data, len);
+		lg->data_size = len;
+	}
+	return rlp_cur_close(c, &l);
+}
+
+static int decode_logs(rlp_cur *c, receipt *r)
+{
+	rlp_cur l;
+	rlp_cur_list(c, &l);
+	int err;
+	size_t n = count_items(&l, LOG_MIN_RLP, &err);
+	if (err)
+		return err;
+	if (n) {
+		r->logs = calloc(n, sizeof *r->logs);
+		if (!r->logs)
+			return DURE_ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		/* Counted before decoding so receipt_free sees partial logs. */
+		r->nlogs++;
+		if ((err = decode_log(&l, &r->logs[i])) != DURE_OK)
+			return err;
+	}
+	return rlp_cur_close(c, &l);
+}
+
+/* The first field: the status (0 as the empty string, 1 as 0x01) or a
+ * 32-byte post-state root. */
+static int decode_status(rlp_cur *c, receipt *r)
+{
+	const uint8_t *p;
+	size_t n;
+	rlp_cur_bytes(c, &p, &n);
+	if (c->err)
+		return c->err;
+	if (n == sizeof r->post_state.b) {
+		r->has_post_state = true;
+		memcpy(r->post_state.b, p, n);
+		return DURE_OK;
+	}
+	if (n == 1 && p[0] == 1)
+		r->success = true;
+	else if (n != 0)
+		return DURE_EBLOCK_FORMAT;
+	return DURE_OK;
+}
+
+static int decode_fields(rlp_cur *c, receipt *r)
+{
+	int err;
+	if (count_items(c, 0, &err) != 4)
+		return err ? err : DURE_EBLOCK_FORMAT;
+	if ((err = decode_status(c, r)) != DURE_OK)
+		return err;
+	r->cumulative_gas = rlp_cur_u64(c);
+	rlp_cur_fixed(c, r->bloom, sizeof r->bloom);
+	if (c->err)
+		return c->err;
+	return decode_logs(c, r);
+}
+
+int receipt_decode(const uint8_t *p, size_t n, receipt *out)
+{
+	memset(out, 0, sizeof *out);
+	if (n == 0)
+		return DURE_ERLP_END;
+	if (p[0] < 0x80) {
+		if (p[0] < TX_ACCESS_LIST || p[0] > TX_BLOB)
+			return DURE_ETX_TYPE;
+		out->type = p[0];
+		p++;
+		n--;
+	} else if (p[0] < 0xc0) {
+		return DURE_ERLP_EXPECTED_LIST;
+	}
+	rlp_cur c, l;
+	rlp_cur_init(&c, p, n);
+	rlp_cur_list(&c, &l);
+	int err = decode_fields(&l, out);
+	int cerr = rlp_cur_close(&c, &l);
+	if (err == DURE_OK)
+		err = cerr;
+	if (err == DURE_OK)
+		err = rlp_cur_finish(&c);
+	if (err != DURE_OK)
+		receipt_free(out);
+	return err;
 }

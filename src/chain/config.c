@@ -1,0 +1,204 @@
+#include "chain/config.h"
+
+#include <string.h>
+
+/* The keys of the forks scheduled by block number, in fork order. Spurious
+ * Dragon is two keys in geth (EIP-155 and EIP-158), which must agree here;
+ * Paris is read apart (mergeNetsplitBlock or the terminal difficulty). */
+static const struct {
+	fork f;
+	const char *key;
+} block_forks[] = {
+	{FORK_HOMESTEAD, "homesteadBlock"},
+	{FORK_TANGERINE, "eip150Block"},
+	{FORK_SPURIOUS, "eip158Block"},
+	{FORK_BYZANTIUM, "byzantiumBlock"},
+	{FORK_CONSTANTINOPLE, "constantinopleBlock"},
+	{FORK_PETERSBURG, "petersburgBlock"},
+	{FORK_ISTANBUL, "istanbulBlock"},
+	{FORK_BERLIN, "berlinBlock"},
+	{FORK_LONDON, "londonBlock"},
+};
+
+/* A JSON integer, or a decimal or "0x" hex string, as geth's big.Int and
+ * HexOrDecimal read them. */
+static int json_u256(const json_t *v, u256 *out)
+{
+	*out = U256_ZERO;
+	if (json_is_integer(v)) {
+		if (json_integer_value(v) < 0)
+			return DURE_EJSON;
+		*out = u256_from_u64((uint64_t)json_integer_value(v));
+		return DURE_OK;
+	}
+	if (json_is_string(v) && u256_from_string(json_string_value(v), out) == 0)
+		return DURE_OK;
+	return DURE_EJSON;
+}
+
+/* Reads an optional key: absent or null leaves *out at CHAIN_NEVER. A
+ * value of 2^64-1 would read as "never", so it is refused. */
+static int opt_u64(const json_t *o, const char *key, uint64_t *out)
+{
+	*out = CHAIN_NEVER;
+	const json_t *v = json_object_get(o, key);
+	if (!v || json_is_null(v))
+		return DURE_OK;
+	u256 x;
+	if (json_u256(v, &x) || !u256_fits_u64(&x) || x.w[0] == CHAIN_NEVER)
+		return DURE_EJSON;
+	*out = x.w[0];
+	return DURE_OK;
+}
+
+static bool in_order(uint64_t prev, uint64_t at)
+{
+	return at == CHAIN_NEVER || (prev != CHAIN_NEVER && prev <= at);
+}
+
+static int read_config(const json_t *config, chain_config *c)
+{
+	if (!json_is_object(config))
+		return DURE_EJSON;
+	u256 id;
+	if (json_u256(json_object_get(config, "chainId"), &id) ||
+	    !u256_fits_u64(&id))
+		return DURE_EJSON;
+	c->chain_id = id.w[0];
+
+	for (int f = 0; f < FORK_COUNT_; f++)
+		c->activation[f] = CHAIN_NEVER;
+	c->activation[FORK_FRONTIER] = 0;
+	for (size_t i = 0; i < sizeof block_forks / sizeof block_forks[0]; i++)
+		if (opt_u64(config, block_forks[i].key,
+		            &c->activation[block_forks[i].f]))
+			return DURE_EJSON;
+	uint64_t eip155;
+	if (opt_u64(config, "eip155Block", &eip155) ||
+	    eip155 != c->activation[FORK_SPURIOUS])
+		return DURE_EJSON;
+	/* geth: Petersburg left out of a Constantinople chain starts with it. */
+	if (c->activation[FORK_PETERSBURG] == CHAIN_NEVER)
+		c->activation[FORK_PETERSBURG] = c->activation[FORK_CONSTANTINOPLE];
+	if (opt_u64(config, "mergeNetsplitBlock", &c->activation[FORK_PARIS]) ||
+	    opt_u64(config, "shanghaiTime", &c->activation[FORK_SHANGHAI]) ||
+	    opt_u64(config, "cancunTime", &c->activation[FORK_CANCUN]))
+		return DURE_EJSON;
+
+	const json_t *ttd = json_object_get(config, "terminalTotalDifficulty");
+	if (ttd && !json_is_null(ttd)) {
+		if (json_u256(ttd, &c->ttd))
+			return DURE_EJSON;
+		c->has_ttd = true;
+	}
+
+	/* Each scheduled fork needs the one before it, no later than itself.
+	 * Paris by total difficulty has no number to compare, and the timed
+	 * forks none with the numbered ones. */
+	for (int f = FORK_HOMESTEAD; f <= FORK_PARIS; f++)
+		if (!in_order(c->activation[f - 1], c->activation[f]))
+			return DURE_EJSON;
+	bool paris = c->activation[FORK_PARIS] != CHAIN_NEVER || c->has_ttd;
+	if ((paris && c->activation[FORK_LONDON] == CHAIN_NEVER) ||
+	    (!paris && c->activation[FORK_SHANGHAI] != CHAIN_NEVER) ||
+	    !in_order(c->activation[FORK_SHANGHAI], c->activation[FORK_CANCUN]))
+		return DURE_EJSON;
+	return DURE_OK;
+}
+
+int chain_config_from_json(const json_t *config, chain_config *out)
+{
+	memset(out, 0, sizeof *out);
+	int err = read_config(config, out);
+	if (err)
+		memset(out, 0, sizeof *out);
+	return err;
+}
+
+/* A transition network: the forks up to `base` from genesis, those after
+ * it up to `next` at `at` (a block number, a timestamp from Shanghai on);
+ * Paris among them starts at the terminal total difficulty `ttd`. */
+static const struct {
+	const char *name;
+	fork base, next;
+	uint64_t at, ttd;
+} transitions[] = {
+	{"FrontierToHomesteadAt5", FORK_FRONTIER, FORK_HOMESTEAD, 5, 0},
+	{"HomesteadToEIP150At5", FORK_HOMESTEAD, FORK_TANGERINE, 5, 0},
+	/* The DAO fork changes balances, not rules: Homestead throughout. */
+	{"HomesteadToDaoAt5", FORK_HOMESTEAD, FORK_HOMESTEAD, 5, 0},
+	{"EIP158ToByzantiumAt5", FORK_SPURIOUS, FORK_BYZANTIUM, 5, 0},
+	{"ByzantiumToConstantinopleFixAt5", FORK_BYZANTIUM, FORK_PETERSBURG, 5, 0},
+	{"BerlinToLondonAt5", FORK_BERLIN, FORK_LONDON, 5, 0},
+	{"ArrowGlacierToParisAtDiffC0000", FORK_LONDON, FORK_PARIS, 0, 0xC0000},
+	{"ParisToShanghaiAtTime15k", FORK_PARIS, FORK_SHANGHAI, 15000, 0},
+	{"ShanghaiToCancunAtTime15k", FORK_SHANGHAI, FORK_CANCUN, 15000, 0},
+};
+
+static void network_config(fork base, fork next, uint64_t at, uint64_t ttd,
+                           chain_config *c)
+{
+	c->chain_id = 1;
+	for (int f = 0; f < FORK_COUNT_; f++)
+		c->activation[f] = f <= (int)base ? 0
+		                 : f <= (int)next ? at : CHAIN_NEVER;
+	if (base >= FORK_PARIS) {
+		c->has_ttd = true;
+	} else if (next >= FORK_PARIS) {
+		c->activation[FORK_PARIS] = CHAIN_NEVER;
+		c->has_ttd = true;
+		c->ttd = u256_from_u64(ttd);
+	}
+}
+
+int chain_config_for_network(const char *network, chain_config *out)
+{
+	memset(out, 0, sizeof *out);
+	fork f;
+	if (fork_from_name(network, &f) == 0) {
+		network_config(f, f, 0, 0, out);
+		return DURE_OK;
+	}
+	for (size_t i = 0; i < sizeof transitions / sizeof transitions[0]; i++) {
+		if (strcmp(network, transitions[i].name) == 0) {
+			network_config(transitions[i].base, transitions[i].next,
+			               transitions[i].at, transitions[i].ttd, out);
+			return DURE_OK;
+		}
+	}
+	return DURE_EINVAL;
+}
+
+/* The fork by number and time, with `merged` saying whether a chain that
+ * merges by total difficulty has reached it. */
+static fork fork_at(const chain_config *c, uint64_t number,
+                    uint64_t timestamp, bool merged)
+{
+	fork f = FORK_FRONTIER;
+	while (f < FORK_LONDON && c->activation[f + 1] <= number)
+		f++;
+	if (f < FORK_LONDON)
+		return f;
+	if (c->activation[FORK_PARIS] != CHAIN_NEVER)
+		merged = c->activation[FORK_PARIS] <= number;
+	if (!merged)
+		return f;
+	f = FORK_PARIS;
+	while (f < FORK_CANCUN && c->activation[f + 1] <= timestamp)
+		f++;
+	return f;
+}
+
+fork chain_config_fork(const chain_config *c, uint64_t number,
+                       uint64_t timestamp)
+{
+	return fork_at(c, number, timestamp,
+	               c->has_ttd && u256_is_zero(&c->ttd));
+}
+
+fork chain_config_fork_td(const chain_config *c, uint64_t number,
+                          uint64_t timestamp, const u256 *parent_td)
+{
+	return fork_at(c, number, timestamp,
+	               c->has_ttd && !u256_lt(parent_td, &c->ttd));
+}

@@ -1,0 +1,423 @@
+#include "consensus/blockchain.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chain/execute.h"
+#include "chain/validate.h"
+#include "trie/trie.h"
+
+struct blockchain {
+	store *s;
+	const engine *e;
+	chain_config cfg;
+	uint64_t max_reorg;
+};
+
+/* ---- genesis ---- */
+
+int blockchain_init(store *s, const genesis *g, const char *json,
+                    size_t json_len, h256 *hash)
+{
+	memset(hash, 0, sizeof *hash);
+	state *st;
+	int err = state_new(&st);
+	if (err)
+		return err;
+	err = genesis_apply(g, st);
+	const state_change *ch = NULL;
+	size_t n = 0;
+	if (!err)
+		err = state_changes(st, &ch, &n);
+	db_txn *t = NULL;
+	if (!err)
+		err = db_begin_write(store_db(s), &t);
+	h256 have;
+	int found = err ? err : store_genesis(s, t, &have);
+	if (found == DURE_OK) {
+		/* Already initialised: the same genesis is fine. The root of
+		 * the alloc is recomputed in memory, not written. */
+		h256 root;
+		err = state_root(st, &root);
+		header h = genesis_header(g, &root);
+		h256 want;
+		if (!err)
+			err = header_hash(&h, &want);
+		if (!err && !h256_eq(&want, &have))
+			err = DURE_EBLOCK_GENESIS;
+		if (!err)
+			*hash = have;
+		db_abort(t);
+		state_free(st);
+		return err;
+	}
+	if (found != DURE_ENOTFOUND)
+		err = found;
+	h256 root;
+	if (!err)
+		err = store_apply(s, t, 0, ch, n, false, &root);
+	block b = {0};
+	if (!err) {
+		b.h = genesis_header(g, &root);
+		b.has_withdrawals = b.h.has_withdrawals_root;
+		err = header_hash(&b.h, hash);
+	}
+	if (!err)
+		err = store_put_block(s, t, &b, hash, &b.h.difficulty);
+	if (!err)
+		err = store_put_receipts(s, t, 0, hash, NULL, 0);
+	if (!err)
+		err = store_set_canonical(s, t, &b, hash);
+	if (!err)
+		err = store_set_head(s, t, hash);
+	if (!err)
+		err = store_put_meta(s, t, "genesis", hash->b, 32);
+	if (!err)
+		err = store_put_meta(s, t, "genesis.json", json, json_len);
+	if (!err)
+		err = db_commit(t);
+	else
+		db_abort(t);
+	state_free(st);
+	if (err)
+		memset(hash, 0, sizeof *hash);
+	return err;
+}
+
+int blockchain_open(store *s, const engine *e, const blockchain_opts *opts,
+                    blockchain **out)
+{
+	*out = NULL;
+	db_txn *t;
+	int err = db_begin_read(store_db(s), &t);
+	if (err)
+		return err;
+	const uint8_t *text;
+	size_t len;
+	err = store_meta(s, t, "genesis.json", &text, &len);
+	genesis g = {0};
+	if (!err) {
+		json_error_t je;
+		json_t *j = json_loadb((const char *)text, len, JSON_DECODE_ANY, &je);
+		err = j ? genesis_from_json(j, &g) : DURE_EDB_CORRUPT;
+		if (err && err != DURE_ENOMEM)
+			err = DURE_EDB_CORRUPT;
+		json_decref(j);
+	}
+	db_abort(t);
+	if (err) {
+		genesis_free(&g);
+		return err;
+	}
+	blockchain *bc = calloc(1, sizeof *bc);
+	if (!bc) {
+		genesis_free(&g);
+		return DURE_ENOMEM;
+	}
+	bc->s = s;
+	bc->e = e;
+	bc->cfg = g.config;
+	bc->max_reorg = opts && opts->max_reorg ? opts->max_reorg
+	                                        : BLOCKCHAIN_MAX_REORG;
+	genesis_free(&g);
+	*out = bc;
+	return DURE_OK;
+}
+
+void blockchain_free(blockchain *bc) { free(bc); }
+
+const chain_config *blockchain_config(const blockchain *bc)
+{
+	return &bc->cfg;
+}
+
+store *blockchain_store(const blockchain *bc) { return bc->s; }
+
+int blockchain_head(blockchain *bc, header *h, h256 *hash)
+{
+	db_txn *t;
+	int err = db_begin_read(store_db(bc->s), &t);
+	if (err)
+		return err;
+	err = store_head(bc->s, t, hash);
+	if (!err)
+		err = store_header(bc->s, t, hash, h);
+	db_abort(t);
+	return err;
+}
+
+/* ---- import ---- */
+
+/* What one import transaction works with. */
+typedef struct importing {
+	blockchain *bc;
+	db_txn *t;
+	import_result *res;
+} importing;
+
+/* BLOCKHASH reads the canonical index, which during a reorg already holds
+ * the new branch below the block being executed. */
+static h256 canonical_hash(void *ctx, uint64_t number)
+{
+	importing *im = ctx;
+	h256 h;
+	if (store_canonical(im->bc->s, im->t, number, &h))
+		memset(&h, 0, sizeof h);
+	return h;
+}
+
+static int finalize(void *ctx, state *st, const block *b, fork rev)
+{
+	const engine *e = ctx;
+	return e->finalize(e->ctx, st, b, rev);
+}
+
+static fork block_fork(const blockchain *bc, const header *h,
+                       const u256 *parent_td)
+{
+	return chain_config_fork_td(&bc->cfg, h->number, h->timestamp, parent_td);
+}
+
+/* The rules that need only the parent's header: the fork's and the
+ * engine's, and the body against the header. */
+static int check_block(blockchain *bc, const block *b, const header *parent,
+                       fork rev)
+{
+	int err = header_validate(&bc->cfg, rev, parent, &b->h);
+	if (!err)
+		err = bc->e->verify_header(bc->e->ctx, &bc->cfg, rev, parent, &b->h);
+	if (!err)
+		err = body_validate(rev, b);
+	if (!err)
+		err = bc->e->verify_ommers(bc->e->ctx, &bc->cfg, rev, b);
+	return err;
+}
+
+/* Executes b on the flat state, which must be its parent's post-state,
+ * checks the resulting state root and writes the block's receipts, state,
+ * change set and canonical index. */
+static int execute_on_head(importing *im, const block *b, const h256 *hash,
+                           fork rev)
+{
+	blockchain *bc = im->bc;
+	store_view view = {bc->s, im->t};
+	state_backend be;
+	store_view_backend(&view, &be);
+	state *st;
+	int err = state_new_backed(&be, &st);
+	if (err)
+		return err;
+	block_exec_opts opts = {
+		.block_hash = canonical_hash,
+		.block_hash_ctx = im,
+		.finalize = finalize,
+		.finalize_ctx = (void *)bc->e,
+	};
+	block_result r = {0};
+	err = block_execute(st, &bc->cfg, rev, b, &opts, &r);
+	if (err && im->res)
+		im->res->bad_tx = r.bad_tx;
+	const state_change *ch;
+	size_t n;
+	if (!err)
+		err = state_changes(st, &ch, &n);
+	h256 root;
+	if (!err)
+		err = store_apply(bc->s, im->t, b->h.number, ch, n, true, &root);
+	if (!err && !h256_eq(&root, &b->h.state_root))
+		err = DURE_EBLOCK_STATE_ROOT;
+	if (!err)
+		err = store_put_receipts(bc->s, im->t, b->h.number, hash,
+		                         r.receipts, r.nreceipts);
+	if (!err)
+		err = store_set_canonical(bc->s, im->t, b, hash);
+	if (!err && im->res)
+		im->res->gas_used += r.gas_used;
+	block_result_free(&r);
+	state_free(st);
+	return err;
+}
+
+/* Unwinds the canonical block at the head (number, its parent's state
+ * root want) and makes its parent the head's state. */
+static int unwind_head(importing *im, uint64_t number)
+{
+	store *s = im->bc->s;
+	h256 hash;
+	int err = store_canonical(s, im->t, number, &hash);
+	block b;
+	if (!err)
+		err = store_block(s, im->t, &hash, &b);
+	if (err)
+		return err == DURE_ENOTFOUND ? DURE_EDB_CORRUPT : err;
+	header parent;
+	err = store_header(s, im->t, &b.h.parent_hash, &parent);
+	h256 root;
+	if (!err)
+		err = store_unwind(s, im->t, number, &root);
+	if (!err && !h256_eq(&root, &parent.state_root))
+		err = DURE_EDB_CORRUPT;
+	if (!err)
+		err = store_unset_canonical(s, im->t, &b);
+	block_free(&b);
+	return err;
+}
+
+/* Makes the branch ending in b (hash, whose ancestors down to a canonical
+ * block are stored) canonical: unwinds the canonical blocks above the
+ * common ancestor, then executes the branch upward. */
+static int reorg(importing *im, const block *b, const h256 *hash,
+                 uint64_t head_number)
+{
+	blockchain *bc = im->bc;
+	store *s = bc->s;
+	/* The branch below b, newest first, down to the common ancestor. */
+	h256 *branch = NULL;
+	size_t n = 0, cap = 0;
+	h256 cur = b->h.parent_hash;
+	uint64_t number = b->h.number - 1;
+	int err = DURE_OK;
+	for (;;) {
+		h256 canon;
+		int e2 = store_canonical(s, im->t, number, &canon);
+		if (e2 && e2 != DURE_ENOTFOUND) {
+			err = e2;
+			break;
+		}
+		if (!e2 && h256_eq(&canon, &cur))
+			break;
+		if (head_number - number >= bc->max_reorg ||
+		    b->h.number - number > bc->max_reorg) {
+			err = DURE_EBLOCK_REORG_DEPTH;
+			break;
+		}
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			h256 *g = realloc(branch, nc * sizeof *g);
+			if (!g) {
+				err = DURE_ENOMEM;
+				break;
+			}
+			branch = g;
+			cap = nc;
+		}
+		branch[n++] = cur;
+		header h;
+		err = store_header(s, im->t, &cur, &h);
+		if (err)
+			break;
+		cur = h.parent_hash;
+		number--;
+	}
+	uint64_t ancestor = number;
+	if (!err && head_number - ancestor > bc->max_reorg)
+		err = DURE_EBLOCK_REORG_DEPTH;
+	for (uint64_t k = head_number; !err && k > ancestor; k--)
+		err = unwind_head(im, k);
+	if (!err && im->res)
+		im->res->reorg_depth = head_number - ancestor;
+	for (size_t i = n; !err && i-- > 0;) {
+		block side;
+		err = store_block(s, im->t, &branch[i], &side);
+		if (err)
+			break;
+		u256 ptd;
+		err = store_td(s, im->t, &side.h.parent_hash, &ptd);
+		if (!err)
+			err = execute_on_head(im, &side, &branch[i],
+			                      block_fork(bc, &side.h, &ptd));
+		block_free(&side);
+	}
+	free(branch);
+	return err;
+}
+
+static int import_in(importing *im, const block *b)
+{
+	blockchain *bc = im->bc;
+	store *s = bc->s;
+	h256 hash;
+	int err = header_hash(&b->h, &hash);
+	if (err)
+		return err;
+	if (im->res)
+		im->res->hash = hash;
+	uint64_t known;
+	err = store_number(s, im->t, &hash, &known);
+	if (err == DURE_OK) {
+		if (im->res)
+			im->res->known = true;
+		return DURE_OK;
+	}
+	if (err != DURE_ENOTFOUND)
+		return err;
+	header parent;
+	u256 ptd;
+	err = store_header(s, im->t, &b->h.parent_hash, &parent);
+	if (!err)
+		err = store_td(s, im->t, &b->h.parent_hash, &ptd);
+	if (err)
+		return err == DURE_ENOTFOUND ? DURE_EBLOCK_UNKNOWN_PARENT : err;
+	if (b->h.number == 0 || parent.number != b->h.number - 1)
+		return DURE_EBLOCK_NUMBER;
+	fork rev = block_fork(bc, &b->h, &ptd);
+	err = check_block(bc, b, &parent, rev);
+	if (err)
+		return err;
+	u256 td;
+	if (u256_add_overflow(&td, &ptd, &b->h.difficulty))
+		return DURE_EBLOCK_DIFFICULTY;
+	h256 head_hash;
+	header head;
+	u256 head_td;
+	err = store_head(s, im->t, &head_hash);
+	if (!err)
+		err = store_header(s, im->t, &head_hash, &head);
+	if (!err)
+		err = store_td(s, im->t, &head_hash, &head_td);
+	if (!err)
+		err = store_put_block(s, im->t, b, &hash, &td);
+	if (err)
+		return err;
+	if (h256_eq(&b->h.parent_hash, &head_hash)) {
+		err = execute_on_head(im, b, &hash, rev);
+	} else if (bc->e->prefer(bc->e->ctx, &head, &head_td, &b->h, &td)) {
+		err = reorg(im, b, &hash, head.number);
+		if (!err)
+			err = execute_on_head(im, b, &hash, rev);
+	} else {
+		return DURE_OK;
+	}
+	if (!err)
+		err = store_set_head(s, im->t, &hash);
+	if (!err && im->res)
+		im->res->canonical = true;
+	return err;
+}
+
+int blockchain_import(blockchain *bc, const block *b, import_result *res)
+{
+	if (res) {
+		memset(res, 0, sizeof *res);
+		res->bad_tx = SIZE_MAX;
+	}
+	importing im = {bc, NULL, res};
+	int err = db_begin_write(store_db(bc->s), &im.t);
+	if (err)
+		return err;
+	err = import_in(&im, b);
+	if (!err) {
+		err = db_commit(im.t);
+	} else {
+		db_abort(im.t);
+	}
+	if (err && res) {
+		size_t bad = res->bad_tx;
+		h256 h = res->hash;
+		memset(res, 0, sizeof *res);
+		res->hash = h;
+		res->bad_tx = bad;
+	}
+	return err;
+}

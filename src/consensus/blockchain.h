@@ -1,0 +1,82 @@
+/* The blockchain: imports blocks into the store under a consensus engine,
+ * follows the engine's fork choice, and reorganises the canonical chain.
+ *
+ * Import of a block whose parent is known, in one write transaction:
+ *   1. the fork's header rules (chain/validate.h) and the engine's,
+ *      against the parent; the body against the header;
+ *   2. when the parent is the head: execution over the flat state, the
+ *      state root from the store's tries checked against the header, and
+ *      the block, receipts, change set, canonical index, transaction
+ *      lookup and head written;
+ *   3. when the parent is not the head: the block is kept as a side
+ *      block; if the engine prefers it to the head, the canonical blocks
+ *      above the common ancestor are unwound with their change sets and
+ *      the side branch is executed and made canonical, each of its blocks
+ *      checked as in 2.
+ * A block that breaks any rule aborts the transaction: the store is
+ * exactly as before, and the error names the rule.
+ *
+ * A blockchain is used from one thread; it holds no transaction between
+ * calls. */
+#ifndef DURE_CONSENSUS_BLOCKCHAIN_H
+#define DURE_CONSENSUS_BLOCKCHAIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/bytes.h"
+#include "base/err.h"
+#include "chain/block.h"
+#include "chain/config.h"
+#include "chain/genesis.h"
+#include "consensus/engine.h"
+#include "store/store.h"
+
+/* Reorgs deeper than this are refused by default. */
+#define BLOCKCHAIN_MAX_REORG 4096
+
+typedef struct blockchain blockchain;
+
+typedef struct blockchain_opts {
+	uint64_t max_reorg;      /* 0: BLOCKCHAIN_MAX_REORG */
+} blockchain_opts;
+
+/* Writes genesis g into the store, with json (the genesis file's text,
+ * kept so later runs know the chain's config) and writes its hash to
+ * *hash. A store that already holds a genesis is left alone when it is the
+ * same block (DURE_OK) and refused otherwise (DURE_EBLOCK_GENESIS).
+ * Returns DURE_OK, DURE_EBLOCK_GENESIS, or a db / trie error. */
+DURE_WUR int blockchain_init(store *s, const genesis *g, const char *json,
+                             size_t json_len, h256 *hash);
+
+/* Opens the chain held by s (initialised with blockchain_init) under
+ * engine e (borrowed). opts may be NULL. Returns DURE_OK, DURE_ENOTFOUND
+ * (no genesis), DURE_EDB_CORRUPT, DURE_ENOMEM. */
+DURE_WUR int blockchain_open(store *s, const engine *e,
+                             const blockchain_opts *opts, blockchain **out);
+void blockchain_free(blockchain *bc);
+
+const chain_config *blockchain_config(const blockchain *bc);
+store *blockchain_store(const blockchain *bc);
+
+/* What an import did. */
+typedef struct import_result {
+	h256 hash;               /* the block's */
+	bool known;              /* it was already stored: nothing done */
+	bool canonical;          /* it is now the head */
+	uint64_t reorg_depth;    /* canonical blocks unwound for it */
+	uint64_t gas_used;
+	size_t bad_tx;           /* index of the invalid tx, else SIZE_MAX */
+} import_result;
+
+/* Imports b (see above). res may be NULL. Returns DURE_OK, or the rule it
+ * broke (DURE_EBLOCK_*, a transaction's DURE_ETX_* / DURE_ETR_* code with
+ * res->bad_tx set), or a db error; on any error nothing changed. */
+DURE_WUR int blockchain_import(blockchain *bc, const block *b,
+                               import_result *res);
+
+/* The head block's header and hash. */
+DURE_WUR int blockchain_head(blockchain *bc, header *h, h256 *hash);
+
+#endif
