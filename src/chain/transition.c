@@ -10,7 +10,6 @@
 
 #define MAX_CODE_SIZE 24576        /* EIP-170 */
 #define CODE_DEPOSIT_GAS 200
-#define GAS_PER_BLOB_GAS (1u << 17) /* EIP-4844 */
 #define BLOB_FEE_FRACTION 3338477  /* BLOB_BASE_FEE_UPDATE_FRACTION */
 #define PRECOMPILE_SCAN 0x14       /* addresses 1..this are probed */
 #define CODE_CACHE_MAX 32          /* analysed codes kept per transaction */
@@ -449,13 +448,21 @@ static void init_exec(exec *x, state *st, fork rev, const block_env *env,
 
 static u256 blob_gas(const tx *t)
 {
-	return u256_from_u64((uint64_t)t->blob_hashes_len * GAS_PER_BLOB_GAS);
+	return u256_from_u64((uint64_t)t->blob_hashes_len * GAS_PER_BLOB);
+}
+
+/* What is left of a pool of `cap` after `used`; an overdrawn pool is
+ * empty. */
+static uint64_t pool_left(uint64_t cap, uint64_t used)
+{
+	return used < cap ? cap - used : 0;
 }
 
 /* Every check that needs the state or the block; changes nothing. Sets
  * *price to the effective gas price. */
 static int check(state *st, fork rev, const block_env *env, const tx *t,
-                 const address *sender, const u256 *blob_fee, u256 *price)
+                 const address *sender, const block_gas *used,
+                 const u256 *blob_fee, u256 *price)
 {
 	int err = tx_validate(t, rev);
 	if (err == DURE_OK)
@@ -464,8 +471,13 @@ static int check(state *st, fork rev, const block_env *env, const tx *t,
 		return err;
 	if (t->type == TX_BLOB && !t->has_to)
 		return DURE_ETR_BLOB_CREATE;
-	if (t->gas_limit > env->gas_limit)
+	if (t->gas_limit > pool_left(env->gas_limit, used ? used->gas : 0))
 		return DURE_ETR_BLOCK_GAS;
+	/* tx_validate bounds the blob count, so the product fits. */
+	if (t->type == TX_BLOB &&
+	    (uint64_t)t->blob_hashes_len * GAS_PER_BLOB >
+	        pool_left(MAX_BLOB_GAS_PER_BLOCK, used ? used->blob_gas : 0))
+		return DURE_ETR_BLOB_GAS;
 	if (state_nonce(st, sender) != t->nonce)
 		return DURE_ETR_NONCE;
 	size_t code_len;
@@ -543,13 +555,14 @@ static int copy_logs(state *st, receipt *out)
 }
 
 int transition_begin(state *st, fork rev, const block_env *env, const tx *t,
-                     const address *sender, tx_frame *out)
+                     const address *sender, const block_gas *used,
+                     tx_frame *out)
 {
 	memset(out, 0, sizeof *out);
 	u256 bfee = blob_base_fee(env->excess_blob_gas);
 	u256 price;
 	uint64_t intrinsic;
-	int err = check(st, rev, env, t, sender, &bfee, &price);
+	int err = check(st, rev, env, t, sender, used, &bfee, &price);
 	if (err != DURE_OK)
 		return err;
 	if (tx_intrinsic_gas(t, rev, &intrinsic) != DURE_OK)
@@ -598,12 +611,12 @@ uint64_t transition_gas_used(uint64_t gas_limit, const evm_result *r,
 }
 
 int transition_apply(state *st, fork rev, const block_env *env, const tx *t,
-                     const address *sender, uint64_t cumulative_gas,
+                     const address *sender, const block_gas *used,
                      const tx_tracer *tracer, buf *output, receipt *out)
 {
 	memset(out, 0, sizeof *out);
 	tx_frame f;
-	int err = transition_begin(st, rev, env, t, sender, &f);
+	int err = transition_begin(st, rev, env, t, sender, used, &f);
 	if (err != DURE_OK)
 		return err;
 	exec x;
@@ -611,21 +624,21 @@ int transition_apply(state *st, fork rev, const block_env *env, const tx *t,
 	evm_result r = t->has_to ? do_call(&x, &f.msg, NULL)
 	                         : do_create(&x, &f.msg, t->nonce);
 	free_codes(&x);
-	uint64_t used = transition_gas_used(t->gas_limit, &r, rev);
+	uint64_t gas = transition_gas_used(t->gas_limit, &r, rev);
 
-	u256 back = u256_from_u64(t->gas_limit - used);
+	u256 back = u256_from_u64(t->gas_limit - gas);
 	back = u256_mul(&back, &f.price);
 	state_add_balance(st, sender, &back);
 	u256 tip =
 		rev >= FORK_LONDON ? u256_sub(&f.price, &env->base_fee) : f.price;
-	u256 used256 = u256_from_u64(used);
-	u256 fee = u256_mul(&used256, &tip);
+	u256 gas256 = u256_from_u64(gas);
+	u256 fee = u256_mul(&gas256, &tip);
 	state_add_balance(st, &env->coinbase, &fee);
 
 	out->type = t->type;
 	out->success = r.status == EVM_SUCCESS;
-	out->gas_used = used;
-	out->cumulative_gas = cumulative_gas + used;
+	out->gas_used = gas;
+	out->cumulative_gas = (used ? used->gas : 0) + gas;
 	err = copy_logs(st, out);
 	if (err == DURE_OK && output && r.output_size)
 		err = buf_append(output, r.output, r.output_size);

@@ -41,6 +41,21 @@ typedef struct block_env {
 	void *block_hash_ctx;
 } block_env;
 
+/* EIP-4844 per-block blob gas cap and the gas of one blob. */
+#define MAX_BLOB_GAS_PER_BLOCK 786432
+#define GAS_PER_BLOB 131072
+
+/* What the block's earlier transactions used. A transaction draws on the
+ * block's gas pools: it is invalid when its gas limit exceeds
+ * env->gas_limit - gas (DURE_ETR_BLOCK_GAS), or its blob gas exceeds
+ * MAX_BLOB_GAS_PER_BLOCK - blob_gas (DURE_ETR_BLOB_GAS). A pool already
+ * overdrawn counts as empty. Functions taking a `const block_gas *` read
+ * NULL as the first transaction of the block. */
+typedef struct block_gas {
+	uint64_t gas;             /* sum of the receipts' gas_used */
+	uint64_t blob_gas;        /* sum of the blob gas of blob txs */
+} block_gas;
+
 /* Optional per-instruction tracer (EIP-3155). */
 typedef struct tx_tracer {
 	void (*step)(void *ctx, const evm_trace_step *step);
@@ -53,8 +68,9 @@ u256 blob_base_fee(uint64_t excess_blob_gas);
 
 /* Applies t, sent by `sender` (recovered by the caller), to st.
  *
- * cumulative_gas is the gas used by the block's earlier transactions; it is
- * added into the receipt. tracer may be NULL. output, if not NULL, receives
+ * used is what the block's earlier transactions used (NULL for none): it
+ * bounds the gas t may take, and used->gas is added into the receipt's
+ * cumulative gas. tracer may be NULL. output, if not NULL, receives
  * the return (or revert) data of the transaction's frame.
  *
  * Returns DURE_OK when the transaction is included (out->success tells
@@ -64,7 +80,7 @@ u256 blob_base_fee(uint64_t excess_blob_gas);
  * free with receipt_free. */
 DURE_WUR int transition_apply(state *st, fork rev, const block_env *env,
                               const tx *t, const address *sender,
-                              uint64_t cumulative_gas, const tx_tracer *tracer,
+                              const block_gas *used, const tx_tracer *tracer,
                               buf *output, receipt *out);
 
 /* The effective gas price of t: its gas price, or for fee-market types
@@ -87,7 +103,8 @@ typedef struct tx_frame {
 	u256 price;              /* effective gas price */
 } tx_frame;
 
-/* Validates t against st and env and applies what a transaction does
+/* Validates t against st, env and the gas left in the block after `used`
+ * (NULL for none) and applies what a transaction does
  * before its frame runs: buys the gas (and blob gas), bumps the nonce,
  * warms the sender, recipient, precompiles, coinbase (EIP-3651) and access
  * list. Returns DURE_OK and fills *out, or a DURE_ETX_* / DURE_ETR_* code
@@ -95,7 +112,7 @@ typedef struct tx_frame {
  * that time a frame alone (transition_call) use it to reach the same state. */
 DURE_WUR int transition_begin(state *st, fork rev, const block_env *env,
                               const tx *t, const address *sender,
-                              tx_frame *out);
+                              const block_gas *used, tx_frame *out);
 
 /* Gas a transaction with gas_limit uses when its top frame ended with r:
  * everything unless it succeeded or reverted, less the refund capped at

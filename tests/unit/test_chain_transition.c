@@ -82,7 +82,9 @@ static tx make_tx(const address *to, uint64_t nonce, uint64_t gas,
 	return t;
 }
 
-static int apply_at(state *st, fork rev, tx *t, receipt *rc)
+/* Signs t and applies it after earlier transactions that used `used`. */
+static int apply_after(state *st, fork rev, const block_gas *used, tx *t,
+                       receipt *rc)
 {
 	uint8_t key[32];
 	if (hex_decode_exact(KEY, key, 32) != DURE_OK ||
@@ -90,7 +92,12 @@ static int apply_at(state *st, fork rev, tx *t, receipt *rc)
 		abort();
 	block_env e = env();
 	address s = addr_hex(SENDER);
-	return transition_apply(st, rev, &e, t, &s, 100, NULL, NULL, rc);
+	return transition_apply(st, rev, &e, t, &s, used, NULL, NULL, rc);
+}
+
+static int apply_at(state *st, fork rev, tx *t, receipt *rc)
+{
+	return apply_after(st, rev, &(block_gas){.gas = 100}, t, rc);
 }
 
 static int apply(state *st, tx *t, receipt *rc)
@@ -308,6 +315,70 @@ static void test_touch_deletes_empty(void)
 	state_free(st);
 }
 
+/* The block's gas pool: a tx may take what the earlier ones left of the
+ * 30M gas limit, and no more. */
+static void test_gas_pool(void)
+{
+	state *st = world();
+	address to = addr(0x1234), s = addr_hex(SENDER);
+	receipt rc;
+	tx t = make_tx(&to, 0, 21000, 20, 0);
+	CHECK_EQ_INT(apply_after(st, FORK_CANCUN,
+	                         &(block_gas){.gas = 30000000 - 20999}, &t, &rc),
+	             DURE_ETR_BLOCK_GAS);
+	CHECK_EQ_INT(state_nonce(st, &s), 0);
+	CHECK_EQ_INT(apply_after(st, FORK_CANCUN,
+	                         &(block_gas){.gas = 31000000}, &t, &rc),
+	             DURE_ETR_BLOCK_GAS);
+	CHECK_EQ_INT(apply_after(st, FORK_CANCUN,
+	                         &(block_gas){.gas = 30000000 - 21000}, &t, &rc),
+	             DURE_OK);
+	CHECK_EQ_INT(rc.cumulative_gas, 30000000);
+	receipt_free(&rc);
+	tx_free(&t);
+	state_free(st);
+}
+
+static tx make_blob_tx(const address *to, size_t nblobs)
+{
+	tx t = {0};
+	t.type = TX_BLOB;
+	t.has_chain_id = true;
+	t.chain_id = 1;
+	t.max_fee = u256_from_u64(20);
+	t.max_priority_fee = u256_from_u64(1);
+	t.max_fee_per_blob_gas = u256_from_u64(1);
+	t.gas_limit = 21000;
+	t.has_to = true;
+	t.to = *to;
+	t.blob_hashes = calloc(nblobs, sizeof *t.blob_hashes);
+	if (!t.blob_hashes)
+		abort();
+	t.blob_hashes_len = nblobs;
+	for (size_t i = 0; i < nblobs; i++)
+		t.blob_hashes[i].b[0] = 0x01; /* VERSIONED_HASH_VERSION_KZG */
+	return t;
+}
+
+/* The block's blob gas pool: 786432 (six blobs of 131072) per block. */
+static void test_blob_gas_pool(void)
+{
+	state *st = world();
+	address to = addr(0x1234);
+	receipt rc;
+	const block_gas five = {.blob_gas = 5 * 131072};
+	tx two = make_blob_tx(&to, 2), one = make_blob_tx(&to, 1);
+	CHECK_EQ_INT(apply_after(st, FORK_CANCUN, &five, &two, &rc),
+	             DURE_ETR_BLOB_GAS);
+	CHECK_EQ_INT(apply_after(st, FORK_CANCUN, &five, &one, &rc), DURE_OK);
+	CHECK(rc.success);
+	receipt_free(&rc);
+	tx_free(&two);
+	tx_free(&one);
+	state_free(st);
+}
+
 TEST_MAIN(test_blob_base_fee, test_transfer, test_rejections,
           test_call_storage_log, test_revert, test_create, test_selfdestruct,
-          test_create_collision, test_touch_deletes_empty)
+          test_create_collision, test_touch_deletes_empty, test_gas_pool,
+          test_blob_gas_pool)
