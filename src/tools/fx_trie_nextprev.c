@@ -11,8 +11,8 @@
 #include "trie/trie.h"
 
 /* Checks that the neighbour of key found by step equals want ("" = none). */
-static bool neighbour_is(const trie *t, const char *key,
-                         int (*step)(const trie *, const uint8_t *, size_t,
+static bool neighbour_is(trie *t, const char *key,
+                         int (*step)(trie *, const uint8_t *, size_t,
                                      buf *),
                          const char *want, buf *scratch)
 {

@@ -1,4 +1,5 @@
-/* Merkle Patricia Trie, in memory (Yellow Paper appendix D).
+/* Merkle Patricia Trie (Yellow Paper appendix D), in memory or over a node
+ * store.
  *
  * Keys are walked as nibbles (4-bit halves, high half first). Three kinds of
  * node, each encoded as an RLP list:
@@ -27,7 +28,16 @@
  * branch; nothing is stored for an empty value.
  *
  * Each node caches its ref; a change marks the nodes on its path dirty, so
- * trie_root re-encodes only those. */
+ * trie_root re-encodes only those.
+ *
+ * Over a store, a node's position is its path: the key nibbles from the
+ * root to it. A node the trie has not loaded yet is a "hash" node holding
+ * only its 32-byte ref; passing through it loads it in place. A branch
+ * never moves (its path is where its keys part), and a change moves at most
+ * the one leaf or extension it re-parents, never a subtree; each node knows
+ * whether the store holds something at its path ("held"), and when a held
+ * node is freed or moved its path goes on a list that the next commit
+ * deletes unless a new stored node took the path. */
 #include "trie/trie.h"
 
 #include <stdlib.h>
@@ -42,12 +52,16 @@ const h256 TRIE_EMPTY_ROOT = {{
 	0xad, 0xc0, 0x01, 0x62, 0x2f, 0xb5, 0xe3, 0x63, 0xb4, 0x21,
 }};
 
-enum node_kind { N_LEAF, N_EXT, N_BRANCH };
+/* N_HASH: not loaded yet; only ref (a hash) is known. */
+enum node_kind { N_LEAF, N_EXT, N_BRANCH, N_HASH };
 
 typedef struct node node;
 struct node {
 	enum node_kind kind;
 	bool dirty;          /* ref is stale */
+	bool unsaved;        /* changed since the last commit, or never saved */
+	bool held;           /* the store holds a node at this node's path */
+	bool want_branch;    /* N_HASH under an extension: must load a branch */
 	uint8_t reflen;      /* < 32: ref holds the RLP; 32: ref holds its hash */
 	uint8_t ref[32];
 	uint8_t *path;       /* leaf, extension: nibbles, one per byte */
@@ -61,18 +75,44 @@ struct node {
 struct trie {
 	node *root;
 	buf scratch;         /* encoding space reused by trie_root */
+	trie_store store;    /* load is NULL for a trie made by trie_new */
+	bool tracked;        /* opened or committed: nodes may be held */
+	buf gone;            /* paths left by held nodes: [size_t len][nibbles] */
+	buf path;            /* nibbles of a path being loaded */
 };
+
+/* The most paths one put or delete can add to t->gone (collapse: the
+ * deleted leaf, the branch, the extension above it, the moved child). */
+#define GONE_PER_OP 4
+
+static void node_clear(node *n)
+{
+	free(n->path);
+	free(n->val);
+	if (n->child) {
+		node_clear(n->child);
+		free(n->child);
+	}
+	for (int i = 0; i < 16; i++) {
+		if (n->kids[i]) {
+			node_clear(n->kids[i]);
+			free(n->kids[i]);
+		}
+	}
+}
 
 static void node_free(node *n)
 {
 	if (!n)
 		return;
-	free(n->path);
-	free(n->val);
-	node_free(n->child);
-	for (int i = 0; i < 16; i++)
-		node_free(n->kids[i]);
+	node_clear(n);
 	free(n);
+}
+
+static void touch(node *x)
+{
+	x->dirty = true;
+	x->unsaved = true;
 }
 
 /* A new node with a copy of path (n nibbles); NULL if out of memory. */
@@ -82,7 +122,7 @@ static node *node_new(enum node_kind kind, const uint8_t *path, size_t n)
 	if (!x)
 		return NULL;
 	x->kind = kind;
-	x->dirty = true;
+	touch(x);
 	if (n) {
 		x->path = malloc(n);
 		if (!x->path) {
@@ -104,7 +144,7 @@ static void path_cut(node *x, size_t cut)
 		free(x->path);
 		x->path = NULL;
 	}
-	x->dirty = true;
+	touch(x);
 }
 
 static size_t common_prefix(const uint8_t *a, size_t an, const uint8_t *b,
@@ -146,6 +186,31 @@ int trie_new(trie **out)
 	if (!*out)
 		return DURE_ENOMEM;
 	buf_init(&(*out)->scratch);
+	buf_init(&(*out)->gone);
+	buf_init(&(*out)->path);
+	return DURE_OK;
+}
+
+int trie_open(const trie_store *s, const h256 *root, trie **out)
+{
+	int err = trie_new(out);
+	if (err)
+		return err;
+	trie *t = *out;
+	t->store = *s;
+	t->tracked = true;
+	if (h256_eq(root, &TRIE_EMPTY_ROOT))
+		return DURE_OK;
+	t->root = calloc(1, sizeof *t->root);
+	if (!t->root) {
+		trie_free(t);
+		*out = NULL;
+		return DURE_ENOMEM;
+	}
+	t->root->kind = N_HASH;
+	t->root->held = true;
+	t->root->reflen = 32;
+	memcpy(t->root->ref, root->b, 32);
 	return DURE_OK;
 }
 
@@ -155,16 +220,281 @@ void trie_free(trie *t)
 		return;
 	node_free(t->root);
 	buf_free(&t->scratch);
+	buf_free(&t->gone);
+	buf_free(&t->path);
 	free(t);
 }
 
-/* Splits at a point where the key k[0..n) leaves x's path after c shared
- * nibbles (c < x->plen): a branch takes x's remainder and the new key,
- * under an extension for the shared part when c > 0. Allocates everything
- * before changing anything, so on failure x is untouched. Takes val. */
-static int split(node **slot, size_t c, const uint8_t *k, size_t n,
-                 uint8_t *val, size_t vlen)
+/* Node decoding (loaded nodes, proofs) */
+
+/* Decodes a hex-prefix path: *nib gets a new array of the nibbles (NULL when
+ * there are none), *leaf the flag. Returns 0 or DURE_ETRIE_MISSING for a
+ * malformed one, DURE_ENOMEM. */
+static int hp_decode(const uint8_t *hp, size_t n, uint8_t **nib, size_t *len,
+                     bool *leaf)
 {
+	*nib = NULL;
+	*len = 0;
+	if (n == 0 || hp[0] >> 4 > 3 || (!(hp[0] & 0x10) && (hp[0] & 0x0f)))
+		return DURE_ETRIE_MISSING;
+	*leaf = hp[0] & 0x20;
+	bool odd = hp[0] & 0x10;
+	size_t m = 2 * (n - 1) + odd;
+	if (m == 0)
+		return DURE_OK;
+	uint8_t *p = malloc(m);
+	if (!p)
+		return DURE_ENOMEM;
+	size_t o = 0;
+	if (odd)
+		p[o++] = hp[0] & 0x0f;
+	for (size_t i = 1; i < n; i++) {
+		p[o++] = hp[i] >> 4;
+		p[o++] = hp[i] & 0x0f;
+	}
+	*nib = p;
+	*len = m;
+	return DURE_OK;
+}
+
+/* Splits a node's RLP into its items (raw, headers included): *count is 2
+ * or 17. Returns 0 or DURE_ETRIE_MISSING. */
+static int node_items(const uint8_t *p, size_t n, const uint8_t *item[17],
+                      size_t ilen[17], size_t *count)
+{
+	rlp_cur c, l;
+	rlp_cur_init(&c, p, n);
+	rlp_cur_list(&c, &l);
+	size_t k = 0;
+	while (!rlp_cur_at_end(&l) && k < 17) {
+		rlp_cur_raw(&l, &item[k], &ilen[k]);
+		k++;
+	}
+	if (rlp_cur_close(&c, &l) || rlp_cur_finish(&c) || (k != 2 && k != 17))
+		return DURE_ETRIE_MISSING;
+	*count = k;
+	return DURE_OK;
+}
+
+/* The payload of a raw RLP string item (the caller knows it is one). */
+static void item_bytes(const uint8_t *raw, size_t n, const uint8_t **p,
+                       size_t *len)
+{
+	rlp_cur c;
+	rlp_cur_init(&c, raw, n);
+	rlp_cur_bytes(&c, p, len);
+}
+
+static bool item_is_list(const uint8_t *raw)
+{
+	return raw[0] >= 0xc0;
+}
+
+static int decode_node(const uint8_t *p, size_t n, node *out);
+
+/* Makes the child a ref item stands for: NULL for "", a hash node for a
+ * 32-byte string, the decoded node for an embedded list. */
+static int decode_ref(const uint8_t *raw, size_t n, node **out)
+{
+	*out = NULL;
+	node *c;
+	if (item_is_list(raw)) {
+		if (n >= 32)
+			return DURE_ETRIE_MISSING;
+		c = calloc(1, sizeof *c);
+		if (!c)
+			return DURE_ENOMEM;
+		int err = decode_node(raw, n, c);
+		if (err) {
+			free(c);
+			return err;
+		}
+		memcpy(c->ref, raw, n);
+		c->reflen = (uint8_t)n;
+		*out = c;
+		return DURE_OK;
+	}
+	const uint8_t *h;
+	size_t hn;
+	item_bytes(raw, n, &h, &hn);
+	if (hn == 0)
+		return DURE_OK;
+	if (hn != 32)
+		return DURE_ETRIE_MISSING;
+	c = calloc(1, sizeof *c);
+	if (!c)
+		return DURE_ENOMEM;
+	c->kind = N_HASH;
+	c->held = true;
+	c->reflen = 32;
+	memcpy(c->ref, h, 32);
+	*out = c;
+	return DURE_OK;
+}
+
+static int copy_val(const uint8_t *raw, size_t n, node *out)
+{
+	const uint8_t *v;
+	size_t vn;
+	if (item_is_list(raw))
+		return DURE_ETRIE_MISSING;
+	item_bytes(raw, n, &v, &vn);
+	if (vn == 0)
+		return DURE_OK;
+	out->val = malloc(vn);
+	if (!out->val)
+		return DURE_ENOMEM;
+	memcpy(out->val, v, vn);
+	out->vlen = vn;
+	return DURE_OK;
+}
+
+/* Fills the zeroed *out (kind, path, value, children) from a node's RLP,
+ * checking the shape invariants a well-formed trie keeps, so that corrupt
+ * input cannot break the algorithms above. On failure *out is zeroed. */
+static int decode_node(const uint8_t *p, size_t n, node *out)
+{
+	const uint8_t *item[17];
+	size_t ilen[17], count;
+	int err = node_items(p, n, item, ilen, &count);
+	if (err)
+		return err;
+	if (count == 17) {
+		out->kind = N_BRANCH;
+		int things = 0;
+		for (int i = 0; i < 16 && !err; i++) {
+			err = decode_ref(item[i], ilen[i], &out->kids[i]);
+			things += out->kids[i] != NULL;
+		}
+		if (!err)
+			err = copy_val(item[16], ilen[16], out);
+		if (!err && things + (out->val != NULL) < 2)
+			err = DURE_ETRIE_MISSING;
+	} else {
+		const uint8_t *hp;
+		size_t hn;
+		bool leaf = false;
+		if (item_is_list(item[0]))
+			return DURE_ETRIE_MISSING;
+		item_bytes(item[0], ilen[0], &hp, &hn);
+		err = hp_decode(hp, hn, &out->path, &out->plen, &leaf);
+		out->kind = leaf ? N_LEAF : N_EXT;
+		if (!err && leaf) {
+			err = copy_val(item[1], ilen[1], out);
+			if (!err && !out->val)
+				err = DURE_ETRIE_MISSING;
+		} else if (!err) {
+			err = decode_ref(item[1], ilen[1], &out->child);
+			if (!err && (!out->plen || !out->child ||
+			             (out->child->kind != N_BRANCH &&
+			              out->child->kind != N_HASH)))
+				err = DURE_ETRIE_MISSING;
+			if (!err)
+				out->child->want_branch = true;
+		}
+	}
+	if (err) {
+		node_clear(out);
+		memset(out, 0, sizeof *out);
+	}
+	return err;
+}
+
+/* Loads hash node x, whose path is path[0..len), in place. */
+static int load(trie *t, node *x, const uint8_t *path, size_t len)
+{
+	static const uint8_t nopath[1];
+	if (!t->store.load)
+		return DURE_ETRIE_MISSING;
+	const uint8_t *p;
+	size_t n;
+	int err = t->store.load(t->store.ctx, path ? path : nopath, len, &p, &n);
+	if (err)
+		return err == DURE_ENOTFOUND ? DURE_ETRIE_MISSING : err;
+	/* Only the root may be shorter than a hash. */
+	if (!p || n == 0 || (len > 0 && n < 32))
+		return DURE_ETRIE_MISSING;
+	if (t->store.verify) {
+		uint8_t h[32];
+		keccak256(p, n, h);
+		if (memcmp(h, x->ref, 32) != 0)
+			return DURE_ETRIE_MISSING;
+	}
+	node tmp = {0};
+	err = decode_node(p, n, &tmp);
+	if (err)
+		return err;
+	if (x->want_branch && tmp.kind != N_BRANCH) {
+		node_clear(&tmp);
+		return DURE_ETRIE_MISSING;
+	}
+	if (n < 32) {
+		memcpy(x->ref, p, n);
+		x->reflen = (uint8_t)n;
+	}
+	x->kind = tmp.kind;
+	x->path = tmp.path;
+	x->plen = tmp.plen;
+	x->val = tmp.val;
+	x->vlen = tmp.vlen;
+	x->child = tmp.child;
+	memcpy(x->kids, tmp.kids, sizeof x->kids);
+	return DURE_OK;
+}
+
+/* Makes sure x is loaded; path[0..len) is its path. */
+static inline int resolve(trie *t, node *x, const uint8_t *path, size_t len)
+{
+	return x->kind == N_HASH ? load(t, x, path, len) : DURE_OK;
+}
+
+/* Paths left behind */
+
+/* One put or delete: the trie and the key's nibbles. */
+typedef struct op {
+	trie *t;
+	const uint8_t *k;
+	size_t n;
+} op;
+
+/* Room for what one operation can add to the gone list, taken before the
+ * operation changes anything, so recording a path cannot fail. */
+static int gone_reserve(trie *t, size_t n)
+{
+	if (!t->tracked)
+		return DURE_OK;
+	if (n > (SIZE_MAX / GONE_PER_OP - sizeof(size_t)) - 1)
+		return DURE_ENOMEM;
+	return buf_reserve(&t->gone, GONE_PER_OP * (sizeof(size_t) + n + 1));
+}
+
+/* Node x at key prefix k[0..at), then nibble `extra` unless it is -1, is
+ * about to be freed or moved: the store's node at that path is stale. */
+static void leave(const op *o, node *x, size_t at, int extra)
+{
+	if (!x->held)
+		return;
+	x->held = false;
+	size_t len = at + (extra >= 0);
+	uint8_t e = (uint8_t)extra;
+	buf_append(&o->t->gone, &len, sizeof len);
+	buf_append(&o->t->gone, o->k, at);
+	if (extra >= 0)
+		buf_append(&o->t->gone, &e, 1);
+}
+
+/* Changes */
+
+/* Splits at a point where the key o->k[at..n) leaves x's path after c
+ * shared nibbles (c < x->plen): a branch takes x's remainder and the new
+ * key, under an extension for the shared part when c > 0. Allocates
+ * everything before changing anything, so on failure x is untouched. Takes
+ * val. */
+static int split(const op *o, node **slot, size_t at, size_t c, uint8_t *val,
+                 size_t vlen)
+{
+	const uint8_t *k = o->k + at;
+	size_t n = o->n - at;
 	node *x = *slot;
 	node *br = node_new(N_BRANCH, NULL, 0);
 	node *ext = c ? node_new(N_EXT, k, c) : NULL;
@@ -181,6 +511,8 @@ static int split(node **slot, size_t c, const uint8_t *k, size_t n,
 		return DURE_ENOMEM;
 	}
 	uint8_t xi = x->path[c];
+	/* x's child keeps its path: it ends up right below x's old path. */
+	leave(o, x, at, -1);
 	if (x->kind == N_LEAF) {
 		path_cut(x, c + 1);
 		br->kids[xi] = x;
@@ -211,10 +543,13 @@ static int split(node **slot, size_t c, const uint8_t *k, size_t n,
 	return DURE_OK;
 }
 
-/* Sets k[0..n) to val under *slot, taking val on success. */
-static int insert(node **slot, const uint8_t *k, size_t n, uint8_t *val,
+/* Sets o->k[at..n) to val under *slot (at key prefix o->k[0..at)), taking
+ * val on success. */
+static int insert(const op *o, node **slot, size_t at, uint8_t *val,
                   size_t vlen)
 {
+	const uint8_t *k = o->k + at;
+	size_t n = o->n - at;
 	node *x = *slot;
 	int err;
 	if (!x) {
@@ -226,13 +561,16 @@ static int insert(node **slot, const uint8_t *k, size_t n, uint8_t *val,
 		*slot = x;
 		return DURE_OK;
 	}
+	err = resolve(o->t, x, o->k, at);
+	if (err)
+		return err;
 	if (x->kind == N_LEAF) {
 		size_t c = common_prefix(x->path, x->plen, k, n);
 		if (c == x->plen && c == n) {
 			free(x->val);
 			x->val = val;
 			x->vlen = vlen;
-			x->dirty = true;
+			touch(x);
 			return DURE_OK;
 		}
 		if (c == x->plen) {
@@ -253,32 +591,33 @@ static int insert(node **slot, const uint8_t *k, size_t n, uint8_t *val,
 			x->val = NULL;
 			x->vlen = 0;
 			if (c == 0) {
+				leave(o, x, at, -1);
 				node_free(x);
 				*slot = br;
 			} else {
 				x->kind = N_EXT;
 				x->child = br;
-				x->dirty = true;
+				touch(x);
 			}
 			return DURE_OK;
 		}
-		return split(slot, c, k, n, val, vlen);
+		return split(o, slot, at, c, val, vlen);
 	}
 	if (x->kind == N_EXT) {
 		size_t c = common_prefix(x->path, x->plen, k, n);
 		if (c < x->plen)
-			return split(slot, c, k, n, val, vlen);
-		err = insert(&x->child, k + c, n - c, val, vlen);
+			return split(o, slot, at, c, val, vlen);
+		err = insert(o, &x->child, at + c, val, vlen);
 	} else if (n == 0) {
 		free(x->val);
 		x->val = val;
 		x->vlen = vlen;
 		err = DURE_OK;
 	} else {
-		err = insert(&x->kids[k[0]], k + 1, n - 1, val, vlen);
+		err = insert(o, &x->kids[k[0]], at + 1, val, vlen);
 	}
 	if (!err)
-		x->dirty = true;
+		touch(x);
 	return err;
 }
 
@@ -292,27 +631,46 @@ int trie_put(trie *t, const uint8_t *key, size_t klen, const uint8_t *val,
 	if (err)
 		return err;
 	uint8_t *copy = malloc(vlen);
-	if (!copy) {
+	err = copy ? gone_reserve(t, 2 * klen) : DURE_ENOMEM;
+	if (err) {
+		free(copy);
 		free(nib);
-		return DURE_ENOMEM;
+		return err;
 	}
 	memcpy(copy, val, vlen);
-	err = insert(&t->root, nib, 2 * klen, copy, vlen);
+	op o = {t, nib, 2 * klen};
+	err = insert(&o, &t->root, 0, copy, vlen);
 	if (err)
 		free(copy);
 	free(nib);
 	return err;
 }
 
-int trie_get(const trie *t, const uint8_t *key, size_t klen,
-             const uint8_t **val, size_t *vlen)
+/* Leaves the first i nibbles of key in t->path. */
+static int key_path(trie *t, const uint8_t *key, size_t i)
+{
+	buf_reset(&t->path);
+	for (size_t j = 0; j < i; j++)
+		buf_push(&t->path, j % 2 ? key[j / 2] & 0x0f : key[j / 2] >> 4);
+	return buf_failed(&t->path) ? DURE_ENOMEM : DURE_OK;
+}
+
+int trie_get(trie *t, const uint8_t *key, size_t klen, const uint8_t **val,
+             size_t *vlen)
 {
 	*val = NULL;
 	*vlen = 0;
-	const node *x = t->root;
+	node *x = t->root;
 	size_t n = 2 * klen, i = 0;
 #define NIB(j) ((j) % 2 ? key[(j) / 2] & 0x0f : key[(j) / 2] >> 4)
 	while (x) {
+		if (x->kind == N_HASH) {
+			int err = key_path(t, key, i);
+			if (!err)
+				err = load(t, x, t->path.data, i);
+			if (err)
+				return err;
+		}
 		if (x->kind == N_BRANCH) {
 			if (i == n) {
 				if (!x->val)
@@ -344,16 +702,27 @@ int trie_get(const trie *t, const uint8_t *key, size_t klen,
 	return DURE_ENOTFOUND;
 }
 
+/* A node on the way down to a key, and where it sits (its path is the
+ * key's first `at` nibbles). */
+typedef struct frame {
+	node **slot;
+	size_t at;
+} frame;
+
 /* Removes one thing from branch P (the node in slot stack[pi]) when only one
  * thing will be left, and restores the shape invariants: P, and the
  * extension above it if any, merge with what is left. `gone_kid` is the
- * index of the child to remove, or -1 to remove P's value. Allocates before
- * changing anything, so on DURE_ENOMEM nothing has changed. On success *top
- * is the index of the highest stack slot whose node was replaced. */
-static int collapse(node ***stack, size_t pi, int gone_kid, size_t *top)
+ * index of the child to remove, or -1 to remove P's value. Loads and
+ * allocates before changing anything, so on failure nothing has changed.
+ * On success *top is the index of the highest stack slot whose node was
+ * replaced. */
+static int collapse(const op *o, frame *stack, size_t pi, int gone_kid,
+                    size_t *top)
 {
-	node *p = *stack[pi];
-	node *g = pi > 0 ? *stack[pi - 1] : NULL;
+	node *p = *stack[pi].slot;
+	size_t pat = stack[pi].at;
+	node *g = pi > 0 ? *stack[pi - 1].slot : NULL;
+	size_t gat = pi > 0 ? stack[pi - 1].at : 0;
 	bool merge_g = g && g->kind == N_EXT;
 	int only = -1;
 	for (int j = 0; j < 16; j++)
@@ -362,6 +731,7 @@ static int collapse(node ***stack, size_t pi, int gone_kid, size_t *top)
 	if (only < 0) {
 		/* Only P's value is left: P becomes a leaf with an empty path, or
 		 * the extension above it becomes that leaf. */
+		leave(o, p->kids[gone_kid], pat + 1, -1);
 		node_free(p->kids[gone_kid]);
 		p->kids[gone_kid] = NULL;
 		if (merge_g) {
@@ -369,18 +739,28 @@ static int collapse(node ***stack, size_t pi, int gone_kid, size_t *top)
 			g->val = p->val;
 			g->vlen = p->vlen;
 			g->child = NULL;
-			g->dirty = true;
+			touch(g);
 			p->val = NULL;
+			leave(o, p, pat, -1);
 			node_free(p);
 			*top = pi - 1;
 		} else {
 			p->kind = N_LEAF;
-			p->dirty = true;
+			touch(p);
 			*top = pi;
 		}
 		return DURE_OK;
 	}
 	node *c = p->kids[only];
+	if (c->kind == N_HASH) {
+		buf *b = &o->t->path;
+		buf_reset(b);
+		buf_append(b, o->k, pat);
+		buf_push(b, (uint8_t)only);
+		int err = buf_failed(b) ? DURE_ENOMEM : load(o->t, c, b->data, b->len);
+		if (err)
+			return err;
+	}
 	bool merge_c = c->kind != N_BRANCH;
 	size_t glen = merge_g ? g->plen : 0, clen = merge_c ? c->plen : 0;
 	uint8_t *path = malloc(glen + 1 + clen);
@@ -392,6 +772,7 @@ static int collapse(node ***stack, size_t pi, int gone_kid, size_t *top)
 	if (clen)
 		memcpy(path + glen + 1, c->path, clen);
 	if (gone_kid >= 0) {
+		leave(o, p->kids[gone_kid], pat + 1, -1);
 		node_free(p->kids[gone_kid]);
 		p->kids[gone_kid] = NULL;
 	}
@@ -400,25 +781,32 @@ static int collapse(node ***stack, size_t pi, int gone_kid, size_t *top)
 	p->kids[only] = NULL;
 	node *keep;   /* the node that takes the merged path */
 	if (merge_c) {
+		/* c moves up to where g or P was; an extension's child below it
+		 * keeps its path. */
 		keep = c;
+		leave(o, c, pat, only);
+		leave(o, p, pat, -1);
 		node_free(p);
 		if (merge_g) {
 			g->child = NULL;
+			leave(o, g, gat, -1);
 			node_free(g);
 		}
 	} else {
 		keep = merge_g ? g : p;
-		if (merge_g)
+		if (merge_g) {
+			leave(o, p, pat, -1);
 			node_free(p);
+		}
 		keep->kind = N_EXT;
 		keep->child = c;
 	}
 	free(keep->path);
 	keep->path = path;
 	keep->plen = glen + 1 + clen;
-	keep->dirty = true;
+	touch(keep);
 	*top = merge_g ? pi - 1 : pi;
-	*stack[*top] = keep;
+	*stack[*top].slot = keep;
 	return DURE_OK;
 }
 
@@ -430,18 +818,25 @@ int trie_del(trie *t, const uint8_t *key, size_t klen)
 		return err;
 	size_t n = 2 * klen, i = 0, d = 0;
 	/* Every step down consumes a nibble, so n + 2 slots suffice. */
-	node ***stack = malloc((n + 2) * sizeof *stack);
-	if (!stack) {
+	frame *stack = malloc((n + 2) * sizeof *stack);
+	err = stack ? gone_reserve(t, n) : DURE_ENOMEM;
+	if (err) {
+		free(stack);
 		free(k);
-		return DURE_ENOMEM;
+		return err;
 	}
+	op o = {t, k, n};
 	node **slot = &t->root;
 	bool found = false;
 	for (;;) {
 		node *x = *slot;
 		if (!x)
 			break;
-		stack[d++] = slot;
+		err = resolve(t, x, k, i);
+		if (err)
+			goto out;
+		stack[d].slot = slot;
+		stack[d++].at = i;
 		if (x->kind == N_BRANCH) {
 			if (i == n) {
 				found = x->val != NULL;
@@ -461,26 +856,28 @@ int trie_del(trie *t, const uint8_t *key, size_t klen)
 	}
 	if (!found)
 		goto out;
-	node *target = *stack[d - 1];
+	node *target = *stack[d - 1].slot;
 	size_t pi, top;
 	int gone_kid = -1;
 	if (target->kind == N_LEAF) {
 		if (d == 1) {
+			leave(&o, target, 0, -1);
 			node_free(target);
 			t->root = NULL;
 			goto out;
 		}
 		pi = d - 2;
-		gone_kid = (int)(stack[d - 1] - (*stack[pi])->kids);
+		gone_kid = (int)(stack[d - 1].slot - (*stack[pi].slot)->kids);
 	} else {
 		pi = d - 1;
 	}
-	node *p = *stack[pi];
+	node *p = *stack[pi].slot;
 	int left = p->val && gone_kid >= 0;
 	for (int j = 0; j < 16; j++)
 		left += p->kids[j] && j != gone_kid;
 	if (left >= 2) {
 		if (gone_kid >= 0) {
+			leave(&o, p->kids[gone_kid], stack[pi].at + 1, -1);
 			node_free(p->kids[gone_kid]);
 			p->kids[gone_kid] = NULL;
 		} else {
@@ -490,12 +887,12 @@ int trie_del(trie *t, const uint8_t *key, size_t klen)
 		}
 		top = pi;
 	} else {
-		err = collapse(stack, pi, gone_kid, &top);
+		err = collapse(&o, stack, pi, gone_kid, &top);
 		if (err)
 			goto out;
 	}
 	for (size_t s = 0; s <= top; s++)
-		(*stack[s])->dirty = true;
+		touch(*stack[s].slot);
 out:
 	free(stack);
 	free(k);
@@ -535,8 +932,29 @@ static void put_ref(buf *b, const node *x)
 		rlp_put_raw(b, x->ref, x->reflen);
 }
 
+/* Replaces b's contents with x's RLP; x's children's refs must be current. */
+static int encode(const node *x, buf *b)
+{
+	buf_reset(b);
+	size_t m = rlp_list_begin(b);
+	if (x->kind == N_BRANCH) {
+		for (int i = 0; i < 16; i++)
+			put_ref(b, x->kids[i]);
+		rlp_put_bytes(b, x->val, x->vlen);
+	} else {
+		put_hp(b, x->path, x->plen, x->kind == N_LEAF);
+		if (x->kind == N_LEAF)
+			rlp_put_bytes(b, x->val, x->vlen);
+		else
+			put_ref(b, x->child);
+	}
+	rlp_list_end(b, m);
+	return buf_failed(b) ? DURE_ENOMEM : DURE_OK;
+}
+
 /* Brings x's cached ref up to date; the whole RLP is left in scratch when
- * x was re-encoded (always, for a dirty node). */
+ * x was re-encoded (always, for a dirty node). A hash node is never dirty:
+ * its known ref stands for the subtree without loading it. */
 static int update_ref(node *x, buf *scratch)
 {
 	if (!x->dirty)
@@ -554,22 +972,9 @@ static int update_ref(node *x, buf *scratch)
 			}
 		}
 	}
-	buf_reset(scratch);
-	size_t m = rlp_list_begin(scratch);
-	if (x->kind == N_BRANCH) {
-		for (int i = 0; i < 16; i++)
-			put_ref(scratch, x->kids[i]);
-		rlp_put_bytes(scratch, x->val, x->vlen);
-	} else {
-		put_hp(scratch, x->path, x->plen, x->kind == N_LEAF);
-		if (x->kind == N_LEAF)
-			rlp_put_bytes(scratch, x->val, x->vlen);
-		else
-			put_ref(scratch, x->child);
-	}
-	rlp_list_end(scratch, m);
-	if (buf_failed(scratch))
-		return DURE_ENOMEM;
+	int err = encode(x, scratch);
+	if (err)
+		return err;
 	if (scratch->len < 32) {
 		memcpy(x->ref, scratch->data, scratch->len);
 		x->reflen = (uint8_t)scratch->len;
@@ -581,25 +986,321 @@ static int update_ref(node *x, buf *scratch)
 	return DURE_OK;
 }
 
+/* The root hash from the root's current ref. */
+static void root_of(const trie *t, h256 *out)
+{
+	if (!t->root)
+		*out = TRIE_EMPTY_ROOT;
+	else if (t->root->reflen == 32)
+		memcpy(out->b, t->root->ref, 32);
+	else
+		keccak256(t->root->ref, t->root->reflen, out->b);
+}
+
 int trie_root(trie *t, h256 *out)
 {
-	if (!t->root) {
-		*out = TRIE_EMPTY_ROOT;
-		return DURE_OK;
-	}
-	int err = update_ref(t->root, &t->scratch);
+	int err = t->root ? update_ref(t->root, &t->scratch) : DURE_OK;
 	if (err) {
 		memset(out, 0, sizeof *out);
 		return err;
 	}
-	if (t->root->reflen == 32)
-		memcpy(out->b, t->root->ref, 32);
-	else
-		keccak256(t->root->ref, t->root->reflen, out->b);
+	root_of(t, out);
 	return DURE_OK;
 }
 
-/* Ordered iteration. Paths are collected as nibbles in `acc`. */
+/* Commit */
+
+/* Whether, once refs are current, a node is stored on its own at
+ * path[0..len): the store must keep that path. A hash node on the way
+ * means the path lies in a subtree nothing has changed. */
+static bool stored_at(const trie *t, const uint8_t *path, size_t len)
+{
+	const node *x = t->root;
+	size_t i = 0;
+	while (x) {
+		if (x->kind == N_HASH)
+			return true;
+		if (i == len)
+			return len == 0 || x->reflen == 32;
+		if (x->kind == N_BRANCH) {
+			x = x->kids[path[i++]];
+			continue;
+		}
+		if (x->kind == N_LEAF || x->plen > len - i ||
+		    memcmp(x->path, path + i, x->plen) != 0)
+			return false;
+		i += x->plen;
+		x = x->child;
+	}
+	return false;
+}
+
+/* Hands w the puts (and the dels of nodes shrunk into their parent) for
+ * the unsaved nodes under x, whose path is in `path`. Changes no flag. */
+static int save(trie *t, const node *x, buf *path, const trie_writer *w)
+{
+	if (!x || !x->unsaved)
+		return DURE_OK;
+	size_t mark = path->len;
+	int err = DURE_OK;
+	if (x->kind == N_EXT) {
+		buf_append(path, x->path, x->plen);
+		err = buf_failed(path) ? DURE_ENOMEM : save(t, x->child, path, w);
+	} else if (x->kind == N_BRANCH) {
+		for (int i = 0; i < 16 && !err; i++) {
+			if (!x->kids[i] || !x->kids[i]->unsaved)
+				continue;
+			path->len = mark;
+			buf_push(path, (uint8_t)i);
+			err = buf_failed(path) ? DURE_ENOMEM
+			                       : save(t, x->kids[i], path, w);
+		}
+	}
+	path->len = mark;
+	if (err)
+		return err;
+	static const uint8_t nopath[1];
+	const uint8_t *p = path->data ? path->data : nopath;
+	if (x->reflen == 32 || mark == 0) {
+		err = encode(x, &t->scratch);
+		if (!err)
+			err = w->put(w->ctx, p, mark, t->scratch.data, t->scratch.len);
+	} else if (x->held) {
+		err = w->del(w->ctx, p, mark);
+	}
+	return err;
+}
+
+/* After a successful commit: what the store now holds. */
+static void settle(node *x, bool is_root)
+{
+	if (!x || !x->unsaved)
+		return;
+	settle(x->child, false);
+	for (int i = 0; i < 16; i++)
+		settle(x->kids[i], false);
+	x->held = is_root || x->reflen == 32;
+	x->unsaved = false;
+}
+
+int trie_commit(trie *t, const trie_writer *w, h256 *root)
+{
+	memset(root, 0, sizeof *root);
+	int err = t->root ? update_ref(t->root, &t->scratch) : DURE_OK;
+	if (err)
+		return err;
+	/* Deletes first, so that a writer applying operations in order never
+	 * drops a node this commit puts. */
+	for (size_t o = 0; o < t->gone.len && !err;) {
+		size_t len;
+		memcpy(&len, t->gone.data + o, sizeof len);
+		const uint8_t *p = t->gone.data + o + sizeof len;
+		if (!stored_at(t, p, len))
+			err = w->del(w->ctx, p, len);
+		o += sizeof len + len;
+	}
+	buf path = BUF_INIT;
+	if (!err)
+		err = save(t, t->root, &path, w);
+	buf_free(&path);
+	if (err)
+		return err;
+	settle(t->root, true);
+	buf_reset(&t->gone);
+	t->tracked = true;
+	root_of(t, root);
+	return DURE_OK;
+}
+
+/* Proofs */
+
+void trie_proof_free(trie_proof *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->nodes[i]);
+	free(p->nodes);
+	free(p->lens);
+	memset(p, 0, sizeof *p);
+}
+
+static int proof_add(trie_proof *p, const buf *rlp)
+{
+	uint8_t **nodes = realloc(p->nodes, (p->n + 1) * sizeof *nodes);
+	if (!nodes)
+		return DURE_ENOMEM;
+	p->nodes = nodes;
+	size_t *lens = realloc(p->lens, (p->n + 1) * sizeof *lens);
+	if (!lens)
+		return DURE_ENOMEM;
+	p->lens = lens;
+	uint8_t *copy = malloc(rlp->len);
+	if (!copy)
+		return DURE_ENOMEM;
+	memcpy(copy, rlp->data, rlp->len);
+	p->nodes[p->n] = copy;
+	p->lens[p->n++] = rlp->len;
+	return DURE_OK;
+}
+
+int trie_prove(trie *t, const uint8_t *key, size_t klen, trie_proof *out)
+{
+	memset(out, 0, sizeof *out);
+	int err = t->root ? update_ref(t->root, &t->scratch) : DURE_OK;
+	uint8_t *k = NULL;
+	if (!err)
+		err = to_nibbles(key, klen, &k);
+	size_t n = 2 * klen, i = 0;
+	node *x = t->root;
+	/* Loaded nodes are clean, so the refs stay current on the way down. */
+	while (x && !err) {
+		err = resolve(t, x, k, i);
+		if (!err && (i == 0 || x->reflen == 32)) {
+			err = encode(x, &t->scratch);
+			if (!err)
+				err = proof_add(out, &t->scratch);
+		}
+		if (err)
+			break;
+		if (x->kind == N_BRANCH) {
+			if (i == n)
+				break;
+			x = x->kids[k[i++]];
+		} else if (x->kind == N_LEAF || x->plen > n - i ||
+		           memcmp(x->path, k + i, x->plen) != 0) {
+			break;
+		} else {
+			i += x->plen;
+			x = x->child;
+		}
+	}
+	free(k);
+	if (err)
+		trie_proof_free(out);
+	return err;
+}
+
+int trie_verify_proof(const h256 *root, const uint8_t *key, size_t klen,
+                      const trie_proof *p, const uint8_t **val, size_t *vlen)
+{
+	*val = NULL;
+	*vlen = 0;
+	if (p->n == 0)
+		return h256_eq(root, &TRIE_EMPTY_ROOT) ? DURE_ENOTFOUND
+		                                       : DURE_ETRIE_MISSING;
+	uint8_t *k;
+	int err = to_nibbles(key, klen, &k);
+	if (err)
+		return err;
+	size_t n = 2 * klen, i = 0, used = 0;
+	uint8_t want[32];
+	memcpy(want, root->b, 32);
+	const uint8_t *cur = NULL, *v = NULL;
+	size_t curlen = 0, vn = 0;
+	bool by_hash = true;
+	for (;;) {
+		if (by_hash) {
+			uint8_t h[32];
+			if (used == p->n)
+				break;
+			keccak256(p->nodes[used], p->lens[used], h);
+			if (memcmp(h, want, 32) != 0)
+				break;
+			cur = p->nodes[used];
+			curlen = p->lens[used++];
+		}
+		const uint8_t *item[17], *ref;
+		size_t ilen[17], count, reflen;
+		if (node_items(cur, curlen, item, ilen, &count))
+			break;
+		if (count == 17) {
+			if (i == n) {
+				if (item_is_list(item[16]))
+					break;
+				item_bytes(item[16], ilen[16], &v, &vn);
+				err = vn ? DURE_OK : DURE_ENOTFOUND;
+				goto done;
+			}
+			ref = item[k[i]];
+			reflen = ilen[k[i]];
+			i++;
+		} else {
+			const uint8_t *hp;
+			size_t hn, plen;
+			uint8_t *path;
+			bool leaf = false;
+			if (item_is_list(item[0]))
+				break;
+			item_bytes(item[0], ilen[0], &hp, &hn);
+			err = hp_decode(hp, hn, &path, &plen, &leaf);
+			if (err) {
+				if (err == DURE_ENOMEM)
+					goto done;
+				break;
+			}
+			bool match = plen <= n - i &&
+			             (plen == 0 || memcmp(path, k + i, plen) == 0);
+			free(path);
+			if (leaf) {
+				if (item_is_list(item[1]))
+					break;
+				item_bytes(item[1], ilen[1], &v, &vn);
+				if (vn == 0)
+					break;
+				err = match && i + plen == n ? DURE_OK : DURE_ENOTFOUND;
+				goto done;
+			}
+			if (plen == 0)
+				break;
+			if (!match) {
+				err = DURE_ENOTFOUND;
+				goto done;
+			}
+			i += plen;
+			ref = item[1];
+			reflen = ilen[1];
+		}
+		if (item_is_list(ref)) {
+			if (reflen >= 32)
+				break;
+			cur = ref;
+			curlen = reflen;
+			by_hash = false;
+			continue;
+		}
+		const uint8_t *h;
+		size_t hn;
+		item_bytes(ref, reflen, &h, &hn);
+		if (hn == 0 && count == 17) {
+			err = DURE_ENOTFOUND;
+			goto done;
+		}
+		if (hn != 32)
+			break;
+		memcpy(want, h, 32);
+		by_hash = true;
+	}
+	err = DURE_ETRIE_MISSING;
+done:
+	free(k);
+	/* A proof with nodes it does not need is not the proof of this key. */
+	if ((err == DURE_OK || err == DURE_ENOTFOUND) && used != p->n)
+		err = DURE_ETRIE_MISSING;
+	if (err == DURE_OK) {
+		*val = v;
+		*vlen = vn;
+	}
+	return err;
+}
+
+/* Ordered iteration. Paths are collected as nibbles in `acc`, which is
+ * always the path of the node at hand, so it is also where to load it. */
+
+static int acc_resolve(trie *t, node *x, buf *acc)
+{
+	if (buf_failed(acc))
+		return DURE_ENOMEM;
+	return resolve(t, x, acc->data, acc->len);
+}
 
 static void acc_path(buf *acc, const node *x)
 {
@@ -607,28 +1308,35 @@ static void acc_path(buf *acc, const node *x)
 }
 
 /* Appends the path to the smallest key under x. */
-static void subtree_min(const node *x, buf *acc)
+static int subtree_min(trie *t, node *x, buf *acc)
 {
 	while (x) {
+		int err = acc_resolve(t, x, acc);
+		if (err)
+			return err;
 		if (x->kind != N_BRANCH) {
 			acc_path(acc, x);
 			x = x->kind == N_EXT ? x->child : NULL;
 			continue;
 		}
 		if (x->val)
-			return;
+			break;
 		int i = 0;
 		while (!x->kids[i])
 			i++;
 		buf_push(acc, (uint8_t)i);
 		x = x->kids[i];
 	}
+	return buf_failed(acc) ? DURE_ENOMEM : DURE_OK;
 }
 
 /* Appends the path to the largest key under x. */
-static void subtree_max(const node *x, buf *acc)
+static int subtree_max(trie *t, node *x, buf *acc)
 {
 	while (x) {
+		int err = acc_resolve(t, x, acc);
+		if (err)
+			return err;
 		if (x->kind != N_BRANCH) {
 			acc_path(acc, x);
 			x = x->kind == N_EXT ? x->child : NULL;
@@ -638,96 +1346,100 @@ static void subtree_max(const node *x, buf *acc)
 		while (i >= 0 && !x->kids[i])
 			i--;
 		if (i < 0)
-			return;
+			break;
 		buf_push(acc, (uint8_t)i);
 		x = x->kids[i];
 	}
+	return buf_failed(acc) ? DURE_ENOMEM : DURE_OK;
 }
 
 /* Appends to acc the path of the smallest key under x greater than k
- * (relative to x); false if there is none (acc may hold junk then). */
-static bool find_next(const node *x, const uint8_t *k, size_t n, buf *acc)
+ * (relative to x). Returns 0, DURE_ENOTFOUND if there is none (acc may
+ * hold junk then), or an error. */
+static int find_next(trie *t, node *x, const uint8_t *k, size_t n, buf *acc)
 {
 	if (!x)
-		return false;
+		return DURE_ENOTFOUND;
+	int err = acc_resolve(t, x, acc);
+	if (err)
+		return err;
 	if (x->kind == N_LEAF) {
 		int c = path_cmp(x->path, x->plen, k, n);
 		if (c < 0 || (c == 0 && x->plen <= n))
-			return false;
+			return DURE_ENOTFOUND;
 		acc_path(acc, x);
-		return true;
+		return DURE_OK;
 	}
 	if (x->kind == N_EXT) {
 		int c = path_cmp(x->path, x->plen, k, n);
 		if (c < 0)
-			return false;
-		if (c > 0 || n < x->plen) {
-			subtree_min(x, acc);
-			return true;
-		}
+			return DURE_ENOTFOUND;
+		if (c > 0 || n < x->plen)
+			return subtree_min(t, x, acc);
 		acc_path(acc, x);
-		return find_next(x->child, k + x->plen, n - x->plen, acc);
+		return find_next(t, x->child, k + x->plen, n - x->plen, acc);
 	}
 	size_t mark = acc->len;
 	int from = 0;
 	if (n > 0) {
 		buf_push(acc, k[0]);
-		if (find_next(x->kids[k[0]], k + 1, n - 1, acc))
-			return true;
+		err = find_next(t, x->kids[k[0]], k + 1, n - 1, acc);
+		if (err != DURE_ENOTFOUND)
+			return err;
 		acc->len = mark;
 		from = k[0] + 1;
 	}
 	for (int i = from; i < 16; i++) {
 		if (x->kids[i]) {
 			buf_push(acc, (uint8_t)i);
-			subtree_min(x->kids[i], acc);
-			return true;
+			return subtree_min(t, x->kids[i], acc);
 		}
 	}
-	return false;
+	return DURE_ENOTFOUND;
 }
 
 /* Appends to acc the path of the largest key under x less than k. */
-static bool find_prev(const node *x, const uint8_t *k, size_t n, buf *acc)
+static int find_prev(trie *t, node *x, const uint8_t *k, size_t n, buf *acc)
 {
 	if (!x)
-		return false;
+		return DURE_ENOTFOUND;
+	int err = acc_resolve(t, x, acc);
+	if (err)
+		return err;
 	if (x->kind == N_LEAF) {
 		int c = path_cmp(x->path, x->plen, k, n);
 		if (c > 0 || (c == 0 && x->plen >= n))
-			return false;
+			return DURE_ENOTFOUND;
 		acc_path(acc, x);
-		return true;
+		return DURE_OK;
 	}
 	if (x->kind == N_EXT) {
 		int c = path_cmp(x->path, x->plen, k, n);
 		if (c > 0 || (c == 0 && n <= x->plen))
-			return false;
-		if (c < 0) {
-			subtree_max(x, acc);
-			return true;
-		}
+			return DURE_ENOTFOUND;
+		if (c < 0)
+			return subtree_max(t, x, acc);
 		acc_path(acc, x);
-		return find_prev(x->child, k + x->plen, n - x->plen, acc);
+		return find_prev(t, x->child, k + x->plen, n - x->plen, acc);
 	}
 	if (n == 0)
-		return false;
+		return DURE_ENOTFOUND;
 	size_t mark = acc->len;
 	buf_push(acc, k[0]);
-	if (find_prev(x->kids[k[0]], k + 1, n - 1, acc))
-		return true;
+	err = find_prev(t, x->kids[k[0]], k + 1, n - 1, acc);
+	if (err != DURE_ENOTFOUND)
+		return err;
 	acc->len = mark;
 	for (int i = k[0] - 1; i >= 0; i--) {
 		if (x->kids[i]) {
 			buf_push(acc, (uint8_t)i);
-			subtree_max(x->kids[i], acc);
-			return true;
+			return subtree_max(t, x->kids[i], acc);
 		}
 	}
-	return x->val != NULL;
+	return x->val ? DURE_OK : DURE_ENOTFOUND;
 }
 
-static int iterate(const trie *t, const uint8_t *key, size_t klen, buf *out,
+static int iterate(trie *t, const uint8_t *key, size_t klen, buf *out,
                    bool next)
 {
 	buf_reset(out);
@@ -736,14 +1448,12 @@ static int iterate(const trie *t, const uint8_t *key, size_t klen, buf *out,
 	if (err)
 		return err;
 	buf acc = BUF_INIT;
-	bool found = next ? find_next(t->root, k, 2 * klen, &acc)
-	                  : find_prev(t->root, k, 2 * klen, &acc);
+	err = next ? find_next(t, t->root, k, 2 * klen, &acc)
+	           : find_prev(t, t->root, k, 2 * klen, &acc);
 	free(k);
-	if (buf_failed(&acc)) {
+	if (!err && buf_failed(&acc))
 		err = DURE_ENOMEM;
-	} else if (!found) {
-		err = DURE_ENOTFOUND;
-	} else {
+	if (!err) {
 		/* Stored keys are whole bytes, so the path has an even length. */
 		for (size_t i = 0; i + 1 < acc.len; i += 2)
 			buf_push(out, (uint8_t)(acc.data[i] << 4 | acc.data[i + 1]));
@@ -756,12 +1466,12 @@ static int iterate(const trie *t, const uint8_t *key, size_t klen, buf *out,
 	return err;
 }
 
-int trie_next(const trie *t, const uint8_t *key, size_t klen, buf *next_key)
+int trie_next(trie *t, const uint8_t *key, size_t klen, buf *next_key)
 {
 	return iterate(t, key, klen, next_key, true);
 }
 
-int trie_prev(const trie *t, const uint8_t *key, size_t klen, buf *prev_key)
+int trie_prev(trie *t, const uint8_t *key, size_t klen, buf *prev_key)
 {
 	return iterate(t, key, klen, prev_key, false);
 }
@@ -776,7 +1486,7 @@ int trie_secure_put(trie *t, const uint8_t *key, size_t klen,
 	return trie_put(t, h, 32, val, vlen);
 }
 
-int trie_secure_get(const trie *t, const uint8_t *key, size_t klen,
+int trie_secure_get(trie *t, const uint8_t *key, size_t klen,
                     const uint8_t **val, size_t *vlen)
 {
 	uint8_t h[32];

@@ -41,7 +41,8 @@ DURE_WUR int trie_new(trie **out);
 void trie_free(trie *t);
 
 /* Sets key to val (both copied). vlen == 0 deletes the key.
- * Returns 0 or DURE_ENOMEM (the trie is unchanged on failure). */
+ * Returns 0 or DURE_ENOMEM, for a stored trie also a store error or
+ * DURE_ETRIE_MISSING (the trie's contents are unchanged on failure). */
 DURE_WUR int trie_put(trie *t, const uint8_t *key, size_t klen,
                       const uint8_t *val, size_t vlen);
 /* Looks key up. Returns 0 with *val, *vlen pointing into the trie (valid
@@ -50,10 +51,13 @@ DURE_WUR int trie_put(trie *t, const uint8_t *key, size_t klen,
  * a stored trie keeps the nodes it loads. */
 DURE_WUR int trie_get(trie *t, const uint8_t *key, size_t klen,
                       const uint8_t **val, size_t *vlen);
-/* Removes key; removing a missing key is OK. Returns 0 or DURE_ENOMEM. */
+/* Removes key; removing a missing key is OK. Returns 0 or DURE_ENOMEM,
+ * or for a stored trie a store error or DURE_ETRIE_MISSING (contents
+ * unchanged on failure). */
 DURE_WUR int trie_del(trie *t, const uint8_t *key, size_t klen);
 /* Computes the root hash into *out (zeroed on failure). Returns 0 or
- * DURE_ENOMEM. Not const: it fills the hash cache. */
+ * DURE_ENOMEM. Not const: it fills the hash cache. Loads nothing: nodes
+ * not loaded count by the hash their parent holds. */
 DURE_WUR int trie_root(trie *t, h256 *out);
 
 /* ---- stored tries ---- */
@@ -90,10 +94,11 @@ DURE_WUR int trie_open(const trie_store *s, const h256 *root, trie **out);
 
 /* Computes the root into *root and hands w every stored node that changed
  * since the trie was opened or last committed: a put for each new or
- * changed node that is stored on its own, a del for each path that held a
- * stored node and holds none now (its node was removed, or shrank below 32
- * bytes into its parent). Works for an in-memory trie too (every node is
- * then new). Returns 0, DURE_ENOMEM, a store error, or w's error (the
+ * changed node that is stored on its own (also when it took the path of
+ * another node), a del for each path that held a stored node and holds
+ * none now (its node was removed, moved, or shrank below 32 bytes into its
+ * parent); the dels come first. Works for an in-memory trie too (every
+ * node is then new). Returns 0, DURE_ENOMEM, a store error, or w's error (the
  * trie's contents are unchanged either way; after an error a commit must
  * be retried before the writes count). */
 DURE_WUR int trie_commit(trie *t, const trie_writer *w, h256 *root);
@@ -110,15 +115,18 @@ typedef struct trie_proof {
 /* Frees what p owns and zeroes it. */
 void trie_proof_free(trie_proof *p);
 
-/* Writes the proof of key into *out (freed with trie_proof_free). Returns
- * 0, DURE_ENOMEM, or a store error (*out empty). */
+/* Writes the proof of key into *out (freed with trie_proof_free); the
+ * proof of any key in an empty trie has no nodes. Returns 0, DURE_ENOMEM,
+ * or a store error or DURE_ETRIE_MISSING (*out empty). */
 DURE_WUR int trie_prove(trie *t, const uint8_t *key, size_t klen,
                         trie_proof *out);
 
-/* Checks proof p of key against root: returns 0 with *val, *vlen pointing
- * into p's nodes when it proves the key's value, DURE_ENOTFOUND when it
- * proves the key absent, or DURE_ETRIE_MISSING when it proves neither (a
- * node does not hash to its reference, or the path runs out). */
+/* Checks proof p of key against root, using p alone: returns 0 with *val,
+ * *vlen pointing into p's nodes when it proves the key's value,
+ * DURE_ENOTFOUND when it proves the key absent, DURE_ETRIE_MISSING when it
+ * proves neither (a node does not hash to its reference, a node is
+ * malformed, the path runs out, or nodes are left over), or DURE_ENOMEM.
+ * *val, *vlen are NULL, 0 unless it returns 0. */
 DURE_WUR int trie_verify_proof(const h256 *root, const uint8_t *key,
                                size_t klen, const trie_proof *p,
                                const uint8_t **val, size_t *vlen);
@@ -126,10 +134,12 @@ DURE_WUR int trie_verify_proof(const h256 *root, const uint8_t *key,
 /* Ordered iteration (keys compare as unsigned byte strings, a prefix first).
  * trie_next writes the smallest key > key into next_key (replacing its
  * contents); trie_prev the largest key < key. Return 0, DURE_ENOTFOUND if
- * there is no such key (next_key / prev_key emptied), or DURE_ENOMEM. */
-DURE_WUR int trie_next(const trie *t, const uint8_t *key, size_t klen,
+ * there is no such key (next_key / prev_key emptied), DURE_ENOMEM, or for
+ * a stored trie a store error or DURE_ETRIE_MISSING. Not const: a stored
+ * trie keeps the nodes it loads. */
+DURE_WUR int trie_next(trie *t, const uint8_t *key, size_t klen,
                        buf *next_key);
-DURE_WUR int trie_prev(const trie *t, const uint8_t *key, size_t klen,
+DURE_WUR int trie_prev(trie *t, const uint8_t *key, size_t klen,
                        buf *prev_key);
 
 /* The secure trie (state and storage): each key is replaced by its
