@@ -134,6 +134,8 @@ const chain_config *blockchain_config(const blockchain *bc)
 
 store *blockchain_store(const blockchain *bc) { return bc->s; }
 
+const engine *blockchain_engine(const blockchain *bc) { return bc->e; }
+
 int blockchain_head(blockchain *bc, header *h, h256 *hash)
 {
 	db_txn *t;

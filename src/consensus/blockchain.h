@@ -59,6 +59,7 @@ void blockchain_free(blockchain *bc);
 
 const chain_config *blockchain_config(const blockchain *bc);
 store *blockchain_store(const blockchain *bc);
+const engine *blockchain_engine(const blockchain *bc);
 
 /* What an import did. */
 typedef struct import_result {

@@ -79,6 +79,9 @@ static fx_runner detect(json_t *root)
 	if (json_object_get(c, "env") && json_object_get(c, "pre") &&
 	    json_object_get(c, "transaction") && json_object_get(c, "post"))
 		return fx_run_state;
+	if (json_object_get(c, "genesisBlockHeader") &&
+	    json_object_get(c, "blocks") && json_object_get(c, "pre"))
+		return fx_run_blockchain;
 	return NULL;
 }
 

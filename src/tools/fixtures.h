@@ -41,6 +41,7 @@ void fx_run_trie_nextprev(fx_ctx *ctx, json_t *root);
 void fx_run_tx(fx_ctx *ctx, json_t *root);
 void fx_run_keyaddr(fx_ctx *ctx, json_t *root);
 void fx_run_state(fx_ctx *ctx, json_t *root);
+void fx_run_blockchain(fx_ctx *ctx, json_t *root);
 
 /* Runs every fixture under paths. Returns the process exit status:
  * 0 when no case failed, 1 otherwise. */

@@ -11,6 +11,10 @@ dure_fixture_test(trie        "${DURE_FIXTURES}/TrieTests")
 dure_fixture_test(transaction "${DURE_FIXTURES}/TransactionTests")
 dure_fixture_test(keyaddr     "${DURE_FIXTURES}/BasicTests/keyaddrtest.json")
 dure_fixture_test(state       "${DURE_FIXTURES}/GeneralStateTests")
+dure_fixture_test(blockchain-valid
+                  "${DURE_FIXTURES}/BlockchainTests/ValidBlocks")
+dure_fixture_test(blockchain-invalid
+                  "${DURE_FIXTURES}/BlockchainTests/InvalidBlocks")
 
 # The EVM benchmark runner (`dure evm bench`), run once per case (--quick):
 # these check its verdicts, never its times. On a few of the shared

@@ -1,0 +1,46 @@
+/* Building a block on the head, as a producer does: the header from the
+ * parent (the fork's base fee and excess blob gas, the engine's
+ * difficulty and nonce), the transactions executed over the head's state,
+ * and every field execution decides (gas used, roots, bloom, state root)
+ * filled in. The block is not imported: hand it to blockchain_import (or
+ * to a sealer first). */
+#ifndef DURE_CONSENSUS_BUILDER_H
+#define DURE_CONSENSUS_BUILDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/bytes.h"
+#include "base/err.h"
+#include "chain/block.h"
+#include "chain/execute.h"
+#include "consensus/blockchain.h"
+
+typedef struct build_opts {
+	address coinbase;
+	uint64_t timestamp;      /* 0: the parent's + 1 */
+	uint64_t gas_limit;      /* 0: the parent's */
+	h256 prev_randao;        /* the mix hash after the Merge */
+	h256 parent_beacon_root; /* Cancun on */
+	const uint8_t *extra;    /* at most 32 bytes */
+	size_t extra_len;
+	const withdrawal *withdrawals; /* Shanghai on; copied */
+	size_t nwithdrawals;
+	/* The senders of txs, recovered beforehand; NULL: recovered here. */
+	const address *senders;
+} build_opts;
+
+/* Builds the child of the head from txs (copied into the block) under
+ * opts. Returns DURE_OK with *out filled (freed with block_free) and, when
+ * res is not NULL, what execution produced (freed with block_result_free);
+ * or an error with *out zeroed: a transaction's DURE_ETX_* / DURE_ETR_*
+ * code (res->bad_tx names it), DURE_EINVAL for options the chain's rules
+ * refuse (a timestamp not after the parent's, extra data over 32 bytes,
+ * withdrawals before Shanghai), or a db / trie error. The store is not
+ * changed. */
+DURE_WUR int blockchain_build(blockchain *bc, const build_opts *opts,
+                              const tx *txs, size_t ntxs, block *out,
+                              block_result *res);
+
+#endif
