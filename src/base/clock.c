@@ -21,6 +21,13 @@ const dure_clock *dure_clock_system(void) { return &system_clock; }
 
 uint64_t dure_unix_ms(void) { return read_ms(CLOCK_REALTIME); }
 
+uint64_t dure_monotonic_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 uint64_t dure_clock_anchor(const dure_clock *c)
 {
 	return dure_unix_ms() - dure_clock_now(c);

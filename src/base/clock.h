@@ -28,6 +28,11 @@ static inline uint64_t dure_clock_now(const dure_clock *c)
 	return c->now_ms(c->ctx);
 }
 
+/* Nanoseconds of the system's monotonic clock, for measuring how long
+ * work takes (statistics, benchmarks); never for timers or timeouts,
+ * which take a dure_clock. */
+uint64_t dure_monotonic_ns(void);
+
 /* Wall-clock time: milliseconds since the UNIX epoch (CLOCK_REALTIME). */
 uint64_t dure_unix_ms(void);
 

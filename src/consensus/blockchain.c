@@ -1,9 +1,11 @@
 #include "consensus/blockchain.h"
 
 #include <jansson.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "chain/execute.h"
 #include "chain/validate.h"
 #include "trie/trie.h"
@@ -156,6 +158,8 @@ typedef struct importing {
 	blockchain *bc;
 	db_txn *t;
 	import_result *res;
+	const address *senders;  /* of the block being imported, or NULL */
+	uint64_t exec_ns, root_ns;
 } importing;
 
 /* BLOCKHASH reads the canonical index, which during a reorg already holds
@@ -200,7 +204,7 @@ static int check_block(blockchain *bc, const block *b, const header *parent,
  * checks the resulting state root and writes the block's receipts, state,
  * change set and canonical index. */
 static int execute_on_head(importing *im, const block *b, const h256 *hash,
-                           fork rev)
+                           fork rev, const address *senders)
 {
 	blockchain *bc = im->bc;
 	store_view view = {bc->s, im->t};
@@ -215,8 +219,10 @@ static int execute_on_head(importing *im, const block *b, const h256 *hash,
 		.block_hash_ctx = im,
 		.finalize = finalize,
 		.finalize_ctx = (void *)bc->e,
+		.senders = senders,
 	};
 	block_result r = {0};
+	uint64_t t0 = dure_monotonic_ns();
 	err = block_execute(st, &bc->cfg, rev, b, &opts, &r);
 	if (err && im->res)
 		im->res->bad_tx = r.bad_tx;
@@ -224,9 +230,12 @@ static int execute_on_head(importing *im, const block *b, const h256 *hash,
 	size_t n;
 	if (!err)
 		err = state_changes(st, &ch, &n);
+	uint64_t t1 = dure_monotonic_ns();
 	h256 root;
 	if (!err)
 		err = store_apply(bc->s, im->t, b->h.number, ch, n, true, &root);
+	im->exec_ns += t1 - t0;
+	im->root_ns += dure_monotonic_ns() - t1;
 	if (!err && !h256_eq(&root, &b->h.state_root))
 		err = DURE_EBLOCK_STATE_ROOT;
 	if (!err)
@@ -256,8 +265,10 @@ static int unwind_head(importing *im, uint64_t number)
 	header parent;
 	err = store_header(s, im->t, &b.h.parent_hash, &parent);
 	h256 root;
+	uint64_t t0 = dure_monotonic_ns();
 	if (!err)
 		err = store_unwind(s, im->t, number, &root);
+	im->root_ns += dure_monotonic_ns() - t0;
 	if (!err && !h256_eq(&root, &parent.state_root))
 		err = DURE_EDB_CORRUPT;
 	if (!err)
@@ -328,7 +339,7 @@ static int reorg(importing *im, const block *b, const h256 *hash,
 		err = store_td(s, im->t, &side.h.parent_hash, &ptd);
 		if (!err)
 			err = execute_on_head(im, &side, &branch[i],
-			                      block_fork(bc, &side.h, &ptd));
+			                      block_fork(bc, &side.h, &ptd), NULL);
 		block_free(&side);
 	}
 	free(branch);
@@ -383,11 +394,11 @@ static int import_in(importing *im, const block *b)
 	if (err)
 		return err;
 	if (h256_eq(&b->h.parent_hash, &head_hash)) {
-		err = execute_on_head(im, b, &hash, rev);
+		err = execute_on_head(im, b, &hash, rev, im->senders);
 	} else if (bc->e->prefer(bc->e->ctx, &head, &head_td, &b->h, &td)) {
 		err = reorg(im, b, &hash, head.number);
 		if (!err)
-			err = execute_on_head(im, b, &hash, rev);
+			err = execute_on_head(im, b, &hash, rev, im->senders);
 	} else {
 		return DURE_OK;
 	}
@@ -398,28 +409,39 @@ static int import_in(importing *im, const block *b)
 	return err;
 }
 
-int blockchain_import(blockchain *bc, const block *b, import_result *res)
+int blockchain_import_recovered(blockchain *bc, const block *b,
+                                const address *senders, import_result *res)
 {
 	if (res) {
 		memset(res, 0, sizeof *res);
 		res->bad_tx = SIZE_MAX;
 	}
-	importing im = {bc, NULL, res};
+	importing im = {bc, NULL, res, senders, 0, 0};
 	int err = db_begin_write(store_db(bc->s), &im.t);
 	if (err)
 		return err;
 	err = import_in(&im, b);
-	if (!err) {
+	uint64_t t0 = dure_monotonic_ns();
+	if (!err)
 		err = db_commit(im.t);
-	} else {
+	else
 		db_abort(im.t);
-	}
-	if (err && res) {
+	if (!res)
+		return err;
+	if (err) {
 		size_t bad = res->bad_tx;
 		h256 h = res->hash;
 		memset(res, 0, sizeof *res);
 		res->hash = h;
 		res->bad_tx = bad;
 	}
+	res->exec_ns = im.exec_ns;
+	res->root_ns = im.root_ns;
+	res->commit_ns = dure_monotonic_ns() - t0;
 	return err;
+}
+
+int blockchain_import(blockchain *bc, const block *b, import_result *res)
+{
+	return blockchain_import_recovered(bc, b, NULL, res);
 }

@@ -69,6 +69,10 @@ typedef struct import_result {
 	uint64_t reorg_depth;    /* canonical blocks unwound for it */
 	uint64_t gas_used;
 	size_t bad_tx;           /* index of the invalid tx, else SIZE_MAX */
+	/* Where the time went (dure_monotonic_ns), for import statistics:
+	 * executing transactions, writing the state and computing its root
+	 * (store_apply, and unwinding in a reorg), committing to disk. */
+	uint64_t exec_ns, root_ns, commit_ns;
 } import_result;
 
 /* Imports b (see above). res may be NULL. Returns DURE_OK, or the rule it
@@ -76,6 +80,13 @@ typedef struct import_result {
  * res->bad_tx set), or a db error; on any error nothing changed. */
 DURE_WUR int blockchain_import(blockchain *bc, const block *b,
                                import_result *res);
+
+/* blockchain_import with the senders of b's transactions recovered
+ * beforehand (one per transaction, e.g. on a worker thread while the
+ * previous block imported); NULL recovers them during execution. */
+DURE_WUR int blockchain_import_recovered(blockchain *bc, const block *b,
+                                         const address *senders,
+                                         import_result *res);
 
 /* The head block's header and hash. */
 DURE_WUR int blockchain_head(blockchain *bc, header *h, h256 *hash);
