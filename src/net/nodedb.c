@@ -1,14 +1,15 @@
-/* Node database over LMDB (record layout drawn in nodedb.h). */
+/* Node database over the db layer (record layout drawn in nodedb.h). */
 #include "net/nodedb.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define REC_SIZE 48
 
 struct nodedb {
-	MDB_env *env;
-	MDB_dbi dbi;
+	db *d;
+	db_table t;
 };
 
 static void put_be(uint8_t *p, uint64_t v, int n)
@@ -37,14 +38,13 @@ static void rec_encode(const nodedb_rec *r, uint8_t out[REC_SIZE])
 	put_be(out + 37, r->fails, 4);
 }
 
-static int rec_decode(const MDB_val *k, const MDB_val *v, nodedb_rec *r)
+static int rec_decode(const uint8_t *k, size_t kl, const uint8_t *p,
+                      size_t vl, nodedb_rec *r)
 {
 	memset(r, 0, sizeof *r);
-	const uint8_t *p = v->mv_data;
-	if (k->mv_size != 64 || v->mv_size != REC_SIZE ||
-	    (p[0] != 4 && p[0] != 16))
+	if (kl != 64 || vl != REC_SIZE || (p[0] != 4 && p[0] != 16))
 		return DURE_EDB;
-	memcpy(r->node.id, k->mv_data, 64);
+	memcpy(r->node.id, k, 64);
 	r->node.ep.ip_len = p[0];
 	memcpy(r->node.ep.ip, p + 1, p[0]);
 	r->node.ep.udp = (uint16_t)get_be(p + 17, 2);
@@ -55,108 +55,85 @@ static int rec_decode(const MDB_val *k, const MDB_val *v, nodedb_rec *r)
 	return 0;
 }
 
-int nodedb_env_open(const char *dir, MDB_env **out)
+int nodedb_open(db *d, nodedb **out)
 {
 	*out = NULL;
-	MDB_env *env;
-	if (mdb_env_create(&env))
-		return DURE_EDB;
-	if (mdb_env_set_maxdbs(env, 8) || mdb_env_set_mapsize(env, 64u << 20) ||
-	    mdb_env_open(env, dir, 0, 0600)) {
-		mdb_env_close(env);
-		return DURE_EDB;
-	}
-	*out = env;
-	return 0;
-}
-
-int nodedb_open(MDB_env *env, nodedb **out)
-{
-	*out = NULL;
-	nodedb *db = calloc(1, sizeof *db);
-	if (!db)
+	nodedb *ndb = calloc(1, sizeof *ndb);
+	if (!ndb)
 		return DURE_ENOMEM;
-	MDB_txn *txn;
-	if (mdb_txn_begin(env, NULL, 0, &txn)) {
-		free(db);
-		return DURE_EDB;
+	int err = db_table_open(d, "nodes", &ndb->t);
+	if (err) {
+		free(ndb);
+		return err;
 	}
-	if (mdb_dbi_open(txn, "nodes", MDB_CREATE, &db->dbi) ||
-	    mdb_txn_commit(txn)) {
-		mdb_txn_abort(txn);
-		free(db);
-		return DURE_EDB;
-	}
-	db->env = env;
-	*out = db;
+	ndb->d = d;
+	*out = ndb;
 	return 0;
 }
 
-void nodedb_close(nodedb *db)
+void nodedb_close(nodedb *ndb)
 {
-	free(db);
+	free(ndb);
 }
 
-static int put_txn(nodedb *db, MDB_txn *txn, const nodedb_rec *r)
+static int put_txn(nodedb *ndb, db_txn *txn, const nodedb_rec *r)
 {
 	if (r->node.ep.ip_len != 4 && r->node.ep.ip_len != 16)
 		return DURE_EINVAL;
 	uint8_t val[REC_SIZE];
 	rec_encode(r, val);
-	MDB_val k = {64, (void *)r->node.id}, v = {REC_SIZE, val};
-	return mdb_put(txn, db->dbi, &k, &v, 0) ? DURE_EDB : 0;
+	return db_put(txn, ndb->t, r->node.id, 64, val, REC_SIZE);
 }
 
-static int get_txn(nodedb *db, MDB_txn *txn, const uint8_t id[64],
+static int get_txn(nodedb *ndb, db_txn *txn, const uint8_t id[64],
                    nodedb_rec *out)
 {
-	MDB_val k = {64, (void *)id}, v;
-	int rc = mdb_get(txn, db->dbi, &k, &v);
-	if (rc == MDB_NOTFOUND) {
+	const uint8_t *v;
+	size_t vl;
+	int err = db_get(txn, ndb->t, id, 64, &v, &vl);
+	if (err) {
 		memset(out, 0, sizeof *out);
-		return DURE_ENOTFOUND;
+		return err;
 	}
-	if (rc) {
-		memset(out, 0, sizeof *out);
-		return DURE_EDB;
-	}
-	return rec_decode(&k, &v, out);
+	return rec_decode(id, 64, v, vl, out);
 }
 
 /* Runs fn in a write transaction, committing on success. */
-static int write_txn(nodedb *db, int (*fn)(nodedb *, MDB_txn *, void *),
+static int write_txn(nodedb *ndb, int (*fn)(nodedb *, db_txn *, void *),
                      void *arg)
 {
-	MDB_txn *txn;
-	if (mdb_txn_begin(db->env, NULL, 0, &txn))
-		return DURE_EDB;
-	int err = fn(db, txn, arg);
+	db_txn *txn;
+	int err = db_begin_write(ndb->d, &txn);
+	if (err)
+		return err;
+	err = fn(ndb, txn, arg);
 	if (err) {
-		mdb_txn_abort(txn);
+		db_abort(txn);
 		return err;
 	}
-	return mdb_txn_commit(txn) ? DURE_EDB : 0;
+	return db_commit(txn);
 }
 
-static int do_put(nodedb *db, MDB_txn *txn, void *arg)
+static int do_put(nodedb *ndb, db_txn *txn, void *arg)
 {
-	return put_txn(db, txn, arg);
+	return put_txn(ndb, txn, arg);
 }
 
-int nodedb_put(nodedb *db, const nodedb_rec *r)
+int nodedb_put(nodedb *ndb, const nodedb_rec *r)
 {
-	return write_txn(db, do_put, (void *)r);
+	return write_txn(ndb, do_put, (void *)r);
 }
 
-int nodedb_get(nodedb *db, const uint8_t id[64], nodedb_rec *out)
+int nodedb_get(nodedb *ndb, const uint8_t id[64], nodedb_rec *out)
 {
-	MDB_txn *txn;
-	if (mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn)) {
+	db_txn *txn;
+	int err = db_begin_read(ndb->d, &txn);
+	if (err) {
 		memset(out, 0, sizeof *out);
-		return DURE_EDB;
+		return err;
 	}
-	int err = get_txn(db, txn, id, out);
-	mdb_txn_abort(txn);
+	err = get_txn(ndb, txn, id, out);
+	db_abort(txn);
 	return err;
 }
 
@@ -165,18 +142,18 @@ struct pong_arg {
 	uint64_t now;
 };
 
-static int do_pong(nodedb *db, MDB_txn *txn, void *arg)
+static int do_pong(nodedb *ndb, db_txn *txn, void *arg)
 {
 	struct pong_arg *a = arg;
 	nodedb_rec r = {.node = *a->n, .last_pong_ms = a->now,
 	                .last_seen_ms = a->now};
-	return put_txn(db, txn, &r);
+	return put_txn(ndb, txn, &r);
 }
 
-int nodedb_record_pong(nodedb *db, const enode *n, uint64_t now_ms)
+int nodedb_record_pong(nodedb *ndb, const enode *n, uint64_t now_ms)
 {
 	struct pong_arg a = {n, now_ms};
-	return write_txn(db, do_pong, &a);
+	return write_txn(ndb, do_pong, &a);
 }
 
 struct fail_arg {
@@ -184,11 +161,11 @@ struct fail_arg {
 	uint64_t now;
 };
 
-static int do_fail(nodedb *db, MDB_txn *txn, void *arg)
+static int do_fail(nodedb *ndb, db_txn *txn, void *arg)
 {
 	struct fail_arg *a = arg;
 	nodedb_rec r;
-	int err = get_txn(db, txn, a->id, &r);
+	int err = get_txn(ndb, txn, a->id, &r);
 	if (err == DURE_ENOTFOUND)
 		return 0;
 	if (err)
@@ -196,64 +173,63 @@ static int do_fail(nodedb *db, MDB_txn *txn, void *arg)
 	if (r.fails < UINT32_MAX)
 		r.fails++;
 	r.last_seen_ms = a->now;
-	return put_txn(db, txn, &r);
+	return put_txn(ndb, txn, &r);
 }
 
-int nodedb_record_failure(nodedb *db, const uint8_t id[64], uint64_t now_ms)
+int nodedb_record_failure(nodedb *ndb, const uint8_t id[64], uint64_t now_ms)
 {
 	struct fail_arg a = {id, now_ms};
-	return write_txn(db, do_fail, &a);
+	return write_txn(ndb, do_fail, &a);
 }
 
-int nodedb_seeds(nodedb *db, uint64_t now_ms, uint64_t max_age_ms,
+/* Inserts n, whose last pong is pong, into the got (<= max) entries of
+ * out ordered by pong[] newest first, dropping the oldest when full;
+ * returns the new count. */
+static size_t seeds_insert(enode *out, uint64_t *pong, size_t got, size_t max,
+                           const enode *n, uint64_t at)
+{
+	size_t pos = got;
+	while (pos > 0 && pong[pos - 1] < at)
+		pos--;
+	if (pos == max)
+		return got;
+	size_t last = got < max ? got : max - 1;
+	memmove(&pong[pos + 1], &pong[pos], (last - pos) * sizeof *pong);
+	memmove(&out[pos + 1], &out[pos], (last - pos) * sizeof *out);
+	pong[pos] = at;
+	out[pos] = *n;
+	return got < max ? got + 1 : got;
+}
+
+int nodedb_seeds(nodedb *ndb, uint64_t now_ms, uint64_t max_age_ms,
                  uint32_t max_fails, enode *out, size_t max, size_t *n)
 {
 	*n = 0;
 	if (max == 0)
 		return 0;
 	uint64_t *pong = malloc(max * sizeof *pong);
-	if (!pong)
-		return DURE_ENOMEM;
-	MDB_txn *txn;
-	MDB_cursor *cur;
-	if (mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn)) {
-		free(pong);
-		return DURE_EDB;
-	}
-	if (mdb_cursor_open(txn, db->dbi, &cur)) {
-		mdb_txn_abort(txn);
-		free(pong);
-		return DURE_EDB;
-	}
-	MDB_val k, v;
-	int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-	size_t got = 0;
-	while (rc == 0) {
+	db_txn *txn = NULL;
+	db_cursor *cur = NULL;
+	int err = pong ? db_begin_read(ndb->d, &txn) : DURE_ENOMEM;
+	if (!err)
+		err = db_cursor_open(txn, ndb->t, &cur);
+	const uint8_t *k, *v;
+	size_t kl, vl, got = 0;
+	if (!err)
+		err = db_cursor_seek(cur, NULL, 0, &k, &kl, &v, &vl);
+	while (!err) {
 		nodedb_rec r;
-		if (rec_decode(&k, &v, &r) == 0 && r.last_pong_ms &&
-		    r.last_pong_ms + max_age_ms >= now_ms && r.fails < max_fails) {
-			/* Keep the `max` most recent pongs, newest first. */
-			size_t pos = got;
-			while (pos > 0 && pong[pos - 1] < r.last_pong_ms)
-				pos--;
-			if (pos < max) {
-				size_t last = got < max ? got : max - 1;
-				memmove(&pong[pos + 1], &pong[pos], (last - pos) * sizeof *pong);
-				memmove(&out[pos + 1], &out[pos], (last - pos) * sizeof *out);
-				pong[pos] = r.last_pong_ms;
-				out[pos] = r.node;
-				if (got < max)
-					got++;
-			}
-		}
-		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+		if (rec_decode(k, kl, v, vl, &r) == 0 && r.last_pong_ms &&
+		    r.last_pong_ms + max_age_ms >= now_ms && r.fails < max_fails)
+			got = seeds_insert(out, pong, got, max, &r.node, r.last_pong_ms);
+		err = db_cursor_next(cur, &k, &kl, &v, &vl);
 	}
-	mdb_cursor_close(cur);
-	mdb_txn_abort(txn);
+	db_cursor_close(cur);
+	db_abort(txn);
 	free(pong);
-	if (rc != MDB_NOTFOUND) {
+	if (err != DURE_ENOTFOUND) {
 		memset(out, 0, max * sizeof *out);
-		return DURE_EDB;
+		return err;
 	}
 	*n = got;
 	return 0;
@@ -264,56 +240,54 @@ struct expire_arg {
 	size_t removed;
 };
 
-static int do_expire(nodedb *db, MDB_txn *txn, void *arg)
+static int do_expire(nodedb *ndb, db_txn *txn, void *arg)
 {
 	struct expire_arg *a = arg;
-	MDB_cursor *cur;
-	if (mdb_cursor_open(txn, db->dbi, &cur))
-		return DURE_EDB;
-	MDB_val k, v;
-	int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-	while (rc == 0) {
+	db_cursor *cur;
+	int err = db_cursor_open(txn, ndb->t, &cur);
+	if (err)
+		return err;
+	const uint8_t *k, *v;
+	size_t kl, vl;
+	err = db_cursor_seek(cur, NULL, 0, &k, &kl, &v, &vl);
+	while (!err) {
 		nodedb_rec r;
 		bool drop = true;
-		if (rec_decode(&k, &v, &r) == 0) {
+		if (rec_decode(k, kl, v, vl, &r) == 0) {
 			uint64_t t = r.last_pong_ms ? r.last_pong_ms : r.last_seen_ms;
 			drop = t + a->max_age < a->now;
 		}
 		if (drop) {
-			if (mdb_cursor_del(cur, 0)) {
-				mdb_cursor_close(cur);
-				return DURE_EDB;
-			}
+			if ((err = db_cursor_del(cur)) != 0)
+				break;
 			a->removed++;
 		}
-		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+		/* After a delete this reads the entry that followed. */
+		err = db_cursor_next(cur, &k, &kl, &v, &vl);
 	}
-	mdb_cursor_close(cur);
-	return rc == MDB_NOTFOUND ? 0 : DURE_EDB;
+	db_cursor_close(cur);
+	return err == DURE_ENOTFOUND ? 0 : err;
 }
 
-int nodedb_expire(nodedb *db, uint64_t now_ms, uint64_t max_age_ms,
+int nodedb_expire(nodedb *ndb, uint64_t now_ms, uint64_t max_age_ms,
                   size_t *removed)
 {
 	struct expire_arg a = {now_ms, max_age_ms, 0};
 	*removed = 0;
-	int err = write_txn(db, do_expire, &a);
+	int err = write_txn(ndb, do_expire, &a);
 	if (!err)
 		*removed = a.removed;
 	return err;
 }
 
-int nodedb_count(nodedb *db, size_t *n)
+int nodedb_count(nodedb *ndb, size_t *n)
 {
 	*n = 0;
-	MDB_txn *txn;
-	if (mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn))
-		return DURE_EDB;
-	MDB_stat st;
-	int rc = mdb_stat(txn, db->dbi, &st);
-	mdb_txn_abort(txn);
-	if (rc)
-		return DURE_EDB;
-	*n = st.ms_entries;
-	return 0;
+	db_txn *txn;
+	int err = db_begin_read(ndb->d, &txn);
+	if (err)
+		return err;
+	err = db_count(txn, ndb->t, n);
+	db_abort(txn);
+	return err;
 }

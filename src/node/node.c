@@ -5,7 +5,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <lmdb.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,14 +16,12 @@
 #include "base/clock.h"
 #include "crypto/ecies.h"
 #include "crypto/secp.h"
+#include "db/db.h"
 #include "api/admin.h"
 #include "net/nodedb.h"
 #include "net/server.h"
 #include "rpc/server.h"
 
-/* Room the LMDB map may grow to (a sparse file: only used pages count). */
-#define NODE_DB_MAPSIZE ((size_t)1 << 30)
-#define NODE_DB_MAXDBS 32
 /* Node database policy: seed from nodes that answered within a day and
  * failed less than 5 times; forget nodes silent for a week. Verified
  * nodes are written in batches, one write per node every flush, so that a
@@ -131,26 +128,13 @@ static int load_key(const node_config *cfg, uint8_t key[32])
 	return DURE_EKEY;
 }
 
-static int open_db(const char *datadir, MDB_env **out)
+static int open_db(const char *datadir, db **out)
 {
 	*out = NULL;
 	char path[4096];
 	if (snprintf(path, sizeof path, "%s/db", datadir) >= (int)sizeof path)
 		return DURE_EINVAL;
-	int err = make_dirs(path);
-	if (err)
-		return err;
-	MDB_env *env;
-	if (mdb_env_create(&env) != 0)
-		return DURE_EDB;
-	if (mdb_env_set_maxdbs(env, NODE_DB_MAXDBS) != 0 ||
-	    mdb_env_set_mapsize(env, NODE_DB_MAPSIZE) != 0 ||
-	    mdb_env_open(env, path, 0, 0600) != 0) {
-		mdb_env_close(env);
-		return DURE_EDB;
-	}
-	*out = env;
-	return 0;
+	return db_open(path, NULL, out);
 }
 
 typedef struct node_rt {
@@ -197,9 +181,9 @@ static void on_db_timer(uv_timer_t *t)
 
 /* Opens the node database and seeds discovery from it. A database that
  * cannot be used costs only the re-seeding, so failures are warnings. */
-static void db_start(node_rt *rt, MDB_env *env)
+static void db_start(node_rt *rt, db *d)
 {
-	if (nodedb_open(env, &rt->db) != 0) {
+	if (nodedb_open(d, &rt->db) != 0) {
 		fprintf(stderr, "WARN  node: cannot open the node database\n");
 		return;
 	}
@@ -268,7 +252,7 @@ static void setup_endpoints(const node_config *cfg, p2p_server_config *pc)
 	pc->advertise.tcp = cfg->bind.tcp;
 }
 
-static int start(node_rt *rt, const node_config *cfg, MDB_env *env,
+static int start(node_rt *rt, const node_config *cfg, db *d,
                  const uint8_t key[32], api_admin_ctx *actx,
                  char *listen_addr, size_t la_cap)
 {
@@ -299,8 +283,8 @@ static int start(node_rt *rt, const node_config *cfg, MDB_env *env,
 		printf("%s\n", url);
 		fflush(stdout);
 	}
-	if (env)
-		db_start(rt, env);
+	if (d)
+		db_start(rt, d);
 	if (cfg->discovery_only || !cfg->rpc_addr)
 		return 0;
 
@@ -348,8 +332,8 @@ int node_run(const node_config *cfg)
 		fprintf(stderr, "dure: node key: %s\n", dure_strerror(err));
 		return err;
 	}
-	MDB_env *env = NULL;
-	if (cfg->datadir && (err = open_db(cfg->datadir, &env)) != 0) {
+	db *d = NULL;
+	if (cfg->datadir && (err = open_db(cfg->datadir, &d)) != 0) {
 		fprintf(stderr, "dure: cannot open database in %s/db: %s\n",
 		        cfg->datadir, dure_strerror(err));
 		explicit_bzero(key, sizeof key);
@@ -358,13 +342,13 @@ int node_run(const node_config *cfg)
 
 	node_rt rt = {.verbosity = cfg->verbosity};
 	if (uv_loop_init(&rt.loop) != 0) {
-		mdb_env_close(env);
+		db_close(d);
 		explicit_bzero(key, sizeof key);
 		return DURE_EIO;
 	}
 	api_admin_ctx actx = {0};
 	char listen_addr[INET6_ADDRSTRLEN + 16];
-	err = start(&rt, cfg, env, key, &actx, listen_addr, sizeof listen_addr);
+	err = start(&rt, cfg, d, key, &actx, listen_addr, sizeof listen_addr);
 	explicit_bzero(key, sizeof key);
 	if (err) {
 		stop_all(&rt, false);
@@ -380,6 +364,6 @@ int node_run(const node_config *cfg)
 		fprintf(stderr, "WARN  node: handles left open at exit\n");
 	rpc_registry_free(rt.reg);
 	nodedb_close(rt.db);
-	mdb_env_close(env);
+	db_close(d);
 	return err;
 }
