@@ -1,5 +1,7 @@
-/* The `dure node` and `dure bootnode` subcommands: command-line parsing
- * into a node_config, then node_run. */
+/* The subcommands of `dure` that run a node or work on its data
+ * directory: `node` and `bootnode` (command-line parsing into a
+ * node_config, then node_run), and the chain commands `init`, `import`,
+ * `export` and `db` (cmd_chain.c). */
 #ifndef DURE_NODE_CMD_H
 #define DURE_NODE_CMD_H
 
@@ -8,5 +10,25 @@
  * shutdown, 1 when the node failed, 2 for bad usage. */
 int cmd_node(int argc, char **argv, const char *client_id);
 int cmd_bootnode(int argc, char **argv, const char *client_id);
+
+/* The chain commands, each with --datadir (default ~/.dure, as `dure
+ * node`); argv[0] is the subcommand name. Messages go to stderr; init
+ * prints "genesis 0xHASH", db verify its findings, on stdout. Return the
+ * exit status: 0 on success, 1 when the command failed (a bad genesis or
+ * one that differs from the directory's; a block of the file that does
+ * not decode or breaks a rule, or an interrupt, with every block before
+ * it kept; a state root that does not match), 2 for bad usage.
+ *
+ * dure init GENESIS.json: writes the genesis block and state.
+ * dure import FILE: imports concatenated block RLP, skipping known blocks,
+ *   stopping cleanly between blocks on SIGINT / SIGTERM.
+ * dure export FILE [FIRST [LAST]]: writes canonical blocks FIRST (0) to
+ *   LAST (the head) as concatenated block RLP.
+ * dure db verify: recomputes the state root from the flat state and checks
+ *   it against the stored root and the head header's. */
+int cmd_init(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_db(int argc, char **argv);
 
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "node/cmd.h"
+#include "node/cmd_chaingen.h"
 #include "node/cmd_evm.h"
 #include "tools/fixtures.h"
 
@@ -16,17 +17,29 @@ static const char usage[] =
 	"\n"
 	"commands:\n"
 	"  fixtures PATH...     run ethereum/tests fixtures (RLP, trie, transaction,\n"
-	"                       key/address); prints failures and 'N passed, M failed'\n"
+	"                       key/address, state, blockchain); prints failures\n"
+	"                       and 'N passed, M failed'\n"
 	"      --json           print results as JSON\n"
 	"      --run REGEX      only cases whose name matches REGEX\n"
 	"      --fork NAME      fork to run state tests under (default Cancun)\n"
 	"      --trace          EIP-3155 trace of each opcode to stderr\n"
 	"  statetest PATH...    alias of fixtures\n"
+	"  blocktest PATH...    alias of fixtures\n"
 	"  node [options]       run a p2p node (discovery, RLPx peers, JSON-RPC);\n"
 	"                       'dure node --help' lists the options\n"
 	"  bootnode [options]   run a discovery-only node and print its enode URL\n"
 	"  evm run|bench ...    run bytecode (--bench: time it), or the EVM\n"
 	"                       benchmarks of a directory; 'dure evm help'\n"
+	"  init GENESIS.json    write a genesis file's block and state into the\n"
+	"                       data directory (--datadir, default ~/.dure)\n"
+	"  import FILE          import blocks from FILE (concatenated RLP, as\n"
+	"                       geth's import/export)\n"
+	"  export FILE [FIRST [LAST]]\n"
+	"                       write canonical blocks (default all) to FILE\n"
+	"  db verify            recompute the state root from the flat state\n"
+	"                       and check it against the head's\n"
+	"  chaingen [options]   generate a genesis and a chain of test blocks\n"
+	"                       (ERC-20 or ether transfers); 'dure chaingen --help'\n"
 	"  version              print the version\n"
 	"  help                 this text\n";
 
@@ -75,7 +88,8 @@ int main(int argc, char **argv)
 		puts("dure " DURE_VERSION);
 		return 0;
 	}
-	if (!strcmp(cmd, "fixtures") || !strcmp(cmd, "statetest"))
+	if (!strcmp(cmd, "fixtures") || !strcmp(cmd, "statetest") ||
+	    !strcmp(cmd, "blocktest"))
 		return cmd_fixtures(argc - 1, argv + 1);
 	if (!strcmp(cmd, "node"))
 		return cmd_node(argc - 1, argv + 1, "Dure/v" DURE_VERSION);
@@ -83,6 +97,16 @@ int main(int argc, char **argv)
 		return cmd_evm(argc - 1, argv + 1);
 	if (!strcmp(cmd, "bootnode"))
 		return cmd_bootnode(argc - 1, argv + 1, "Dure/v" DURE_VERSION);
+	if (!strcmp(cmd, "init"))
+		return cmd_init(argc - 1, argv + 1);
+	if (!strcmp(cmd, "import"))
+		return cmd_import(argc - 1, argv + 1);
+	if (!strcmp(cmd, "export"))
+		return cmd_export(argc - 1, argv + 1);
+	if (!strcmp(cmd, "db"))
+		return cmd_db(argc - 1, argv + 1);
+	if (!strcmp(cmd, "chaingen"))
+		return cmd_chaingen(argc - 1, argv + 1);
 	fprintf(stderr, "dure: unknown command '%s'\n\n%s", cmd, usage);
 	return 2;
 }
