@@ -44,16 +44,27 @@ typedef struct acct {
 	address addr;
 	uint8_t flags;
 	bool visited;        /* scratch mark for state_end_tx */
+	bool code_pending;   /* code_hash names code not loaded yet */
+	bool wiped;          /* the storage of the block's start is gone */
 	uint64_t nonce;
 	u256 balance;
 	uint8_t *code;       /* owned; NULL when empty */
 	size_t code_len;
-	h256 code_hash;      /* valid when code_len > 0 */
+	h256 code_hash;      /* valid when code_len > 0 or code_pending */
 	slot *slots;         /* dense, in the order they were added */
 	uint32_t nslots;
 	uint32_t slot_cap;   /* the index has twice as many buckets */
 	bucket *index;
 	unsigned shift;      /* 64 - log2(buckets): the top bits pick one */
+	/* The account at the start of the block, as the backend had it. */
+	bool existed;
+	bool stored;         /* it had slots in the backend */
+	state_account prior;
+	/* When stored, the value of each slot at the start of the block, by
+	 * position: beside the slots rather than in them, so that only
+	 * accounts a backend holds storage for pay for it (others start at
+	 * zero). */
+	u256 *priors;
 } acct;
 
 enum jkind {
@@ -65,8 +76,12 @@ enum jkind {
 	J_TRANSIENT,
 	J_SLOT_WARM,
 	J_LOG,
+	J_ORIGINAL,
+	J_WIPE,
 };
 
+/* prev_flags is also the previous code_pending of J_CODE and the previous
+ * wiped of J_WIPE; pos is also the slot count of J_WIPE. */
 typedef struct jentry {
 	uint8_t kind;
 	uint8_t prev_flags;
@@ -96,6 +111,13 @@ struct state {
 	size_t scratch_cap;
 	acct *last;          /* the last account found; entries never move */
 	bool failed;
+	int err;             /* the first backend error, once failed */
+	bool backed;         /* misses load from be */
+	state_backend be;
+	state_change *changes;       /* state_changes' scratch */
+	size_t changes_cap;
+	state_slot_change *cslots;
+	size_t cslots_cap;
 };
 
 /* keccak256 of the empty string: the code hash of an account without code. */
@@ -157,12 +179,24 @@ int state_new(state **out)
 	return DURE_OK;
 }
 
+int state_new_backed(const state_backend *b, state **out)
+{
+	int err = state_new(out);
+	if (err)
+		return err;
+	(*out)->backed = true;
+	(*out)->be = *b;
+	return DURE_OK;
+}
+
 static void free_slots(acct *a)
 {
 	free(a->slots);
 	free(a->index);
+	free(a->priors);
 	a->slots = NULL;
 	a->index = NULL;
+	a->priors = NULL;
 	a->slot_cap = a->nslots = 0;
 }
 
@@ -193,10 +227,27 @@ void state_free(state *st)
 	free(st->accts);
 	free(st->journal);
 	free(st->scratch);
+	free(st->changes);
+	free(st->cslots);
 	free(st);
 }
 
 bool state_failed(const state *st) { return st->failed; }
+
+int state_error(const state *st)
+{
+	if (!st->failed)
+		return DURE_OK;
+	return st->err ? st->err : DURE_ENOMEM;
+}
+
+/* Records a backend error; an earlier failure stays the one reported. */
+static void backend_failed(state *st, int err)
+{
+	if (!st->failed)
+		st->err = err;
+	st->failed = true;
+}
 
 /* SLOAD and SSTORE run millions of times per block, so the lookups on
  * their path are inlined into them (HOT); the paths that add an entry are
@@ -249,7 +300,31 @@ static bool grow_accts(state *st)
 	return true;
 }
 
-/* Adds the table entry of a, which is not in the table. */
+/* Fills e, just added, from the backend: the account at the start of the
+ * block, or nothing when the backend has none. Code waits for a read. */
+static void load_acct(state *st, acct *e)
+{
+	state_account sa;
+	int err = st->be.account(st->be.ctx, &e->addr, &sa);
+	if (err) {
+		if (err != DURE_ENOTFOUND)
+			backend_failed(st, err);
+		return;
+	}
+	e->existed = true;
+	e->prior = sa;
+	e->stored = !h256_eq(&sa.storage_root, &TRIE_EMPTY_ROOT);
+	e->flags = F_EXISTS;
+	e->nonce = sa.nonce;
+	e->balance = sa.balance;
+	if (!h256_eq(&sa.code_hash, &empty_code_hash)) {
+		e->code_hash = sa.code_hash;
+		e->code_pending = true;
+	}
+}
+
+/* Adds the table entry of a, which is not in the table, loading it in a
+ * backed state: so an account is asked for once, found or not. */
 COLD acct *add_acct(state *st, const address *a)
 {
 	if (st->failed)
@@ -270,6 +345,8 @@ COLD acct *add_acct(state *st, const address *a)
 		i = (i + 1) & mask;
 	st->accts[i] = e;
 	st->acct_count++;
+	if (st->backed)
+		load_acct(st, e);
 	return e;
 }
 
@@ -279,6 +356,14 @@ HOT acct *get(state *st, const address *a)
 {
 	acct *e = find(st, a);
 	return e ? e : add_acct(st, a);
+}
+
+/* The entry of a for a read: in memory alone a miss is an account that
+ * does not exist, in a backed state it is one not loaded yet. */
+HOT acct *lookup(state *st, const address *a)
+{
+	acct *e = find(st, a);
+	return e || !st->backed ? e : add_acct(st, a);
 }
 
 /* ---- slot table of one account ---- */
@@ -321,6 +406,12 @@ static bool grow_slots(acct *a)
 	if (!tab)
 		return false;
 	a->slots = tab;
+	if (a->stored) {
+		u256 *p = realloc(a->priors, cap * sizeof *p);
+		if (!p)
+			return false;
+		a->priors = p;
+	}
 	bucket *idx = calloc((size_t)cap * 2, sizeof *idx);
 	if (!idx)
 		return false;
@@ -333,7 +424,33 @@ static bool grow_slots(acct *a)
 	return true;
 }
 
-/* Adds a zero slot for key, which a does not have. */
+/* Whether the backend still holds slots of a that are not in memory:
+ * never for an account in memory alone (it did not exist before). */
+static bool slots_stored(const acct *a)
+{
+	return a->stored && !a->wiped;
+}
+
+/* Sets the slot at pos of a to the backend's value, which is the value at
+ * the start of both the block and the transaction. */
+static void load_slot_value(state *st, acct *a, uint32_t pos)
+{
+	slot *s = &a->slots[pos];
+	a->priors[pos] = U256_ZERO;
+	if (st->failed)
+		return;
+	u256 v;
+	int err = st->be.storage(st->be.ctx, &a->addr, &s->key, &v);
+	if (err) {
+		if (err != DURE_ENOTFOUND)
+			backend_failed(st, err);
+		return;
+	}
+	s->value = s->original = a->priors[pos] = v;
+}
+
+/* Adds the slot for key, which a does not have: zero, or loaded when the
+ * backend holds a's storage. */
 COLD slot *add_slot(state *st, acct *a, const u256 *key, uint64_t h)
 {
 	if (a->nslots == a->slot_cap && !grow_slots(a)) {
@@ -345,6 +462,10 @@ COLD slot *add_slot(state *st, acct *a, const u256 *key, uint64_t h)
 	memset(s, 0, sizeof *s);
 	s->key = *key;
 	index_put(a, h, pos);
+	if (slots_stored(a))
+		load_slot_value(st, a, pos);
+	else if (a->stored)
+		a->priors[pos] = U256_ZERO;
 	return s;
 }
 
@@ -404,17 +525,22 @@ static acct *touched(state *st, const address *a)
 
 /* ---- reads ---- */
 
-static const acct *live(state *st, const address *a)
+static acct *live(state *st, const address *a)
 {
-	const acct *e = find(st, a);
+	acct *e = lookup(st, a);
 	return e && (e->flags & F_EXISTS) ? e : NULL;
 }
 
 bool state_exists(state *st, const address *a) { return live(st, a) != NULL; }
 
+static bool has_code(const acct *e)
+{
+	return e->code_len || e->code_pending;
+}
+
 static bool acct_empty(const acct *e)
 {
-	return e->nonce == 0 && u256_is_zero(&e->balance) && e->code_len == 0;
+	return e->nonce == 0 && u256_is_zero(&e->balance) && !has_code(e);
 }
 
 bool state_is_empty(state *st, const address *a)
@@ -435,9 +561,38 @@ u256 state_balance(state *st, const address *a)
 	return e ? e->balance : U256_ZERO;
 }
 
+/* Loads e's code by its hash. The hash of a non-empty code names bytes
+ * the backend must have, so their absence is an error too; on an error the
+ * code reads as none and stays pending. */
+COLD void load_code(state *st, acct *e)
+{
+	if (st->failed)
+		return;
+	const uint8_t *p;
+	size_t n;
+	int err = st->be.code(st->be.ctx, &e->code_hash, &p, &n);
+	if (err == DURE_OK && n == 0)
+		err = DURE_ENOTFOUND;
+	if (err) {
+		backend_failed(st, err);
+		return;
+	}
+	uint8_t *copy = malloc(n);
+	if (!copy) {
+		st->failed = true;
+		return;
+	}
+	memcpy(copy, p, n);
+	e->code = copy;
+	e->code_len = n;
+	e->code_pending = false;
+}
+
 const uint8_t *state_code(state *st, const address *a, size_t *len)
 {
-	const acct *e = live(st, a);
+	acct *e = live(st, a);
+	if (e && e->code_pending)
+		load_code(st, e);
 	*len = e ? e->code_len : 0;
 	return e ? e->code : NULL;
 }
@@ -447,20 +602,31 @@ h256 state_code_hash(state *st, const address *a)
 	const acct *e = live(st, a);
 	if (!e)
 		return (h256){{0}};
-	return e->code_len ? e->code_hash : empty_code_hash;
+	return has_code(e) ? e->code_hash : empty_code_hash;
+}
+
+/* The slot of key in e for a read, loaded on a miss when the backend
+ * holds e's storage; NULL reads as zero. */
+static const slot *read_slot(state *st, acct *e, const u256 *key)
+{
+	uint64_t h = key_hash(key);
+	const slot *s = find_slot(e, key, h);
+	if (!s && slots_stored(e))
+		s = add_slot(st, e, key, h);
+	return s;
 }
 
 u256 state_storage(state *st, const address *a, const u256 *key)
 {
-	const acct *e = live(st, a);
-	const slot *s = e ? find_slot(e, key, key_hash(key)) : NULL;
+	acct *e = live(st, a);
+	const slot *s = e ? read_slot(st, e, key) : NULL;
 	return s ? s->value : U256_ZERO;
 }
 
 u256 state_storage_original(state *st, const address *a, const u256 *key)
 {
-	const acct *e = live(st, a);
-	const slot *s = e ? find_slot(e, key, key_hash(key)) : NULL;
+	acct *e = live(st, a);
+	const slot *s = e ? read_slot(st, e, key) : NULL;
 	return s ? s->original : U256_ZERO;
 }
 
@@ -469,6 +635,8 @@ bool state_has_storage(state *st, const address *a)
 	const acct *e = live(st, a);
 	if (!e)
 		return false;
+	if (slots_stored(e))
+		return true;
 	for (uint32_t i = 0; i < e->nslots; i++)
 		if (!u256_is_zero(&e->slots[i].value))
 			return true;
@@ -602,6 +770,8 @@ void state_set_code(state *st, const address *a, const uint8_t *code,
 	j->prev.code.p = e->code;
 	j->prev.code.len = e->code_len;
 	j->prev.code.hash = e->code_hash;
+	j->prev_flags = e->code_pending;
+	e->code_pending = false;
 	e->code = copy;
 	e->code_len = n;
 	if (n)
@@ -661,11 +831,40 @@ void state_set_transient(state *st, const address *a, const u256 *key,
 	s->transient = *value;
 }
 
+/* Empties e's storage inside a transaction, journaled: every slot then
+ * reads zero as current and as original value, and those the backend holds
+ * no longer count. Slots added after it are zero without a load, so undoing
+ * it loads them (see undo). */
+static void wipe_storage(state *st, acct *e)
+{
+	jentry *j = journal_push(st, J_WIPE, e);
+	if (!j)
+		return;
+	j->pos = e->nslots;
+	j->prev_flags = e->wiped;
+	e->wiped = true;
+	for (uint32_t i = 0; i < e->nslots; i++) {
+		slot *s = &e->slots[i];
+		write_slot(st, e, s, &U256_ZERO);
+		if (u256_is_zero(&s->original))
+			continue;
+		j = journal_push(st, J_ORIGINAL, e);
+		if (!j)
+			return;
+		j->pos = i;
+		j->prev.value = s->original;
+		s->original = U256_ZERO;
+	}
+}
+
 void state_mark_created(state *st, const address *a)
 {
 	acct *e = get(st, a);
-	if (e)
-		set_flags(st, e, e->flags | F_CREATED);
+	if (!e)
+		return;
+	set_flags(st, e, e->flags | F_CREATED);
+	if (slots_stored(e))
+		wipe_storage(st, e);
 }
 
 bool state_mark_selfdestruct(state *st, const address *a)
@@ -814,6 +1013,7 @@ static void undo(state *st, jentry *j)
 		a->code = j->prev.code.p;
 		a->code_len = j->prev.code.len;
 		a->code_hash = j->prev.code.hash;
+		a->code_pending = j->prev_flags;
 		break;
 	case J_STORAGE:
 		a->slots[j->pos].value = j->prev.value;
@@ -828,6 +1028,17 @@ static void undo(state *st, jentry *j)
 		st->nlogs--;
 		free(st->logs[st->nlogs].data);
 		break;
+	case J_ORIGINAL:
+		a->slots[j->pos].original = j->prev.value;
+		break;
+	case J_WIPE:
+		/* The slots added since read zero without asking the backend:
+		 * now they get the values it holds. */
+		a->wiped = j->prev_flags;
+		if (slots_stored(a))
+			for (uint32_t i = j->pos; i < a->nslots; i++)
+				load_slot_value(st, a, i);
+		break;
 	}
 }
 
@@ -839,11 +1050,15 @@ void state_revert(state *st, size_t id)
 
 /* ---- end of transaction ---- */
 
+/* Deletes a at the end of a transaction: with it goes every slot, those
+ * in memory and those the backend holds. */
 static void wipe(acct *a)
 {
 	free(a->code);
 	a->code = NULL;
 	a->code_len = 0;
+	a->code_pending = false;
+	a->wiped = true;
 	a->nonce = 0;
 	a->balance = U256_ZERO;
 	free_slots(a);
@@ -884,6 +1099,7 @@ void state_end_tx(state *st, bool delete_empty)
 		slot *s = j->a->slots;
 		switch ((enum jkind)j->kind) {
 		case J_STORAGE:
+		case J_ORIGINAL:
 			s[j->pos].original = s[j->pos].value;
 			break;
 		case J_TRANSIENT:
@@ -899,6 +1115,7 @@ void state_end_tx(state *st, bool delete_empty)
 		case J_NONCE:
 		case J_BALANCE:
 		case J_LOG:
+		case J_WIPE:
 			break;
 		}
 	}
@@ -913,6 +1130,113 @@ void state_end_tx(state *st, bool delete_empty)
 	}
 	st->jlen = 0;
 	clear_logs(st);
+}
+
+/* ---- the block's changes ---- */
+
+/* The slots of a to list, written to out when it is not NULL; returns
+ * their count. Once wiped, the store drops every stored slot itself, so the
+ * list is every non-zero slot, with a zero prior: a slot loaded before the
+ * wipe went with it. */
+static size_t changed_slots(const acct *a, state_slot_change *out)
+{
+	if (!(a->flags & F_EXISTS))
+		return 0;
+	size_t n = 0;
+	for (uint32_t i = 0; i < a->nslots; i++) {
+		const slot *s = &a->slots[i];
+		const u256 *prior = slots_stored(a) ? &a->priors[i] : &U256_ZERO;
+		if (u256_eq(&s->value, prior))
+			continue;
+		if (out)
+			out[n] = (state_slot_change){s->key, *prior, s->value};
+		n++;
+	}
+	return n;
+}
+
+static bool acct_changed(const acct *a, size_t nslots)
+{
+	bool exists = a->flags & F_EXISTS;
+	if (exists != a->existed || nslots || (a->wiped && a->stored))
+		return true;
+	if (!exists)
+		return false;
+	const h256 *ch = has_code(a) ? &a->code_hash : &empty_code_hash;
+	return a->nonce != a->prior.nonce ||
+	       !u256_eq(&a->balance, &a->prior.balance) ||
+	       !h256_eq(ch, &a->prior.code_hash);
+}
+
+static void describe(const acct *a, state_change *c)
+{
+	memset(c, 0, sizeof *c);
+	c->addr = a->addr;
+	c->existed = a->existed;
+	if (a->existed)
+		c->prior = a->prior;
+	c->storage_wiped = a->wiped;
+	c->exists = a->flags & F_EXISTS;
+	if (!c->exists)
+		return;
+	c->nonce = a->nonce;
+	c->balance = a->balance;
+	c->code_hash = has_code(a) ? a->code_hash : empty_code_hash;
+	const h256 *before = a->existed ? &a->prior.code_hash : &empty_code_hash;
+	if (!h256_eq(&c->code_hash, before)) {
+		c->code = a->code;
+		c->code_len = a->code_len;
+	}
+}
+
+int state_changes(state *st, const state_change **changes, size_t *n)
+{
+	*changes = NULL;
+	*n = 0;
+	if (st->failed)
+		return state_error(st);
+	size_t nc = 0, ns = 0;
+	for (size_t i = 0; i < st->acct_cap; i++) {
+		const acct *a = st->accts[i];
+		if (!a)
+			continue;
+		size_t k = changed_slots(a, NULL);
+		if (acct_changed(a, k)) {
+			nc++;
+			ns += k;
+		}
+	}
+	if (nc > st->changes_cap) {
+		state_change *c = realloc(st->changes, nc * sizeof *c);
+		if (!c)
+			return DURE_ENOMEM;
+		st->changes = c;
+		st->changes_cap = nc;
+	}
+	if (ns > st->cslots_cap) {
+		state_slot_change *c = realloc(st->cslots, ns * sizeof *c);
+		if (!c)
+			return DURE_ENOMEM;
+		st->cslots = c;
+		st->cslots_cap = ns;
+	}
+	size_t ci = 0, si = 0;
+	for (size_t i = 0; i < st->acct_cap; i++) {
+		const acct *a = st->accts[i];
+		if (!a)
+			continue;
+		size_t k = changed_slots(a, ns ? st->cslots + si : NULL);
+		if (!acct_changed(a, k))
+			continue;
+		state_change *c = &st->changes[ci++];
+		describe(a, c);
+		c->slots = k ? st->cslots + si : NULL;
+		c->nslots = k;
+		si += k;
+	}
+	*changes = st->changes;
+	*n = nc;
+	return DURE_OK;
 }
 
 /* ---- state root ---- */
@@ -946,7 +1270,8 @@ static int storage_root(const acct *a, h256 *out)
 int state_root(state *st, h256 *out)
 {
 	trie *t;
-	int err = st->failed ? DURE_ENOMEM : trie_new(&t);
+	int err = st->backed ? DURE_EINVAL
+	                     : st->failed ? state_error(st) : trie_new(&t);
 	if (err) {
 		memset(out, 0, sizeof *out);
 		return err;

@@ -164,7 +164,10 @@ void state_set_transient(state *st, const address *a, const u256 *key,
 void state_store_slot(state *st, const address *a, const u256 *key,
                       const u256 *value, u256 *original, u256 *current);
 
-/* Marks the account as created by this transaction (EIP-6780). */
+/* Marks the account as created by this transaction (EIP-6780). Over an
+ * account whose storage the backend holds (EIP-7610 forbids it; only a
+ * caller that skips that check can), the storage is wiped too, journaled:
+ * every slot, loaded or not, then reads zero, original value included. */
 void state_mark_created(state *st, const address *a);
 
 /* Marks the account for deletion at state_end_tx. Returns true if it was
