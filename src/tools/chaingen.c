@@ -124,6 +124,8 @@ const h256 CHAINGEN_TRANSFER_TOPIC = {{
 /* One recipient in NEW_ONE_IN is an address never seen before. */
 #define NEW_ONE_IN 10
 #define BLOCK_INTERVAL 12
+/* Attempts of a write that ran out of map (each doubles it at least). */
+#define MAP_RETRIES 8
 
 /* ---- determinism ---- */
 
@@ -333,7 +335,20 @@ static int open_chain(gen *g)
 		g->dir = NULL;
 		return DURE_EIO;
 	}
-	db_options dopts = {.no_sync = true};
+	/* One write transaction holds the whole genesis: a map sized from
+	 * the file spares redoing it after DURE_EDB_FULL. LMDB's file is
+	 * sparse, so the reservation costs nothing. */
+	size_t gsize = 0;
+	FILE *gf = fopen(g->o->genesis_out, "rb");
+	if (gf) {
+		if (fseek(gf, 0, SEEK_END) == 0 && ftell(gf) > 0)
+			gsize = (size_t)ftell(gf);
+		fclose(gf);
+	}
+	db_options dopts = {
+		.no_sync = true,
+		.initial_map = gsize > ((size_t)1 << 20) ? 64 * gsize : 0,
+	};
 	int err = db_open(g->dir, &dopts, &g->d);
 	if (!err)
 		err = store_open(g->d, &g->s);
@@ -349,9 +364,12 @@ static int open_chain(gen *g)
 	double t1 = now_s();
 	err = read_text(g->o->genesis_out, &text);
 	h256 hash;
-	if (!err)
-		err = blockchain_init(g->s, &gen_block, (const char *)text.data,
-		                      text.len, &hash);
+	/* The db grows the map at the next write after one ran out. */
+	for (int i = 0; !err && i < MAP_RETRIES; i++)
+		if ((err = blockchain_init(g->s, &gen_block,
+		                           (const char *)text.data, text.len,
+		                           &hash)) != DURE_EDB_FULL)
+			break;
 	genesis_free(&gen_block);
 	buf_free(&text);
 	if (err)
@@ -690,7 +708,10 @@ static int build_block(gen *g, FILE *out, uint64_t *ntx, uint64_t *gas)
 	if ((err = block_tx_root(b.txs, b.ntxs, &b.h.tx_root)))
 		goto out;
 	import_result ir;
-	if ((err = blockchain_import(g->bc, &b, &ir))) {
+	for (int i = 0; i < MAP_RETRIES; i++)
+		if ((err = blockchain_import(g->bc, &b, &ir)) != DURE_EDB_FULL)
+			break;
+	if (err) {
 		fprintf(stderr, "chaingen: block %" PRIu64 " does not import: %s\n",
 		        b.h.number, dure_strerror(err));
 		goto out;
