@@ -10,6 +10,10 @@
 #include "chain/validate.h"
 #include "trie/trie.h"
 
+/* How often an import or a genesis is redone after the map filled up
+ * (each retry starts with a map at least twice as large). */
+#define FULL_RETRIES 8
+
 struct blockchain {
 	store *s;
 	const engine *e;
@@ -19,8 +23,8 @@ struct blockchain {
 
 /* ---- genesis ---- */
 
-int blockchain_init(store *s, const genesis *g, const char *json,
-                    size_t json_len, h256 *hash)
+static int init_once(store *s, const genesis *g, const char *json,
+                     size_t json_len, h256 *hash)
 {
 	memset(hash, 0, sizeof *hash);
 	state *st;
@@ -84,6 +88,15 @@ int blockchain_init(store *s, const genesis *g, const char *json,
 	state_free(st);
 	if (err)
 		memset(hash, 0, sizeof *hash);
+	return err;
+}
+
+int blockchain_init(store *s, const genesis *g, const char *json,
+                    size_t json_len, h256 *hash)
+{
+	int err = init_once(s, g, json, json_len, hash);
+	for (int i = 0; err == DURE_EDB_FULL && i < FULL_RETRIES; i++)
+		err = init_once(s, g, json, json_len, hash);
 	return err;
 }
 
@@ -409,8 +422,8 @@ static int import_in(importing *im, const block *b)
 	return err;
 }
 
-int blockchain_import_recovered(blockchain *bc, const block *b,
-                                const address *senders, import_result *res)
+static int import_once(blockchain *bc, const block *b, const address *senders,
+                       import_result *res)
 {
 	if (res) {
 		memset(res, 0, sizeof *res);
@@ -438,6 +451,15 @@ int blockchain_import_recovered(blockchain *bc, const block *b,
 	res->exec_ns = im.exec_ns;
 	res->root_ns = im.root_ns;
 	res->commit_ns = dure_monotonic_ns() - t0;
+	return err;
+}
+
+int blockchain_import_recovered(blockchain *bc, const block *b,
+                                const address *senders, import_result *res)
+{
+	int err = import_once(bc, b, senders, res);
+	for (int i = 0; err == DURE_EDB_FULL && i < FULL_RETRIES; i++)
+		err = import_once(bc, b, senders, res);
 	return err;
 }
 

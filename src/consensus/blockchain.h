@@ -16,6 +16,9 @@
  * A block that breaks any rule aborts the transaction: the store is
  * exactly as before, and the error names the rule.
  *
+ * A transaction that fills the database's map is redone with a larger
+ * map (db.h), so a large genesis or block needs no sizing by the caller.
+ *
  * A blockchain is used from one thread; it holds no transaction between
  * calls. */
 #ifndef DURE_CONSENSUS_BLOCKCHAIN_H

@@ -20,7 +20,8 @@ static int child_header(blockchain *bc, const build_opts *o,
 	h->timestamp = o->timestamp ? o->timestamp : parent->timestamp + 1;
 	if (h->timestamp <= parent->timestamp || o->extra_len > 32)
 		return DURE_EINVAL;
-	memcpy(h->extra, o->extra, o->extra_len);
+	if (o->extra_len)
+		memcpy(h->extra, o->extra, o->extra_len);
 	h->extra_len = o->extra_len;
 	h->mix_hash = o->prev_randao;
 	h->ommers_hash = EMPTY_OMMERS_HASH;

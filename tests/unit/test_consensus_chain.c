@@ -438,6 +438,57 @@ static void test_rejections(void)
 	node_close(&n);
 }
 
+/* A genesis far larger than the map and its headroom: the write is
+ * redone with a grown map, and the stored state's root is the one the
+ * alloc gives in memory. */
+static void test_map_growth(void)
+{
+	char dir[] = "/tmp/dure-chain-XXXXXX";
+	CHECK(mkdtemp(dir) != NULL);
+	json_t *alloc = json_object();
+	for (unsigned i = 0; i < 20000; i++) {
+		char a[41];
+		snprintf(a, sizeof a, "%040x", i + 1);
+		json_object_set_new(alloc, a, json_pack("{s:s}", "balance", "0x1"));
+	}
+	json_t *j = json_pack("{s:{s:i,s:i},s:o,s:s}", "config", "chainId", 7,
+	                      "homesteadBlock", 0, "alloc", alloc, "gasLimit",
+	                      "0x1000000");
+	char *text = json_dumps(j, JSON_COMPACT);
+	genesis g = {0};
+	CHECK_EQ_INT(genesis_from_json(j, &g), 0);
+	db *d = NULL;
+	store *s = NULL;
+	db_options o = {.initial_map = 1u << 20, .headroom = 1u << 20,
+	                .no_sync = true};
+	CHECK_EQ_INT(db_open(dir, &o, &d), 0);
+	CHECK_EQ_INT(store_open(d, &s), 0);
+	h256 hash, want_root;
+	CHECK_EQ_INT(blockchain_init(s, &g, text, strlen(text), &hash), 0);
+	state *st;
+	CHECK_EQ_INT(state_new(&st), 0);
+	CHECK_EQ_INT(genesis_apply(&g, st), 0);
+	CHECK_EQ_INT(state_root(st, &want_root), 0);
+	state_free(st);
+	db_txn *t;
+	h256 root;
+	size_t na = 0, ns = 0;
+	CHECK_EQ_INT(db_begin_read(d, &t), 0);
+	CHECK_EQ_INT(store_verify_state(s, t, &root, &na, &ns), 0);
+	db_abort(t);
+	CHECK(h256_eq(&root, &want_root));
+	CHECK_EQ_INT(na, 20000);
+	db_stat ds;
+	CHECK_EQ_INT(db_stats(d, &ds), 0);
+	CHECK(ds.map_size > (4u << 20));
+	store_free(s);
+	db_close(d);
+	genesis_free(&g);
+	json_decref(j);
+	free(text);
+	nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
 static void setup(void)
 {
 	for (int i = 0; i < NKEYS; i++) {
@@ -452,4 +503,4 @@ static void setup(void)
 	memset(store_addr.b, 0x5e, 20);
 }
 
-TEST_MAIN(setup, test_reorgs, test_rejections)
+TEST_MAIN(setup, test_reorgs, test_rejections, test_map_growth)
