@@ -564,6 +564,13 @@ int db_cursor_del(db_cursor *c)
 	return DURE_OK;
 }
 
+int db_sync(db *d)
+{
+	if (d->read_only)
+		return DURE_OK;
+	return mdb_env_sync(d->env, 1) ? DURE_EIO : DURE_OK;
+}
+
 int db_stats(db *d, db_stat *out)
 {
 	/* The meta pages it reads lie in the map, which a resize replaces. */

@@ -43,9 +43,11 @@ typedef unsigned db_table;
 typedef struct db_options {
 	size_t initial_map;      /* bytes; 0: 64 MiB */
 	size_t headroom;         /* bytes kept free ahead of a write; 0: 256 MiB */
-	/* Skip the fsync at commit. A process crash still loses nothing
-	 * committed; a power failure may lose the last commits (never the
-	 * database's consistency). */
+	/* Skip the fsync at commit (db_sync flushes instead). A process crash
+	 * still loses nothing committed; a power failure may lose what was
+	 * committed since the last db_sync, and keeps the database consistent
+	 * only where the file system keeps the order of writes (LMDB's
+	 * MDB_NOSYNC). */
 	bool no_sync;
 	bool read_only;
 } db_options;
@@ -144,6 +146,10 @@ DURE_WUR int db_cursor_prev(db_cursor *c, const uint8_t **k, size_t *kl,
  * entry, as after a delete), DURE_EINVAL (a reader's cursor),
  * DURE_EDB_FULL or DURE_EDB. */
 DURE_WUR int db_cursor_del(db_cursor *c);
+
+/* Flushes what was committed to disk (fsync), for a database opened with
+ * no_sync. Returns DURE_OK or DURE_EIO. */
+DURE_WUR int db_sync(db *d);
 
 /* Size of the map and of the pages in use (as of the last commit), in
  * bytes. Returns DURE_OK. */

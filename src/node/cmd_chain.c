@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include <jansson.h>
+#include <uv.h>
 
 #include "base/buf.h"
 #include "base/clock.h"
@@ -46,9 +47,14 @@ static const char init_usage[] =
 	"  into DIR (default ~/.dure) and prints its hash\n";
 
 static const char import_usage[] =
-	"usage: dure import FILE [--datadir DIR]\n"
+	"usage: dure import FILE [--datadir DIR] [--sync]\n"
 	"  imports the blocks of FILE (concatenated block RLP, as geth export\n"
-	"  writes), skipping those already known\n";
+	"  writes), skipping those already known; the last line says where the\n"
+	"  time went (senders are recovered on a second thread, one block ahead)\n"
+	"  --sync   make every block durable as it commits (fsync); by default\n"
+	"           the database is flushed to disk every second and at the end,\n"
+	"           so a power failure can lose the last second of blocks (a\n"
+	"           killed process loses nothing) and they import again\n";
 
 static const char export_usage[] =
 	"usage: dure export FILE [FIRST [LAST]] [--datadir DIR]\n"
@@ -65,10 +71,11 @@ static const char db_usage[] =
 /* Parses --datadir and --help; the other arguments are left in
  * argv[optind..]. Returns -1 to go on, else the exit status. */
 static int parse_common(int argc, char **argv, const char *usage,
-                        const char **datadir)
+                        const char **datadir, bool *sync)
 {
 	static const struct option longopts[] = {
 		{"datadir", required_argument, NULL, 'd'},
+		{"sync", no_argument, NULL, 's'},
 		{"help", no_argument, NULL, 'h'},
 		{0, 0, 0, 0},
 	};
@@ -77,6 +84,13 @@ static int parse_common(int argc, char **argv, const char *usage,
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': *datadir = optarg; break;
+		case 's':
+			if (!sync) {
+				fputs(usage, stderr);
+				return 2;
+			}
+			*sync = true;
+			break;
 		case 'h': fputs(usage, stdout); return 0;
 		default: fputs(usage, stderr); return 2;
 		}
@@ -126,6 +140,7 @@ static void chain_db_close(chain_db *c)
 typedef enum open_mode {
 	OPEN_CREATE,             /* init: creates the database */
 	OPEN_WRITE,              /* import: the database must exist */
+	OPEN_WRITE_NOSYNC,       /* import, flushed by the caller (db_sync) */
 	OPEN_READ,
 } open_mode;
 
@@ -140,9 +155,11 @@ static int chain_db_open(const char *cmd, const char *datadir, open_mode m,
 		return 1;
 	struct stat sb;
 	int err = DURE_OK;
-	if (m == OPEN_WRITE && stat(out->dir, &sb) != 0)
+	if ((m == OPEN_WRITE || m == OPEN_WRITE_NOSYNC) &&
+	    stat(out->dir, &sb) != 0)
 		err = DURE_ENOTFOUND;
-	db_options o = {.read_only = m == OPEN_READ};
+	db_options o = {.read_only = m == OPEN_READ,
+	                .no_sync = m == OPEN_WRITE_NOSYNC};
 	if (!err)
 		err = db_open(out->dir, &o, &out->d);
 	if (!err)
@@ -203,7 +220,7 @@ static int read_file(const char *path, size_t max, buf *out)
 int cmd_init(int argc, char **argv)
 {
 	const char *datadir = NULL;
-	int rc = parse_common(argc, argv, init_usage, &datadir);
+	int rc = parse_common(argc, argv, init_usage, &datadir, NULL);
 	if (rc >= 0)
 		return rc;
 	if (argc - optind != 1) {
@@ -375,7 +392,95 @@ typedef struct import_stats {
 	uint64_t t0, last;       /* ms */
 	uint64_t done, known, number, gas, txs;
 	uint64_t size;           /* file size; 0 unknown */
+	uint64_t exec_ns, root_ns, commit_ns, wait_ns; /* summed per phase */
+	uint64_t start_ns;
+	uint64_t last_sync;      /* ms */
 } import_stats;
+
+/* How often an import without --sync flushes the database to disk. */
+#define SYNC_MS 1000
+
+/* Flushes what was committed; a failure is reported and fails the
+ * import. */
+static int flush(blockchain *bc)
+{
+	int err = db_sync(store_db(blockchain_store(bc)));
+	if (err)
+		fprintf(stderr, "dure import: flushing to disk: %s\n",
+		        dure_strerror(err));
+	return err ? 1 : 0;
+}
+
+/* The phases of the whole import, as shares of its wall time: executing
+ * transactions, writing the state and computing its root, committing,
+ * and waiting for the sender-recovery thread; the rest is reading,
+ * decoding and validating. */
+static void import_phases(const import_stats *st)
+{
+	double total = (double)(dure_monotonic_ns() - st->start_ns);
+	if (total <= 0)
+		return;
+	double parts[4] = {(double)st->exec_ns, (double)st->root_ns,
+	                   (double)st->commit_ns, (double)st->wait_ns};
+	double rest = total - parts[0] - parts[1] - parts[2] - parts[3];
+	fprintf(stderr, "import: time: execute %.2f s (%.0f%%), state root %.2f s "
+	        "(%.0f%%), commit %.2f s (%.0f%%), waiting for senders %.2f s "
+	        "(%.0f%%), other %.2f s (%.0f%%)\n",
+	        parts[0] / 1e9, 100 * parts[0] / total, parts[1] / 1e9,
+	        100 * parts[1] / total, parts[2] / 1e9, 100 * parts[2] / total,
+	        parts[3] / 1e9, 100 * parts[3] / total, rest / 1e9,
+	        100 * rest / total);
+}
+
+/* Sender recovery of one block on a thread of its own, while the block
+ * before it imports. */
+typedef struct recovery {
+	const block *b;
+	address *senders;        /* b->ntxs of them */
+	bool ok;                 /* every signature recovered */
+	bool running;
+	uv_thread_t th;
+} recovery;
+
+static void recover_main(void *arg)
+{
+	recovery *r = arg;
+	r->ok = true;
+	for (size_t i = 0; i < r->b->ntxs && r->ok; i++)
+		r->ok = tx_sender(&r->b->txs[i], &r->senders[i]) == DURE_OK;
+}
+
+/* Starts recovering b's senders. Without memory or a thread, the import
+ * recovers them itself. */
+static void recovery_start(recovery *r, const block *b)
+{
+	memset(r, 0, sizeof *r);
+	r->b = b;
+	if (!b->ntxs)
+		return;
+	r->senders = malloc(b->ntxs * sizeof *r->senders);
+	if (r->senders && uv_thread_create(&r->th, recover_main, r) == 0)
+		r->running = true;
+}
+
+/* Waits for the recovery; returns the senders, or NULL when the import
+ * must recover them (a signature that does not recover is then reported
+ * with the transaction's index). */
+static const address *recovery_wait(recovery *r)
+{
+	if (r->running) {
+		uv_thread_join(&r->th);
+		r->running = false;
+	}
+	return r->ok ? r->senders : NULL;
+}
+
+static void recovery_free(recovery *r)
+{
+	recovery_wait(r);
+	free(r->senders);
+	r->senders = NULL;
+}
 
 static void import_progress(const import_stats *st, uint64_t pos,
                             uint64_t now)
@@ -395,85 +500,147 @@ static void import_progress(const import_stats *st, uint64_t pos,
 	fputc('\n', stderr);
 }
 
+/* Reads and decodes the next block of r into *b. Returns 0 with *b
+ * filled, -1 at the end of the file, or 1 after the progress line and a
+ * message naming the offset that does not decode. */
+static int next_block(chain_reader *r, import_stats *st, block *b)
+{
+	uint64_t off = r->pos;
+	const uint8_t *p;
+	size_t n;
+	int err = reader_next(r, &p, &n);
+	if (err == DURE_ENOTFOUND)
+		return -1;
+	if (!err)
+		err = block_decode(p, n, b);
+	if (!err)
+		return 0;
+	import_progress(st, off, dure_clock_now(NULL));
+	fprintf(stderr, "dure import: bad block at offset %" PRIu64, off);
+	if (st->done)
+		fprintf(stderr, " (after block %" PRIu64 ")", st->number);
+	if (err == DURE_ERANGE)
+		fprintf(stderr, ": larger than %zu MiB\n", CHAIN_BLOCK_MAX >> 20);
+	else
+		fprintf(stderr, ": %s\n", dure_strerror(err));
+	return 1;
+}
+
+/* Imports b, whose senders are being recovered by rec. Returns 0, or 1
+ * after the progress line and a message naming the block and the rule it
+ * broke. */
+static int import_one(blockchain *bc, import_stats *st, const block *b,
+                      recovery *rec, uint64_t off)
+{
+	uint64_t w0 = dure_monotonic_ns();
+	const address *senders = recovery_wait(rec);
+	st->wait_ns += dure_monotonic_ns() - w0;
+	import_result res = {.bad_tx = SIZE_MAX};
+	int err = blockchain_import_recovered(bc, b, senders, &res);
+	st->exec_ns += res.exec_ns;
+	st->root_ns += res.root_ns;
+	st->commit_ns += res.commit_ns;
+	if (err) {
+		import_progress(st, off, dure_clock_now(NULL));
+		h256 hash;
+		fprintf(stderr, "dure import: block %" PRIu64, b->h.number);
+		if (!header_hash(&b->h, &hash)) {
+			fputs(" (", stderr);
+			put_hash(stderr, &hash);
+			fputc(')', stderr);
+		}
+		if (res.bad_tx != SIZE_MAX)
+			fprintf(stderr, " transaction %zu", res.bad_tx);
+		fprintf(stderr, " rejected: %s\n", dure_strerror(err));
+		return 1;
+	}
+	st->done++;
+	st->number = b->h.number;
+	if (res.known) {
+		st->known++;
+	} else {
+		st->gas += res.gas_used;
+		st->txs += b->ntxs;
+	}
+	return 0;
+}
+
 /* Imports every block of r into bc and prints the last progress line.
- * Returns 0, or 1 after that line and the message naming the block (or
- * offset) that stopped it. */
+ * The next block is read, decoded and has its senders recovered while
+ * the current one imports. Returns 0, or 1 after that line and the
+ * message naming the block (or offset) that stopped it. */
 static int import_blocks(blockchain *bc, chain_reader *r, import_stats *st)
 {
+	/* Two slots that trade places: the worker keeps the address of the
+	 * slot it recovers, so slots never move. */
+	block blk[2];
+	memset(blk, 0, sizeof blk);
+	recovery rec[2];
+	uint64_t off[2];
+	memset(rec, 0, sizeof rec);
+	int cur = 0;
+	off[cur] = r->pos;
+	int rc = next_block(r, st, &blk[cur]);
+	if (rc < 0)
+		import_progress(st, r->pos, dure_clock_now(NULL));
+	if (rc)
+		return rc > 0;
+	recovery_start(&rec[cur], &blk[cur]);
 	for (;;) {
-		uint64_t now = dure_clock_now(NULL);
 		if (stop_requested) {
-			import_progress(st, r->pos, now);
+			import_progress(st, r->pos, dure_clock_now(NULL));
 			if (st->done)
 				fprintf(stderr, "dure import: interrupted after block %"
 				        PRIu64 "\n", st->number);
 			else
 				fputs("dure import: interrupted before the first "
 				      "block\n", stderr);
-			return 1;
+			recovery_free(&rec[cur]);
+			block_free(&blk[cur]);
+			rc = 1;
+			break;
 		}
-		uint64_t off = r->pos;
-		const uint8_t *p;
-		size_t n;
-		int err = reader_next(r, &p, &n);
-		if (err == DURE_ENOTFOUND) {
-			import_progress(st, r->pos, now);
-			return 0;
-		}
-		block b;
-		if (!err)
-			err = block_decode(p, n, &b);
-		if (err) {
-			import_progress(st, off, now);
-			fprintf(stderr, "dure import: bad block at offset %" PRIu64,
-			        off);
-			if (st->done)
-				fprintf(stderr, " (after block %" PRIu64 ")", st->number);
-			if (err == DURE_ERANGE)
-				fprintf(stderr, ": larger than %zu MiB\n",
-				        CHAIN_BLOCK_MAX >> 20);
-			else
-				fprintf(stderr, ": %s\n", dure_strerror(err));
-			return 1;
-		}
-		import_result res = {.bad_tx = SIZE_MAX};
-		err = blockchain_import(bc, &b, &res);
-		if (err) {
-			import_progress(st, off, dure_clock_now(NULL));
-			h256 hash;
-			fprintf(stderr, "dure import: block %" PRIu64, b.h.number);
-			if (!header_hash(&b.h, &hash)) {
-				fputs(" (", stderr);
-				put_hash(stderr, &hash);
-				fputc(')', stderr);
+		int nxt = !cur;
+		off[nxt] = r->pos;
+		int more = next_block(r, st, &blk[nxt]);
+		if (more == 0)
+			recovery_start(&rec[nxt], &blk[nxt]);
+		rc = import_one(bc, st, &blk[cur], &rec[cur], off[cur]);
+		recovery_free(&rec[cur]);
+		block_free(&blk[cur]);
+		if (rc || more) {
+			if (more == 0) {
+				recovery_free(&rec[nxt]);
+				block_free(&blk[nxt]);
 			}
-			if (res.bad_tx != SIZE_MAX)
-				fprintf(stderr, " transaction %zu", res.bad_tx);
-			fprintf(stderr, " rejected: %s\n", dure_strerror(err));
-			block_free(&b);
-			return 1;
+			if (!rc && more < 0)
+				import_progress(st, r->pos, dure_clock_now(NULL));
+			rc = rc ? rc : more > 0;
+			break;
 		}
-		st->done++;
-		st->number = b.h.number;
-		if (res.known) {
-			st->known++;
-		} else {
-			st->gas += res.gas_used;
-			st->txs += b.ntxs;
+		cur = nxt;
+		uint64_t now = dure_clock_now(NULL);
+		if (now - st->last_sync >= SYNC_MS) {
+			st->last_sync = now;
+			if ((rc = flush(bc)))
+				break;
 		}
-		block_free(&b);
-		now = dure_clock_now(NULL);
 		if (now - st->last >= PROGRESS_MS) {
 			st->last = now;
 			import_progress(st, r->pos, now);
 		}
 	}
+	if (flush(bc))
+		rc = 1;
+	import_phases(st);
+	return rc;
 }
 
 int cmd_import(int argc, char **argv)
 {
 	const char *datadir = NULL;
-	int rc = parse_common(argc, argv, import_usage, &datadir);
+	bool sync = false;
+	int rc = parse_common(argc, argv, import_usage, &datadir, &sync);
 	if (rc >= 0)
 		return rc;
 	if (argc - optind != 1) {
@@ -493,7 +660,8 @@ int cmd_import(int argc, char **argv)
 		st.size = (uint64_t)sb.st_size;
 
 	chain_db c;
-	if (chain_db_open("import", datadir, OPEN_WRITE, &c)) {
+	if (chain_db_open("import", datadir,
+	                  sync ? OPEN_WRITE : OPEN_WRITE_NOSYNC, &c)) {
 		fclose(r.f);
 		return 1;
 	}
@@ -518,7 +686,8 @@ int cmd_import(int argc, char **argv)
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 
-	st.t0 = st.last = dure_clock_now(NULL);
+	st.t0 = st.last = st.last_sync = dure_clock_now(NULL);
+	st.start_ns = dure_monotonic_ns();
 	rc = import_blocks(bc, &r, &st);
 
 	sigaction(SIGINT, &old_int, NULL);
@@ -590,7 +759,7 @@ static int export_blocks(store *s, db_txn *t, uint64_t first, uint64_t last,
 int cmd_export(int argc, char **argv)
 {
 	const char *datadir = NULL;
-	int rc = parse_common(argc, argv, export_usage, &datadir);
+	int rc = parse_common(argc, argv, export_usage, &datadir, NULL);
 	if (rc >= 0)
 		return rc;
 	int nargs = argc - optind;
@@ -699,7 +868,7 @@ static int verify(store *s, db_txn *t)
 int cmd_db(int argc, char **argv)
 {
 	const char *datadir = NULL;
-	int rc = parse_common(argc, argv, db_usage, &datadir);
+	int rc = parse_common(argc, argv, db_usage, &datadir, NULL);
 	if (rc >= 0)
 		return rc;
 	if (argc - optind != 1 || strcmp(argv[optind], "verify")) {

@@ -576,21 +576,24 @@ static int put_flat_slot(store *s, db_txn *t, const address *a,
 	return db_put(t, s->t[T_STORAGE], k, 52, v, n);
 }
 
-/* Records the prior value of a slot in block `number`'s change set. An
- * existing record wins: the first one written holds the block-start
- * value. */
+/* Records the prior value of a slot in block `number`'s change set. When
+ * keep_first is set an existing record wins: the slots a wipe recorded
+ * first hold the block-start values. */
 static int record_slot(store *s, db_txn *t, uint64_t number,
-                       const address *a, const u256 *key, const u256 *prior)
+                       const address *a, const u256 *key, const u256 *prior,
+                       bool keep_first)
 {
 	uint8_t k[60], v[32];
 	put_be64(k, number);
 	memcpy(k + 8, a->b, 20);
 	u256_to_be(key, k + 28);
-	const uint8_t *old;
-	size_t ol;
-	int err = db_get(t, s->t[T_STORAGE_CHANGES], k, 60, &old, &ol);
-	if (err != DURE_ENOTFOUND)
-		return err;
+	if (keep_first) {
+		const uint8_t *old;
+		size_t ol;
+		int err = db_get(t, s->t[T_STORAGE_CHANGES], k, 60, &old, &ol);
+		if (err != DURE_ENOTFOUND)
+			return err;
+	}
 	size_t n = value_bytes(prior, v);
 	return db_put(t, s->t[T_STORAGE_CHANGES], k, 60, v, n);
 }
@@ -615,7 +618,7 @@ static int wipe_storage(store *s, db_txn *t, uint64_t number, bool record,
 				break;
 			}
 			u256 key = u256_from_be32(k + 20), val = u256_from_be(v, vl);
-			err = record_slot(s, t, number, a, &key, &val);
+			err = record_slot(s, t, number, a, &key, &val, false);
 			if (!err)
 				err = db_cursor_next(cur, &k, &kl, &v, &vl);
 		}
@@ -672,7 +675,8 @@ static int apply_one(store *s, db_txn *t, uint64_t number, bool record,
 	}
 	h256 sroot = c->existed ? c->prior.storage_root : TRIE_EMPTY_ROOT;
 	bool had_storage = !h256_eq(&sroot, &TRIE_EMPTY_ROOT);
-	if ((c->storage_wiped || !c->exists) && had_storage) {
+	bool wiped = (c->storage_wiped || !c->exists) && had_storage;
+	if (wiped) {
 		err = wipe_storage(s, t, number, record, &c->addr);
 		sroot = TRIE_EMPTY_ROOT;
 	}
@@ -688,7 +692,7 @@ static int apply_one(store *s, db_txn *t, uint64_t number, bool record,
 				err = put_flat_slot(s, t, &c->addr, &sl->key, &sl->value);
 			if (!err && record)
 				err = record_slot(s, t, number, &c->addr, &sl->key,
-				                  &sl->prior);
+				                  &sl->prior, wiped);
 		}
 		if (!err)
 			err = commit_trie(&tc, st, &sroot);
