@@ -52,8 +52,8 @@ static const char import_usage[] =
 	"  writes), skipping those already known; the last line says where the\n"
 	"  time went (senders are recovered on a second thread, one block ahead)\n"
 	"  --sync   make every block durable as it commits (fsync); by default\n"
-	"           the database is flushed to disk every second and at the end,\n"
-	"           so a power failure can lose the last second of blocks (a\n"
+	"           the database is flushed to disk every 10 s and at the end,\n"
+	"           so a power failure can lose the last 10 s of blocks (a\n"
 	"           killed process loses nothing) and they import again\n";
 
 static const char export_usage[] =
@@ -398,7 +398,7 @@ typedef struct import_stats {
 } import_stats;
 
 /* How often an import without --sync flushes the database to disk. */
-#define SYNC_MS 1000
+#define SYNC_MS 10000
 
 /* Flushes what was committed; a failure is reported and fails the
  * import. */

@@ -653,6 +653,20 @@ static int put_account(store *s, db_txn *t, trie *acc, const address *a,
 	return err;
 }
 
+static int cmp_slot(const void *a, const void *b)
+{
+	const state_slot_change *x = *(const state_slot_change *const *)a;
+	const state_slot_change *y = *(const state_slot_change *const *)b;
+	return u256_cmp(&x->key, &y->key);
+}
+
+static int cmp_change(const void *a, const void *b)
+{
+	const state_change *x = *(const state_change *const *)a;
+	const state_change *y = *(const state_change *const *)b;
+	return memcmp(x->addr.b, y->addr.b, 20);
+}
+
 static int apply_one(store *s, db_txn *t, uint64_t number, bool record,
                      trie *acc, const state_change *c)
 {
@@ -681,12 +695,20 @@ static int apply_one(store *s, db_txn *t, uint64_t number, bool record,
 		sroot = TRIE_EMPTY_ROOT;
 	}
 	if (!err && c->exists && c->nslots) {
+		/* In key order, so that the flat table and the change set are
+		 * written along their B-trees rather than all over them. */
+		const state_slot_change **order = malloc(c->nslots * sizeof *order);
+		if (!order)
+			return DURE_ENOMEM;
+		for (size_t i = 0; i < c->nslots; i++)
+			order[i] = &c->slots[i];
+		qsort(order, c->nslots, sizeof *order, cmp_slot);
 		trie_ctx tc;
 		trie_ctx_init(&tc, s, t, T_STORAGE_TRIE, &c->addr);
 		trie *st;
 		err = open_trie(&tc, &sroot, &st);
 		for (size_t i = 0; i < c->nslots && !err; i++) {
-			const state_slot_change *sl = &c->slots[i];
+			const state_slot_change *sl = order[i];
 			err = put_slot_leaf(st, &sl->key, &sl->value);
 			if (!err)
 				err = put_flat_slot(s, t, &c->addr, &sl->key, &sl->value);
@@ -697,6 +719,7 @@ static int apply_one(store *s, db_txn *t, uint64_t number, bool record,
 		if (!err)
 			err = commit_trie(&tc, st, &sroot);
 		trie_free(st);
+		free(order);
 	}
 	if (err)
 		return err;
@@ -723,8 +746,17 @@ int store_apply(store *s, db_txn *t, uint64_t number, const state_change *c,
 	err = open_trie(&tc, &prev, &acc);
 	if (err)
 		return err;
+	/* In address order, as the flat table and the change set sort. */
+	const state_change **order = malloc((n ? n : 1) * sizeof *order);
+	if (!order)
+		err = DURE_ENOMEM;
 	for (size_t i = 0; i < n && !err; i++)
-		err = apply_one(s, t, number, record, acc, &c[i]);
+		order[i] = &c[i];
+	if (!err)
+		qsort(order, n, sizeof *order, cmp_change);
+	for (size_t i = 0; i < n && !err; i++)
+		err = apply_one(s, t, number, record, acc, order[i]);
+	free(order);
 	if (!err)
 		err = commit_trie(&tc, acc, root);
 	trie_free(acc);
