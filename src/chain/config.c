@@ -106,6 +106,45 @@ static int read_config(const json_t *config, chain_config *c)
 	return DURE_OK;
 }
 
+/* Sets key to v in o; returns false when jansson could not. */
+static bool set_u64(json_t *o, const char *key, uint64_t v)
+{
+	if (v == CHAIN_NEVER)
+		return true;
+	if (v <= (uint64_t)INT64_MAX)
+		return json_object_set_new(o, key, json_integer((json_int_t)v)) == 0;
+	char hex[67];
+	u256 x = u256_from_u64(v);
+	u256_to_hex(&x, hex);
+	return json_object_set_new(o, key, json_string(hex)) == 0;
+}
+
+int chain_config_to_json(const chain_config *c, json_t **out)
+{
+	*out = NULL;
+	json_t *o = json_object();
+	bool ok = o && set_u64(o, "chainId", c->chain_id);
+	for (size_t i = 0; ok && i < sizeof block_forks / sizeof block_forks[0];
+	     i++)
+		ok = set_u64(o, block_forks[i].key, c->activation[block_forks[i].f]);
+	ok = ok && set_u64(o, "eip155Block", c->activation[FORK_SPURIOUS]) &&
+	     set_u64(o, "mergeNetsplitBlock", c->activation[FORK_PARIS]) &&
+	     set_u64(o, "shanghaiTime", c->activation[FORK_SHANGHAI]) &&
+	     set_u64(o, "cancunTime", c->activation[FORK_CANCUN]);
+	if (ok && c->has_ttd) {
+		char hex[67];
+		u256_to_hex(&c->ttd, hex);
+		ok = json_object_set_new(o, "terminalTotalDifficulty",
+		                         json_string(hex)) == 0;
+	}
+	if (!ok) {
+		json_decref(o);
+		return DURE_ENOMEM;
+	}
+	*out = o;
+	return DURE_OK;
+}
+
 int chain_config_from_json(const json_t *config, chain_config *out)
 {
 	memset(out, 0, sizeof *out);

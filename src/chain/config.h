@@ -46,6 +46,11 @@ typedef struct chain_config {
  * malformed value or an out-of-order schedule, with *out zeroed. */
 DURE_WUR int chain_config_from_json(const json_t *config, chain_config *out);
 
+/* Writes c as a `config` object that chain_config_from_json reads back
+ * to c (geth's keys; a fork that never starts is left out). Returns
+ * DURE_OK with *out owned by the caller (json_decref), or DURE_ENOMEM. */
+DURE_WUR int chain_config_to_json(const chain_config *c, json_t **out);
+
 /* The configuration of an ethereum/tests fixture network: one fork from
  * genesis ("Cancun", "Shanghai", ...) or a transition network
  * ("ShanghaiToCancunAtTime15k", "ParisToShanghaiAtTime15k",

@@ -23,8 +23,7 @@ struct blockchain {
 
 /* ---- genesis ---- */
 
-static int init_once(store *s, const genesis *g, const char *json,
-                     size_t json_len, h256 *hash)
+static int init_once(store *s, const genesis *g, h256 *hash)
 {
 	memset(hash, 0, sizeof *hash);
 	state *st;
@@ -79,8 +78,16 @@ static int init_once(store *s, const genesis *g, const char *json,
 		err = store_set_head(s, t, hash);
 	if (!err)
 		err = store_put_meta(s, t, "genesis", hash->b, 32);
+	json_t *cj = NULL;
+	char *text = NULL;
 	if (!err)
-		err = store_put_meta(s, t, "genesis.json", json, json_len);
+		err = chain_config_to_json(&g->config, &cj);
+	if (!err && !(text = json_dumps(cj, JSON_COMPACT | JSON_SORT_KEYS)))
+		err = DURE_ENOMEM;
+	if (!err)
+		err = store_put_meta(s, t, "chain_config", text, strlen(text));
+	free(text);
+	json_decref(cj);
 	if (!err)
 		err = db_commit(t);
 	else
@@ -91,12 +98,11 @@ static int init_once(store *s, const genesis *g, const char *json,
 	return err;
 }
 
-int blockchain_init(store *s, const genesis *g, const char *json,
-                    size_t json_len, h256 *hash)
+int blockchain_init(store *s, const genesis *g, h256 *hash)
 {
-	int err = init_once(s, g, json, json_len, hash);
+	int err = init_once(s, g, hash);
 	for (int i = 0; err == DURE_EDB_FULL && i < FULL_RETRIES; i++)
-		err = init_once(s, g, json, json_len, hash);
+		err = init_once(s, g, hash);
 	return err;
 }
 
@@ -110,32 +116,27 @@ int blockchain_open(store *s, const engine *e, const blockchain_opts *opts,
 		return err;
 	const uint8_t *text;
 	size_t len;
-	err = store_meta(s, t, "genesis.json", &text, &len);
-	genesis g = {0};
+	chain_config cfg;
+	err = store_meta(s, t, "chain_config", &text, &len);
 	if (!err) {
 		json_error_t je;
-		json_t *j = json_loadb((const char *)text, len, JSON_DECODE_ANY, &je);
-		err = j ? genesis_from_json(j, &g) : DURE_EDB_CORRUPT;
+		json_t *j = json_loadb((const char *)text, len, 0, &je);
+		err = j ? chain_config_from_json(j, &cfg) : DURE_EDB_CORRUPT;
 		if (err && err != DURE_ENOMEM)
 			err = DURE_EDB_CORRUPT;
 		json_decref(j);
 	}
 	db_abort(t);
-	if (err) {
-		genesis_free(&g);
+	if (err)
 		return err;
-	}
 	blockchain *bc = calloc(1, sizeof *bc);
-	if (!bc) {
-		genesis_free(&g);
+	if (!bc)
 		return DURE_ENOMEM;
-	}
 	bc->s = s;
 	bc->e = e;
-	bc->cfg = g.config;
+	bc->cfg = cfg;
 	bc->max_reorg = opts && opts->max_reorg ? opts->max_reorg
 	                                        : BLOCKCHAIN_MAX_REORG;
-	genesis_free(&g);
 	*out = bc;
 	return DURE_OK;
 }

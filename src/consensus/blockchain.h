@@ -45,13 +45,12 @@ typedef struct blockchain_opts {
 	uint64_t max_reorg;      /* 0: BLOCKCHAIN_MAX_REORG */
 } blockchain_opts;
 
-/* Writes genesis g into the store, with json (the genesis file's text,
- * kept so later runs know the chain's config) and writes its hash to
- * *hash. A store that already holds a genesis is left alone when it is the
- * same block (DURE_OK) and refused otherwise (DURE_EBLOCK_GENESIS).
- * Returns DURE_OK, DURE_EBLOCK_GENESIS, or a db / trie error. */
-DURE_WUR int blockchain_init(store *s, const genesis *g, const char *json,
-                             size_t json_len, h256 *hash);
+/* Writes genesis g into the store, with its chain config (which later
+ * runs read), and writes its hash to *hash. A store that already holds a
+ * genesis is left alone when it is the same block (DURE_OK) and refused
+ * otherwise (DURE_EBLOCK_GENESIS). Returns DURE_OK, DURE_EBLOCK_GENESIS,
+ * or a db / trie error. */
+DURE_WUR int blockchain_init(store *s, const genesis *g, h256 *hash);
 
 /* Opens the chain held by s (initialised with blockchain_init) under
  * engine e (borrowed). opts may be NULL. Returns DURE_OK, DURE_ENOTFOUND

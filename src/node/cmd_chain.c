@@ -257,8 +257,7 @@ int cmd_init(int argc, char **argv)
 	rc = chain_db_open("init", datadir, OPEN_CREATE, &c);
 	if (rc == 0) {
 		h256 hash;
-		err = blockchain_init(c.s, &g, (const char *)text.data, text.len,
-		                      &hash);
+		err = blockchain_init(c.s, &g, &hash);
 		if (!err) {
 			fputs("genesis ", stdout);
 			put_hash(stdout, &hash);

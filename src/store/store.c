@@ -9,9 +9,38 @@
 #include "store/tables.h"
 #include "trie/trie.h"
 
+/* A trie's node table, and the prefix its paths sit under (the account's
+ * address for a storage trie, nothing for the account trie). */
+typedef struct trie_ctx {
+	store *s;
+	db_txn *t;
+	int table;
+	uint8_t key[20 + 33];
+	size_t plen;
+} trie_ctx;
+
+/* Tries kept open from one block to the next: the nodes a block loads
+ * near the root are the next block's too. An entry is reused only for a
+ * trie whose root it holds, which is what the store's tables hold for
+ * that root whatever happened in between (an aborted transaction, an
+ * unwind), since the nodes stored for a root follow from the root. */
+#define CACHED_STORAGE_TRIES 16
+/* Nodes loaded across the cache before it is emptied: its memory bound. */
+#define CACHE_MAX_LOADS (512u * 1024)
+
+typedef struct cached_trie {
+	trie_ctx ctx;            /* the trie's store context: never moves */
+	trie *t;                 /* NULL: free entry */
+	h256 root;               /* t's root as of its last commit */
+	uint64_t used;           /* s->tick of its last use */
+} cached_trie;
+
 struct store {
 	db *d;
 	db_table t[T_COUNT_];
+	cached_trie acc;
+	cached_trie slots[CACHED_STORAGE_TRIES];
+	uint64_t tick;
 };
 
 /* keccak256 of the empty string: the code hash of an account without code. */
@@ -40,7 +69,25 @@ int store_open(db *d, store **out)
 	return DURE_OK;
 }
 
-void store_free(store *s) { free(s); }
+static void cache_drop(cached_trie *e)
+{
+	trie_free(e->t);
+	e->t = NULL;
+}
+
+static void cache_clear(store *s)
+{
+	cache_drop(&s->acc);
+	for (int i = 0; i < CACHED_STORAGE_TRIES; i++)
+		cache_drop(&s->slots[i]);
+}
+
+void store_free(store *s)
+{
+	if (s)
+		cache_clear(s);
+	free(s);
+}
 
 db *store_db(const store *s) { return s->d; }
 
@@ -477,16 +524,6 @@ int store_state_root(store *s, db_txn *t, h256 *out)
 
 /* ---- tries by path ---- */
 
-/* A trie's node table, and the prefix its paths sit under (the account's
- * address for a storage trie, nothing for the account trie). */
-typedef struct trie_ctx {
-	store *s;
-	db_txn *t;
-	int table;
-	uint8_t key[20 + 33];
-	size_t plen;
-} trie_ctx;
-
 static size_t path_key(trie_ctx *c, const uint8_t *nib, size_t n)
 {
 	uint8_t *p = c->key + c->plen;
@@ -541,6 +578,55 @@ static int open_trie(trie_ctx *c, const h256 *root, trie **out)
 {
 	trie_store ts = {node_load, c, false};
 	return trie_open(&ts, root, out);
+}
+
+/* The trie of table (an account's storage trie when owner is set, else
+ * the account trie) with root `root`, in transaction t: the cached one
+ * when it holds that root, else opened anew in the owner's entry (or the
+ * least recently used one). */
+static int cache_get(store *s, db_txn *t, int table, const address *owner,
+                     const h256 *root, cached_trie **out)
+{
+	cached_trie *e = &s->acc;
+	if (owner) {
+		e = NULL;
+		cached_trie *lru = &s->slots[0];
+		for (int i = 0; i < CACHED_STORAGE_TRIES && !e; i++) {
+			cached_trie *x = &s->slots[i];
+			if (x->t && !memcmp(x->ctx.key, owner->b, 20))
+				e = x;
+			else if (!x->t || x->used < lru->used)
+				lru = x->t && !lru->t ? lru : x;
+		}
+		if (!e)
+			e = lru;
+	}
+	bool same = e->t && (!owner || !memcmp(e->ctx.key, owner->b, 20));
+	if (!same || !h256_eq(&e->root, root)) {
+		cache_drop(e);
+		trie_ctx_init(&e->ctx, s, t, table, owner);
+		int err = open_trie(&e->ctx, root, &e->t);
+		if (err) {
+			e->t = NULL;
+			return err;
+		}
+		e->root = *root;
+	}
+	e->ctx.t = t;
+	e->used = ++s->tick;
+	*out = e;
+	return DURE_OK;
+}
+
+/* Empties the cache once its tries have loaded too much. */
+static void cache_trim(store *s)
+{
+	size_t loads = s->acc.t ? trie_loads(s->acc.t) : 0;
+	for (int i = 0; i < CACHED_STORAGE_TRIES; i++)
+		if (s->slots[i].t)
+			loads += trie_loads(s->slots[i].t);
+	if (loads > CACHE_MAX_LOADS)
+		cache_clear(s);
 }
 
 static int commit_trie(trie_ctx *c, trie *tr, h256 *root)
@@ -703,10 +789,9 @@ static int apply_one(store *s, db_txn *t, uint64_t number, bool record,
 		for (size_t i = 0; i < c->nslots; i++)
 			order[i] = &c->slots[i];
 		qsort(order, c->nslots, sizeof *order, cmp_slot);
-		trie_ctx tc;
-		trie_ctx_init(&tc, s, t, T_STORAGE_TRIE, &c->addr);
-		trie *st;
-		err = open_trie(&tc, &sroot, &st);
+		cached_trie *ct;
+		err = cache_get(s, t, T_STORAGE_TRIE, &c->addr, &sroot, &ct);
+		trie *st = err ? NULL : ct->t;
 		for (size_t i = 0; i < c->nslots && !err; i++) {
 			const state_slot_change *sl = order[i];
 			err = put_slot_leaf(st, &sl->key, &sl->value);
@@ -717,8 +802,11 @@ static int apply_one(store *s, db_txn *t, uint64_t number, bool record,
 				                  &sl->prior, wiped);
 		}
 		if (!err)
-			err = commit_trie(&tc, st, &sroot);
-		trie_free(st);
+			err = commit_trie(&ct->ctx, st, &sroot);
+		if (!err)
+			ct->root = sroot;
+		else if (st)
+			cache_drop(ct);
 		free(order);
 	}
 	if (err)
@@ -740,12 +828,11 @@ int store_apply(store *s, db_txn *t, uint64_t number, const state_change *c,
 	int err = store_state_root(s, t, &prev);
 	if (err)
 		return err;
-	trie_ctx tc;
-	trie_ctx_init(&tc, s, t, T_ACCOUNT_TRIE, NULL);
-	trie *acc;
-	err = open_trie(&tc, &prev, &acc);
+	cached_trie *ca;
+	err = cache_get(s, t, T_ACCOUNT_TRIE, NULL, &prev, &ca);
 	if (err)
 		return err;
+	trie *acc = ca->t;
 	/* In address order, as the flat table and the change set sort. */
 	const state_change **order = malloc((n ? n : 1) * sizeof *order);
 	if (!order)
@@ -758,13 +845,18 @@ int store_apply(store *s, db_txn *t, uint64_t number, const state_change *c,
 		err = apply_one(s, t, number, record, acc, order[i]);
 	free(order);
 	if (!err)
-		err = commit_trie(&tc, acc, root);
-	trie_free(acc);
+		err = commit_trie(&ca->ctx, acc, root);
 	if (!err)
 		err = db_put(t, s->t[T_META], "state_root", 10, root->b, 32);
-	if (err)
+	if (err) {
+		/* The tries hold changes the aborted transaction will not. */
+		cache_clear(s);
 		memset(root, 0, sizeof *root);
-	return err;
+		return err;
+	}
+	ca->root = *root;
+	cache_trim(s);
+	return DURE_OK;
 }
 
 /* Puts back one account of block `number`'s change set: its slots from

@@ -5,7 +5,7 @@
  *   ---------------  --------------------------------  -----------------------------------
  *   meta             "head"                            hash of the head block (32)
  *                    "genesis"                         hash of block 0 (32)
- *                    "genesis.json"                    the genesis file's JSON text
+ *                    "chain_config"                    the chain's config (geth's JSON)
  *                    "state_root"                      root of the flat state (32)
  *   header_numbers   hash (32)                         number (8, big-endian)
  *   headers          number (8) || hash (32)           header RLP

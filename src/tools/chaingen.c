@@ -366,9 +366,7 @@ static int open_chain(gen *g)
 	h256 hash;
 	/* The db grows the map at the next write after one ran out. */
 	for (int i = 0; !err && i < MAP_RETRIES; i++)
-		if ((err = blockchain_init(g->s, &gen_block,
-		                           (const char *)text.data, text.len,
-		                           &hash)) != DURE_EDB_FULL)
+		if ((err = blockchain_init(g->s, &gen_block, &hash)) != DURE_EDB_FULL)
 			break;
 	genesis_free(&gen_block);
 	buf_free(&text);

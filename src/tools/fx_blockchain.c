@@ -455,7 +455,7 @@ static bool run_chain(json_t *tc, const chain_config *c, char *why)
 	if ((err = chain_dir_open(&cd)))
 		snprintf(why, WHY_MAX, "store in %.256s: %s", cd.path,
 		         dure_strerror(err));
-	else if ((err = blockchain_init(cd.s, &g, text, strlen(text), &hash)))
+	else if ((err = blockchain_init(cd.s, &g, &hash)))
 		snprintf(why, WHY_MAX, "blockchain_init: %s", dure_strerror(err));
 	else if (!h256_eq(&hash, &want_genesis)) {
 		char got[67], exp[67];

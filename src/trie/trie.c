@@ -79,6 +79,7 @@ struct trie {
 	bool tracked;        /* opened or committed: nodes may be held */
 	buf gone;            /* paths left by held nodes: [size_t len][nibbles] */
 	buf path;            /* nibbles of a path being loaded */
+	size_t loads;        /* nodes loaded from the store */
 };
 
 /* The most paths one put or delete can add to t->gone (collapse: the
@@ -424,6 +425,7 @@ static int load(trie *t, node *x, const uint8_t *path, size_t len)
 	err = decode_node(p, n, &tmp);
 	if (err)
 		return err;
+	t->loads++;
 	if (x->want_branch && tmp.kind != N_BRANCH) {
 		node_clear(&tmp);
 		return DURE_ETRIE_MISSING;
@@ -1082,6 +1084,8 @@ static void settle(node *x, bool is_root)
 	x->held = is_root || x->reflen == 32;
 	x->unsaved = false;
 }
+
+size_t trie_loads(const trie *t) { return t->loads; }
 
 int trie_commit(trie *t, const trie_writer *w, h256 *root)
 {

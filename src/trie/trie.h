@@ -103,6 +103,10 @@ DURE_WUR int trie_open(const trie_store *s, const h256 *root, trie **out);
  * be retried before the writes count). */
 DURE_WUR int trie_commit(trie *t, const trie_writer *w, h256 *root);
 
+/* How many nodes t has loaded from its store since it was opened: what a
+ * cache of open tries weighs its memory by. */
+size_t trie_loads(const trie *t);
+
 /* A Merkle proof (EIP-1186): the RLP encodings of the nodes on the path
  * from the root toward a key, root first. For a key that is absent, the
  * nodes up to the one that shows it is absent. */

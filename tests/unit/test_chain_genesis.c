@@ -732,6 +732,49 @@ static void test_load(void)
 	CHECK_MEM(&g, &zero, sizeof g);
 }
 
-TEST_MAIN(test_mainnet_schedule, test_schedule_variants,
+/* chain_config_to_json writes what geth's files say: mainnet's keys
+ * and values come back as in MAINNET (the ignored keys aside), and every
+ * fixture network reads back to the same config. */
+static void test_config_json(void)
+{
+	chain_config c, back;
+	CHECK_EQ_INT(config_from_string(MAINNET, &c), DURE_OK);
+	json_t *j = NULL;
+	CHECK_EQ_INT(chain_config_to_json(&c, &j), DURE_OK);
+	static const struct { const char *key; json_int_t v; } keys[] = {
+		{"chainId", 1}, {"homesteadBlock", 1150000},
+		{"eip150Block", 2463000}, {"eip155Block", 2675000},
+		{"eip158Block", 2675000}, {"byzantiumBlock", 4370000},
+		{"constantinopleBlock", 7280000}, {"petersburgBlock", 7280000},
+		{"istanbulBlock", 9069000}, {"berlinBlock", 12244000},
+		{"londonBlock", 12965000}, {"shanghaiTime", 1681338455},
+		{"cancunTime", 1710338135},
+	};
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		CHECK_EQ_INT(json_integer_value(json_object_get(j, keys[i].key)),
+		             keys[i].v);
+	CHECK(json_object_get(j, "mergeNetsplitBlock") == NULL);
+	CHECK(strcmp(json_string_value(json_object_get(
+	                 j, "terminalTotalDifficulty")),
+	             "0xc70d808a128d7380000") == 0);
+	CHECK_EQ_INT(chain_config_from_json(j, &back), DURE_OK);
+	CHECK(memcmp(&c, &back, sizeof c) == 0);
+	json_decref(j);
+	static const char *const nets[] = {
+		"Frontier", "Homestead", "EIP150", "EIP158", "Byzantium",
+		"ConstantinopleFix", "Istanbul", "Berlin", "London", "Paris",
+		"Shanghai", "Cancun", "BerlinToLondonAt5", "ParisToShanghaiAtTime15k",
+		"ShanghaiToCancunAtTime15k", "ArrowGlacierToParisAtDiffC0000",
+	};
+	for (size_t i = 0; i < sizeof nets / sizeof nets[0]; i++) {
+		CHECK_EQ_INT(chain_config_for_network(nets[i], &c), DURE_OK);
+		CHECK_EQ_INT(chain_config_to_json(&c, &j), DURE_OK);
+		CHECK_EQ_INT(chain_config_from_json(j, &back), DURE_OK);
+		CHECK(memcmp(&c, &back, sizeof c) == 0);
+		json_decref(j);
+	}
+}
+
+TEST_MAIN(test_config_json, test_mainnet_schedule, test_schedule_variants,
           test_schedule_rejected, test_networks, test_basic_genesis_tests,
           test_blockchain_genesis, test_defaults, test_alloc, test_load)

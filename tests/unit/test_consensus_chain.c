@@ -91,7 +91,7 @@ static bool node_open(node *n, uint64_t max_reorg)
 	bool ok = db_open(n->dir, &(db_options){.no_sync = true}, &n->d) == 0 &&
 	          store_open(n->d, &n->s) == 0 && j &&
 	          genesis_from_json(j, &g) == 0 &&
-	          blockchain_init(n->s, &g, text, strlen(text), &hash) == 0 &&
+	          blockchain_init(n->s, &g, &hash) == 0 &&
 	          blockchain_open(n->s, engine_merge(), &o, &n->bc) == 0;
 	genesis_free(&g);
 	json_decref(j);
@@ -464,7 +464,7 @@ static void test_map_growth(void)
 	CHECK_EQ_INT(db_open(dir, &o, &d), 0);
 	CHECK_EQ_INT(store_open(d, &s), 0);
 	h256 hash, want_root;
-	CHECK_EQ_INT(blockchain_init(s, &g, text, strlen(text), &hash), 0);
+	CHECK_EQ_INT(blockchain_init(s, &g, &hash), 0);
 	state *st;
 	CHECK_EQ_INT(state_new(&st), 0);
 	CHECK_EQ_INT(genesis_apply(&g, st), 0);

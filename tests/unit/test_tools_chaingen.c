@@ -277,7 +277,7 @@ static int import_file(const char *dir, const char *gpath, const char *path,
 		fclose(f);
 	}
 	h256 ghash;
-	err = blockchain_init(s, &g, (const char *)text.data, text.len, &ghash);
+	err = blockchain_init(s, &g, &ghash);
 	genesis_free(&g);
 	if (!err)
 		err = blockchain_open(s, engine_merge(), NULL, &bc);
