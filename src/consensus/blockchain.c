@@ -152,6 +152,22 @@ store *blockchain_store(const blockchain *bc) { return bc->s; }
 
 const engine *blockchain_engine(const blockchain *bc) { return bc->e; }
 
+int blockchain_known(blockchain *bc, const h256 *hash, bool *known)
+{
+	*known = false;
+	db_txn *t;
+	int err = db_begin_read(store_db(bc->s), &t);
+	if (err)
+		return err;
+	uint64_t number;
+	err = store_number(bc->s, t, hash, &number);
+	db_abort(t);
+	if (err == DURE_ENOTFOUND)
+		return DURE_OK;
+	*known = err == DURE_OK;
+	return err;
+}
+
 int blockchain_head(blockchain *bc, header *h, h256 *hash)
 {
 	db_txn *t;

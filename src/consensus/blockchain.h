@@ -90,6 +90,10 @@ DURE_WUR int blockchain_import_recovered(blockchain *bc, const block *b,
                                          const address *senders,
                                          import_result *res);
 
+/* Whether the block with this hash is stored (canonical or not). Returns
+ * DURE_OK with *known set, or a db error. */
+DURE_WUR int blockchain_known(blockchain *bc, const h256 *hash, bool *known);
+
 /* The head block's header and hash. */
 DURE_WUR int blockchain_head(blockchain *bc, header *h, h256 *hash);
 

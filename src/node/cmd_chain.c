@@ -449,13 +449,17 @@ static void recover_main(void *arg)
 		r->ok = tx_sender(&r->b->txs[i], &r->senders[i]) == DURE_OK;
 }
 
-/* Starts recovering b's senders. Without memory or a thread, the import
- * recovers them itself. */
-static void recovery_start(recovery *r, const block *b)
+/* Starts recovering b's senders, unless bc has b already (a resumed
+ * import skips those). Without memory or a thread, the import recovers
+ * them itself. */
+static void recovery_start(recovery *r, blockchain *bc, const block *b)
 {
 	memset(r, 0, sizeof *r);
 	r->b = b;
-	if (!b->ntxs)
+	h256 hash;
+	bool known = false;
+	if (!b->ntxs || header_hash(&b->h, &hash) ||
+	    blockchain_known(bc, &hash, &known) || known)
 		return;
 	r->senders = malloc(b->ntxs * sizeof *r->senders);
 	if (r->senders && uv_thread_create(&r->th, recover_main, r) == 0)
@@ -499,21 +503,23 @@ static void import_progress(const import_stats *st, uint64_t pos,
 	fputc('\n', stderr);
 }
 
-/* Reads and decodes the next block of r into *b. Returns 0 with *b
- * filled, -1 at the end of the file, or 1 after the progress line and a
- * message naming the offset that does not decode. */
-static int next_block(chain_reader *r, import_stats *st, block *b)
+/* Reads and decodes the next block of r into *b. Returns DURE_OK with *b
+ * filled, DURE_ENOTFOUND at the end of the file, or the error of the
+ * bytes at *off that do not make a block. */
+static int next_block(chain_reader *r, block *b, uint64_t *off)
 {
-	uint64_t off = r->pos;
+	*off = r->pos;
 	const uint8_t *p;
 	size_t n;
 	int err = reader_next(r, &p, &n);
-	if (err == DURE_ENOTFOUND)
-		return -1;
 	if (!err)
 		err = block_decode(p, n, b);
-	if (!err)
-		return 0;
+	return err;
+}
+
+/* Reports a block that does not decode, after the progress line. */
+static void bad_block(import_stats *st, uint64_t off, int err)
+{
 	import_progress(st, off, dure_clock_now(NULL));
 	fprintf(stderr, "dure import: bad block at offset %" PRIu64, off);
 	if (st->done)
@@ -522,7 +528,6 @@ static int next_block(chain_reader *r, import_stats *st, block *b)
 		fprintf(stderr, ": larger than %zu MiB\n", CHAIN_BLOCK_MAX >> 20);
 	else
 		fprintf(stderr, ": %s\n", dure_strerror(err));
-	return 1;
 }
 
 /* Imports b, whose senders are being recovered by rec. Returns 0, or 1
@@ -573,18 +578,21 @@ static int import_blocks(blockchain *bc, chain_reader *r, import_stats *st)
 	/* Two slots that trade places: the worker keeps the address of the
 	 * slot it recovers, so slots never move. */
 	block blk[2];
-	memset(blk, 0, sizeof blk);
 	recovery rec[2];
 	uint64_t off[2];
+	memset(blk, 0, sizeof blk);
 	memset(rec, 0, sizeof rec);
-	int cur = 0;
-	off[cur] = r->pos;
-	int rc = next_block(r, st, &blk[cur]);
-	if (rc < 0)
+	int cur = 0, rc = 0;
+	int err = next_block(r, &blk[cur], &off[cur]);
+	if (err == DURE_ENOTFOUND) {
 		import_progress(st, r->pos, dure_clock_now(NULL));
-	if (rc)
-		return rc > 0;
-	recovery_start(&rec[cur], &blk[cur]);
+		return flush(bc);
+	}
+	if (err) {
+		bad_block(st, off[cur], err);
+		return 1;
+	}
+	recovery_start(&rec[cur], bc, &blk[cur]);
 	for (;;) {
 		if (stop_requested) {
 			import_progress(st, r->pos, dure_clock_now(NULL));
@@ -600,21 +608,22 @@ static int import_blocks(blockchain *bc, chain_reader *r, import_stats *st)
 			break;
 		}
 		int nxt = !cur;
-		off[nxt] = r->pos;
-		int more = next_block(r, st, &blk[nxt]);
-		if (more == 0)
-			recovery_start(&rec[nxt], &blk[nxt]);
+		int more = next_block(r, &blk[nxt], &off[nxt]);
+		if (!more)
+			recovery_start(&rec[nxt], bc, &blk[nxt]);
 		rc = import_one(bc, st, &blk[cur], &rec[cur], off[cur]);
 		recovery_free(&rec[cur]);
 		block_free(&blk[cur]);
 		if (rc || more) {
-			if (more == 0) {
+			if (!more) {
 				recovery_free(&rec[nxt]);
 				block_free(&blk[nxt]);
-			}
-			if (!rc && more < 0)
+			} else if (!rc && more == DURE_ENOTFOUND) {
 				import_progress(st, r->pos, dure_clock_now(NULL));
-			rc = rc ? rc : more > 0;
+			} else if (!rc) {
+				bad_block(st, off[nxt], more);
+				rc = 1;
+			}
 			break;
 		}
 		cur = nxt;
