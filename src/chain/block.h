@@ -122,8 +122,11 @@ void block_free(block *b);
  * header has a withdrawals root, and a block list has 3 or 4 items, a
  * withdrawal 4 fields (DURE_EBLOCK_FORMAT otherwise). Returns DURE_OK
  * and fills *out (freed with block_free), or an error with *out zeroed.
- * Field counts are bounded by the input's size, so a peer cannot make it
- * allocate more than a small multiple of n. */
+ * Arrays are sized by counting the items first, each at least as long as
+ * the shortest that can decode, so the memory taken is bounded by n: at
+ * worst (10-byte legacy transactions) about 36 bytes of tx structs per
+ * input byte, which is why callers must bound n where blocks enter (a
+ * peer's message, a file's block). */
 DURE_WUR int block_decode(const uint8_t *p, size_t n, block *out);
 
 /* Appends the RLP of b (nothing on failure unless the buf failed).
