@@ -99,15 +99,20 @@ def run_case(dure, name, c, verify, log):
         [dure, "import", cpath, "--datadir", data], log)
     if rc != 0:
         sys.exit("%s: import failed:\n%s" % (name, err[-2000:]))
-    lines = [l for l in err.splitlines() if l.startswith("import:")]
+    lines = [l for l in err.splitlines() if re.match(r"import: \d+ blocks", l)]
     m = re.search(r"import: (\d+) blocks .*?([\d.]+) Mgas/s, ([\d.]+) blocks/s, "
                   r"([\d.]+) txs/s", lines[-1] if lines else "")
     if not m:
         sys.exit("%s: no closing line from dure import:\n%s" % (name, err[-2000:]))
     r["blocks"] = int(m.group(1))
     r["mgas"], r["bps"], r["tps"] = (float(m.group(i)) for i in (2, 3, 4))
-    stats = [l for l in err.splitlines() if l.startswith("stats:")]
-    r["stats"] = stats
+    # dure import's last line: where the time went, per phase.
+    t = re.search(r"import: time: execute ([\d.]+) s \((\d+)%\), state root "
+                  r"([\d.]+) s \((\d+)%\), commit ([\d.]+) s \((\d+)%\)", err)
+    if not t:
+        sys.exit("%s: no time line from dure import:\n%s" % (name, err[-2000:]))
+    r["exec_s"], r["root_s"], r["commit_s"] = (float(t.group(i)) for i in (1, 3, 5))
+    r["root_pct"], r["commit_pct"] = int(t.group(4)), int(t.group(6))
     r["db"] = du(data)
     if verify:
         print("%s: db verify" % name, flush=True)
@@ -120,8 +125,8 @@ def run_case(dure, name, c, verify, log):
 
 def table(results, verify):
     head = ["case", "genesis MB", "chain MB", "gen s", "init s", "init RSS MB",
-            "Mgas/s", "blocks/s", "txs/s", "import s", "import RSS MB",
-            "db after init MB", "db MB"]
+            "Mgas/s", "blocks/s", "txs/s", "root ms/block", "root %",
+            "commit %", "import s", "import RSS MB", "db after init MB", "db MB"]
     if verify:
         head += ["verify s"]
     rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -130,14 +135,13 @@ def table(results, verify):
                "%.0f" % r["gen"][0] if r["gen"] else "cached",
                "%.1f" % r["init_s"], "%.0f" % (r["init_rss"] / 1024),
                "%.1f" % r["mgas"], "%.2f" % r["bps"], "%.0f" % r["tps"],
+               "%.1f" % (1000 * r["root_s"] / max(1, r["blocks"])),
+               "%d" % r["root_pct"], "%d" % r["commit_pct"],
                "%.1f" % r["import_s"], "%.0f" % (r["import_rss"] / 1024),
                "%.0f" % (r["init_db"] / 1e6), "%.0f" % (r["db"] / 1e6)]
         if verify:
             row += ["%.1f" % r["verify_s"]]
         rows.append("| " + " | ".join(row) + " |")
-    for r in results:
-        for s in r["stats"]:
-            rows.append("%s %s" % (r["case"], s))
     return "\n".join(rows) + "\n"
 
 
