@@ -32,29 +32,12 @@ const h256 EMPTY_OMMERS_HASH = {{
 	0x67, 0xb6, 0xcc, 0xd4, 0x1a, 0xd3, 0x12, 0x45, 0x1b, 0x94, 0x8a,
 	0x74, 0x13, 0xf0, 0xa1, 0x42, 0xfd, 0x40, 0xd4, 0x93, 0x47}};
 
-/* Counts the items left in c as the file's opening comment says. A
- * malformed item sets *err. */
-static size_t count_items(const rlp_cur *c, size_t min, int *err)
+/* Decodes the fields of a header (arg) from its list's cursor. */
+static int decode_header_fields(rlp_cur *c, void *arg)
 {
-	rlp_cur tmp = *c;
-	size_t n = 0;
-	while (!rlp_cur_at_end(&tmp)) {
-		const uint8_t *p;
-		size_t len;
-		rlp_cur_raw(&tmp, &p, &len);
-		n++;
-		if (!tmp.err && len < min)
-			break;
-	}
-	*err = tmp.err;
-	return n;
-}
-
-/* Decodes the fields of a header from its list's cursor. */
-static int decode_header_fields(rlp_cur *c, header *h)
-{
+	header *h = arg;
 	int err;
-	size_t n = count_items(c, 0, &err);
+	size_t n = rlp_cur_count(c, 0, &err);
 	if (err)
 		return err;
 	/* blobGasUsed and excessBlobGas come as a pair: 18 is no fork's. */
@@ -106,15 +89,7 @@ static int decode_header_fields(rlp_cur *c, header *h)
 int header_decode(const uint8_t *p, size_t n, header *out)
 {
 	memset(out, 0, sizeof *out);
-	rlp_cur c, l;
-	rlp_cur_init(&c, p, n);
-	rlp_cur_list(&c, &l);
-	int err = decode_header_fields(&l, out);
-	int cerr = rlp_cur_close(&c, &l);
-	if (err == DURE_OK)
-		err = cerr;
-	if (err == DURE_OK)
-		err = rlp_cur_finish(&c);
+	int err = rlp_decode_list(p, n, decode_header_fields, out);
 	if (err != DURE_OK)
 		memset(out, 0, sizeof *out);
 	return err;
@@ -182,7 +157,7 @@ void block_free(block *b)
  * one as a string holding type || rlp. A string whose payload does not
  * open with a type byte (say, a legacy list wrapped in a string) is not a
  * transaction of any type. */
-static int decode_body_tx(rlp_cur *c, tx *t)
+static int decode_body_tx(rlp_cur *c, void *t)
 {
 	const uint8_t *p;
 	size_t n;
@@ -198,59 +173,24 @@ static int decode_body_tx(rlp_cur *c, tx *t)
 	return tx_decode(p, n, t);
 }
 
-static int decode_txs(rlp_cur *c, block *b)
+/* Takes the next ommer header. */
+static int decode_ommer(rlp_cur *c, void *h)
 {
-	rlp_cur l;
-	rlp_cur_list(c, &l);
-	int err;
-	size_t n = count_items(&l, TX_MIN_RLP, &err);
-	if (err)
-		return err;
-	if (n) {
-		b->txs = calloc(n, sizeof *b->txs);
-		if (!b->txs)
-			return DURE_ENOMEM;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if ((err = decode_body_tx(&l, &b->txs[i])) != DURE_OK)
-			return err;
-		b->ntxs++;
-	}
-	return rlp_cur_close(c, &l);
+	const uint8_t *p;
+	size_t len;
+	rlp_cur_raw(c, &p, &len);
+	if (c->err)
+		return c->err;
+	return header_decode(p, len, h);
 }
 
-static int decode_ommers(rlp_cur *c, block *b)
+static int decode_withdrawal(rlp_cur *c, void *arg)
 {
+	withdrawal *w = arg;
 	rlp_cur l;
 	rlp_cur_list(c, &l);
 	int err;
-	size_t n = count_items(&l, HEADER_MIN_RLP, &err);
-	if (err)
-		return err;
-	if (n) {
-		b->ommers = calloc(n, sizeof *b->ommers);
-		if (!b->ommers)
-			return DURE_ENOMEM;
-	}
-	for (size_t i = 0; i < n; i++) {
-		const uint8_t *p;
-		size_t len;
-		rlp_cur_raw(&l, &p, &len);
-		if (l.err)
-			return l.err;
-		if ((err = header_decode(p, len, &b->ommers[i])) != DURE_OK)
-			return err;
-		b->nommers++;
-	}
-	return rlp_cur_close(c, &l);
-}
-
-static int decode_withdrawal(rlp_cur *c, withdrawal *w)
-{
-	rlp_cur l;
-	rlp_cur_list(c, &l);
-	int err;
-	if (count_items(&l, 0, &err) != 4)
+	if (rlp_cur_count(&l, 0, &err) != 4)
 		return err ? err : DURE_EBLOCK_FORMAT;
 	w->index = rlp_cur_u64(&l);
 	w->validator = rlp_cur_u64(&l);
@@ -259,32 +199,65 @@ static int decode_withdrawal(rlp_cur *c, withdrawal *w)
 	return rlp_cur_close(c, &l);
 }
 
-static int decode_withdrawals(rlp_cur *c, block *b)
+/* Takes the next item, a list of items of at least min bytes, into a fresh
+ * array of elements of size bytes each (*arr, left NULL for an empty
+ * list), one decoding each; *len counts those decoded, for block_free. */
+static int decode_array(rlp_cur *c, size_t min, size_t size,
+                        int (*one)(rlp_cur *, void *), void **arr,
+                        size_t *len)
 {
 	rlp_cur l;
 	rlp_cur_list(c, &l);
 	int err;
-	size_t n = count_items(&l, WITHDRAWAL_MIN_RLP, &err);
+	size_t n = rlp_cur_count(&l, min, &err);
 	if (err)
 		return err;
 	if (n) {
-		b->withdrawals = calloc(n, sizeof *b->withdrawals);
-		if (!b->withdrawals)
+		*arr = calloc(n, size);
+		if (!*arr)
 			return DURE_ENOMEM;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if ((err = decode_withdrawal(&l, &b->withdrawals[i])) != DURE_OK)
+		if ((err = one(&l, (uint8_t *)*arr + i * size)) != DURE_OK)
 			return err;
-		b->nwithdrawals++;
+		(*len)++;
 	}
-	b->has_withdrawals = true;
 	return rlp_cur_close(c, &l);
 }
 
-static int decode_block_fields(rlp_cur *c, block *b)
+static int decode_txs(rlp_cur *c, block *b)
 {
+	void *a = NULL;
+	int err = decode_array(c, TX_MIN_RLP, sizeof *b->txs, decode_body_tx,
+	                       &a, &b->ntxs);
+	b->txs = a;
+	return err;
+}
+
+static int decode_ommers(rlp_cur *c, block *b)
+{
+	void *a = NULL;
+	int err = decode_array(c, HEADER_MIN_RLP, sizeof *b->ommers,
+	                       decode_ommer, &a, &b->nommers);
+	b->ommers = a;
+	return err;
+}
+
+static int decode_withdrawals(rlp_cur *c, block *b)
+{
+	void *a = NULL;
+	int err = decode_array(c, WITHDRAWAL_MIN_RLP, sizeof *b->withdrawals,
+	                       decode_withdrawal, &a, &b->nwithdrawals);
+	b->withdrawals = a;
+	b->has_withdrawals = err == DURE_OK;
+	return err;
+}
+
+static int decode_block_fields(rlp_cur *c, void *arg)
+{
+	block *b = arg;
 	int err;
-	size_t n = count_items(c, 0, &err);
+	size_t n = rlp_cur_count(c, 0, &err);
 	if (err)
 		return err;
 	if (n != 3 && n != 4)
@@ -310,15 +283,7 @@ static int decode_block_fields(rlp_cur *c, block *b)
 int block_decode(const uint8_t *p, size_t n, block *out)
 {
 	memset(out, 0, sizeof *out);
-	rlp_cur c, l;
-	rlp_cur_init(&c, p, n);
-	rlp_cur_list(&c, &l);
-	int err = decode_block_fields(&l, out);
-	int cerr = rlp_cur_close(&c, &l);
-	if (err == DURE_OK)
-		err = cerr;
-	if (err == DURE_OK)
-		err = rlp_cur_finish(&c);
+	int err = rlp_decode_list(p, n, decode_block_fields, out);
 	if (err != DURE_OK)
 		block_free(out);
 	return err;

@@ -20,9 +20,7 @@ static const struct {
 	{FORK_LONDON, "londonBlock"},
 };
 
-/* A JSON integer, or a decimal or "0x" hex string, as geth's big.Int and
- * HexOrDecimal read them. */
-static int json_u256(const json_t *v, u256 *out)
+int chain_json_u256(const json_t *v, u256 *out)
 {
 	*out = U256_ZERO;
 	if (json_is_integer(v)) {
@@ -45,7 +43,8 @@ static int opt_u64(const json_t *o, const char *key, uint64_t *out)
 	if (!v || json_is_null(v))
 		return DURE_OK;
 	u256 x;
-	if (json_u256(v, &x) || !u256_fits_u64(&x) || x.w[0] == CHAIN_NEVER)
+	if (chain_json_u256(v, &x) || !u256_fits_u64(&x) ||
+	    x.w[0] == CHAIN_NEVER)
 		return DURE_EJSON;
 	*out = x.w[0];
 	return DURE_OK;
@@ -61,7 +60,7 @@ static int read_config(const json_t *config, chain_config *c)
 	if (!json_is_object(config))
 		return DURE_EJSON;
 	u256 id;
-	if (json_u256(json_object_get(config, "chainId"), &id) ||
+	if (chain_json_u256(json_object_get(config, "chainId"), &id) ||
 	    !u256_fits_u64(&id))
 		return DURE_EJSON;
 	c->chain_id = id.w[0];
@@ -87,7 +86,7 @@ static int read_config(const json_t *config, chain_config *c)
 
 	const json_t *ttd = json_object_get(config, "terminalTotalDifficulty");
 	if (ttd && !json_is_null(ttd)) {
-		if (json_u256(ttd, &c->ttd))
+		if (chain_json_u256(ttd, &c->ttd))
 			return DURE_EJSON;
 		c->has_ttd = true;
 	}

@@ -38,6 +38,12 @@ typedef struct chain_config {
 	u256 ttd;
 } chain_config;
 
+/* Reads a quantity: a non-negative JSON integer, or a decimal or "0x" hex
+ * string of at most 256 bits, as geth's big.Int and HexOrDecimal read
+ * them. Returns DURE_OK, or DURE_EJSON for any other value (NULL
+ * included) with *out zeroed. */
+DURE_WUR int chain_json_u256(const json_t *v, u256 *out);
+
 /* Reads a geth-style `config` object. Unknown keys are ignored (geth's
  * files carry others: ethash, clique, blobSchedule...); chainId is
  * required, and eip155Block must equal eip158Block (one fork here). Forks

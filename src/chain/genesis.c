@@ -32,22 +32,14 @@ void genesis_free(genesis *g)
 
 /* ---- fields ---- */
 
-/* A quantity: a JSON integer, or a decimal or "0x" hex string; "0x"
- * alone is zero, as the oldest files (GenesisTests) write it. */
+/* A quantity as chain_json_u256 reads it, or "0x" alone for zero, as the
+ * oldest files (GenesisTests) write it. */
 static int quantity(const json_t *v, u256 *out)
 {
 	*out = U256_ZERO;
 	if (json_is_string(v) && strcmp(json_string_value(v), "0x") == 0)
 		return DURE_OK;
-	if (json_is_integer(v)) {
-		if (json_integer_value(v) < 0)
-			return DURE_EJSON;
-		*out = u256_from_u64((uint64_t)json_integer_value(v));
-		return DURE_OK;
-	}
-	if (json_is_string(v) && u256_from_string(json_string_value(v), out) == 0)
-		return DURE_OK;
-	return DURE_EJSON;
+	return chain_json_u256(v, out);
 }
 
 /* Optional fields keep *out (the default) when absent or null. */
@@ -139,26 +131,39 @@ static int cmp_account(const void *a, const void *b)
 	              ((const genesis_account *)b)->addr.b, 20);
 }
 
+/* For an optional object o of *n members, a fresh zeroed array of *n
+ * elements of size bytes each in *arr (NULL when o is absent or empty). */
+static int member_array(const json_t *o, size_t size, void **arr, size_t *n)
+{
+	*arr = NULL;
+	*n = 0;
+	if (absent(o))
+		return DURE_OK;
+	if (!json_is_object(o))
+		return DURE_EJSON;
+	*n = json_object_size(o);
+	if (*n == 0)
+		return DURE_OK;
+	*arr = calloc(*n, size);
+	return *arr ? DURE_OK : DURE_ENOMEM;
+}
+
 /* Reads the storage object; two spellings of one key are refused rather
  * than resolved by the order of the file. Zero values are dropped after
  * that check. */
 static int read_storage(const json_t *o, genesis_account *a)
 {
-	if (absent(o))
-		return DURE_OK;
-	if (!json_is_object(o))
-		return DURE_EJSON;
-	size_t n = json_object_size(o);
-	if (n == 0)
-		return DURE_OK;
-	a->storage = calloc(n, sizeof *a->storage);
-	if (!a->storage)
-		return DURE_ENOMEM;
+	void *arr;
+	size_t n;
+	int err = member_array(o, sizeof *a->storage, &arr, &n);
+	a->storage = arr;
+	if (err || !arr)
+		return err;
 	const char *key;
 	json_t *val;
 	json_object_foreach((json_t *)o, key, val) {
 		genesis_slot *s = &a->storage[a->nstorage++];
-		int err = storage_word(key, &s->key);
+		err = storage_word(key, &s->key);
 		if (!err)
 			err = json_is_string(val)
 			    ? storage_word(json_string_value(val), &s->value)
@@ -202,18 +207,13 @@ static int read_account(const char *addr, const json_t *o, genesis_account *a,
 
 static int read_alloc(const json_t *o, genesis *g)
 {
-	if (absent(o))
-		return DURE_OK;
-	if (!json_is_object(o))
-		return DURE_EJSON;
-	size_t n = json_object_size(o);
-	if (n == 0)
-		return DURE_OK;
-	g->alloc = calloc(n, sizeof *g->alloc);
-	if (!g->alloc)
-		return DURE_ENOMEM;
+	void *arr;
+	size_t n;
+	int err = member_array(o, sizeof *g->alloc, &arr, &n);
+	g->alloc = arr;
+	if (err || !arr)
+		return err;
 	buf tmp = BUF_INIT;
-	int err = DURE_OK;
 	const char *key;
 	json_t *acct;
 	json_object_foreach((json_t *)o, key, acct) {

@@ -87,32 +87,12 @@ int receipt_encode(const receipt *r, buf *out)
 	return buf_failed(out) ? DURE_ENOMEM : DURE_OK;
 }
 
-/* Counts the items left in c, stopping after the first one shorter than
- * min bytes: each counted item but the last then takes at least min input
- * bytes, so an array of that many is bounded by the input, and the short
- * one (which cannot decode) fails when its turn comes. */
-static size_t count_items(const rlp_cur *c, size_t min, int *err)
-{
-	rlp_cur tmp = *c;
-	size_t n = 0;
-	while (!rlp_cur_at_end(&tmp)) {
-		const uint8_t *p;
-		size_t len;
-		rlp_cur_raw(&tmp, &p, &len);
-		n++;
-		if (!tmp.err && len < min)
-			break;
-	}
-	*err = tmp.err;
-	return n;
-}
-
 static int decode_log(rlp_cur *c, state_log *lg)
 {
 	rlp_cur l, topics;
 	rlp_cur_list(c, &l);
 	int err;
-	if (count_items(&l, 0, &err) != 3)
+	if (rlp_cur_count(&l, 0, &err) != 3)
 		return err ? err : DURE_EBLOCK_FORMAT;
 	rlp_cur_fixed(&l, lg->addr.b, sizeof lg->addr.b);
 	rlp_cur_list(&l, &topics);
@@ -141,7 +121,7 @@ static int decode_logs(rlp_cur *c, receipt *r)
 	rlp_cur l;
 	rlp_cur_list(c, &l);
 	int err;
-	size_t n = count_items(&l, LOG_MIN_RLP, &err);
+	size_t n = rlp_cur_count(&l, LOG_MIN_RLP, &err);
 	if (err)
 		return err;
 	if (n) {
@@ -179,10 +159,11 @@ static int decode_status(rlp_cur *c, receipt *r)
 	return DURE_OK;
 }
 
-static int decode_fields(rlp_cur *c, receipt *r)
+static int decode_fields(rlp_cur *c, void *arg)
 {
+	receipt *r = arg;
 	int err;
-	if (count_items(c, 0, &err) != 4)
+	if (rlp_cur_count(c, 0, &err) != 4)
 		return err ? err : DURE_EBLOCK_FORMAT;
 	if ((err = decode_status(c, r)) != DURE_OK)
 		return err;
@@ -207,15 +188,7 @@ int receipt_decode(const uint8_t *p, size_t n, receipt *out)
 	} else if (p[0] < 0xc0) {
 		return DURE_ERLP_EXPECTED_LIST;
 	}
-	rlp_cur c, l;
-	rlp_cur_init(&c, p, n);
-	rlp_cur_list(&c, &l);
-	int err = decode_fields(&l, out);
-	int cerr = rlp_cur_close(&c, &l);
-	if (err == DURE_OK)
-		err = cerr;
-	if (err == DURE_OK)
-		err = rlp_cur_finish(&c);
+	int err = rlp_decode_list(p, n, decode_fields, out);
 	if (err != DURE_OK)
 		receipt_free(out);
 	return err;

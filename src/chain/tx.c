@@ -86,20 +86,6 @@ static bool legacy_v(const u256 *v, int *parity, bool *has_chain_id,
 	return true;
 }
 
-/* Number of items left in c, without moving it. A malformed item sets
- * *err (and the count is then meaningless). */
-static size_t count_items(const rlp_cur *c, int *err)
-{
-	rlp_cur tmp = *c;
-	size_t n = 0;
-	while (!rlp_cur_at_end(&tmp)) {
-		rlp_cur_skip(&tmp);
-		n++;
-	}
-	*err = tmp.err;
-	return n;
-}
-
 static int decode_to(rlp_cur *c, tx *t)
 {
 	const uint8_t *p;
@@ -139,7 +125,7 @@ static int decode_hashes(rlp_cur *c, h256 **out, size_t *len)
 	rlp_cur l;
 	rlp_cur_list(c, &l);
 	int err;
-	size_t n = count_items(&l, &err);
+	size_t n = rlp_cur_count(&l, 0, &err);
 	if (err)
 		return err;
 	if (n) {
@@ -158,7 +144,7 @@ static int decode_access_list(rlp_cur *c, tx *t)
 	rlp_cur l;
 	rlp_cur_list(c, &l);
 	int err;
-	size_t n = count_items(&l, &err);
+	size_t n = rlp_cur_count(&l, 0, &err);
 	if (err)
 		return err;
 	if (n) {
@@ -179,11 +165,13 @@ static int decode_access_list(rlp_cur *c, tx *t)
 	return rlp_cur_close(c, &l);
 }
 
-/* Decodes the fields of t->type's list from c (the list's own cursor). */
-static int decode_fields(rlp_cur *c, tx *t)
+/* Decodes the fields of a tx (arg, its type already set) from c, the
+ * list's own cursor. */
+static int decode_fields(rlp_cur *c, void *arg)
 {
+	tx *t = arg;
 	int err;
-	if (count_items(c, &err) != field_count(t->type))
+	if (rlp_cur_count(c, 0, &err) != field_count(t->type))
 		return err ? err : DURE_ETX_FORMAT;
 	if (t->type != TX_LEGACY) {
 		t->chain_id = rlp_cur_u64(c);
@@ -236,15 +224,7 @@ int tx_decode(const uint8_t *p, size_t n, tx *out)
 		p++;
 		n--;
 	}
-	rlp_cur c, l;
-	rlp_cur_init(&c, p, n);
-	rlp_cur_list(&c, &l);
-	int err = decode_fields(&l, out);
-	int cerr = rlp_cur_close(&c, &l);
-	if (err == DURE_OK)
-		err = cerr;
-	if (err == DURE_OK)
-		err = rlp_cur_finish(&c);
+	int err = rlp_decode_list(p, n, decode_fields, out);
 	if (err != DURE_OK)
 		tx_free(out);
 	return err;

@@ -305,6 +305,22 @@ void rlp_cur_skip(rlp_cur *c)
 	cur_next(c, &it);
 }
 
+size_t rlp_cur_count(const rlp_cur *c, size_t min_item, int *err)
+{
+	rlp_cur tmp = *c;
+	size_t n = 0;
+	while (!rlp_cur_at_end(&tmp)) {
+		const uint8_t *p;
+		size_t len;
+		rlp_cur_raw(&tmp, &p, &len);
+		n++;
+		if (!tmp.err && len < min_item)
+			break;
+	}
+	*err = tmp.err;
+	return n;
+}
+
 int rlp_cur_close(rlp_cur *c, rlp_cur *sub)
 {
 	if (!c->err) {
@@ -321,6 +337,21 @@ int rlp_cur_finish(rlp_cur *c)
 	if (!c->err && c->p != c->end)
 		return DURE_ERLP_TRAILING;
 	return c->err;
+}
+
+int rlp_decode_list(const uint8_t *p, size_t n,
+                    int (*fields)(rlp_cur *items, void *arg), void *arg)
+{
+	rlp_cur c, l;
+	rlp_cur_init(&c, p, n);
+	rlp_cur_list(&c, &l);
+	int err = fields(&l, arg);
+	int cerr = rlp_cur_close(&c, &l);
+	if (err == DURE_OK)
+		err = cerr;
+	if (err == DURE_OK)
+		err = rlp_cur_finish(&c);
+	return err;
 }
 
 /* Checks the items filling p[0..n) exactly, recursing into lists. */

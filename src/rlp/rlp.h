@@ -71,11 +71,28 @@ u256 rlp_cur_u256(rlp_cur *c);
 void rlp_cur_raw(rlp_cur *c, const uint8_t **p, size_t *n);
 /* Skips the next item. */
 void rlp_cur_skip(rlp_cur *c);
+/* Counts the items left in c, without moving c. Counting stops after the
+ * first item shorter than min_item bytes (header included): every item
+ * counted but the last then takes at least min_item input bytes, so an
+ * array of the count is bounded by the input, and the short item (which a
+ * caller picks min_item to refuse) fails when its turn comes. min_item 0
+ * counts every item. Returns the count, with *err 0, or a malformed item's
+ * DURE_ERLP_* code (or c's own error) in *err and a meaningless count. */
+size_t rlp_cur_count(const rlp_cur *c, size_t min_item, int *err);
 /* Ends a sub-cursor taken with rlp_cur_list: merges sub's error into c,
  * or DURE_ERLP_TRAILING if sub has items left. Returns c->err. */
 int rlp_cur_close(rlp_cur *c, rlp_cur *sub);
 /* Returns c->err, or DURE_ERLP_TRAILING if items remain. */
 int rlp_cur_finish(rlp_cur *c);
+
+/* Decodes p[0..n), which must be exactly one list, by calling
+ * fields(items, arg) with a cursor over the list's items. Returns fields'
+ * error, else the cursor's (DURE_ERLP_TRAILING when fields left items or
+ * bytes follow the list), else 0. What fields fills in arg on failure is
+ * the caller's to free. */
+DURE_WUR int rlp_decode_list(const uint8_t *p, size_t n,
+                             int (*fields)(rlp_cur *items, void *arg),
+                             void *arg);
 
 /* Checks that p[0..n) is exactly one canonical RLP item, recursing into
  * lists up to RLP_MAX_DEPTH. Returns 0 or a DURE_ERLP_* code. */

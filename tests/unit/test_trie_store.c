@@ -9,10 +9,13 @@
 #include "test.h"
 #include "trie/trie.h"
 
+#define TRIE_MODEL_SEED 0x9e3779b97f4a7c15ull
+#include "trie_model.h"
+
 /* Stored tries (trie_open / trie_commit) against an in-memory node store,
  * and proofs. Roots are checked against a reference model that shares no
- * code with the trie (the one test_trie.c uses, widened to 32-byte keys),
- * and the TrieTests fixtures' roots. */
+ * code with the trie (trie_model.h, which test_trie.c uses too), and the
+ * TrieTests fixtures' roots. */
 
 /* ---- an in-memory node store: path -> bytes ---- */
 
@@ -171,131 +174,6 @@ static void ms_copy(mstore *dst, mstore *src)
 			CHECK_EQ_INT(w.put(dst, e->path, e->plen, e->node, e->nlen), 0);
 }
 
-/* ---- the reference model (as in test_trie.c) ---- */
-
-#define MAXK 32
-
-typedef struct kv {
-	uint8_t k[MAXK];
-	size_t klen;
-	uint8_t v[40];
-	size_t vlen;
-	bool live;
-} kv;
-
-static uint64_t rng = 0x9e3779b97f4a7c15ull;
-
-static uint32_t rnd(uint32_t n)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)(rng >> 32) % n;
-}
-
-static uint8_t nib(const kv *e, size_t i)
-{
-	return i % 2 ? e->k[i / 2] & 0x0f : e->k[i / 2] >> 4;
-}
-
-static int kv_cmp(const void *a, const void *b)
-{
-	const kv *x = a, *y = b;
-	size_t m = x->klen < y->klen ? x->klen : y->klen;
-	int c = memcmp(x->k, y->k, m);
-	if (c)
-		return c;
-	return (x->klen > y->klen) - (x->klen < y->klen);
-}
-
-static void ref_hp(buf *b, const kv *e, size_t from, size_t to, bool leaf)
-{
-	uint8_t hp[MAXK + 1];
-	size_t n = to - from, o = 0, i = from;
-	hp[o++] = (uint8_t)(((leaf ? 2 : 0) + n % 2) << 4 | (n % 2 ? nib(e, i++) : 0));
-	for (; i < to; i += 2)
-		hp[o++] = (uint8_t)(nib(e, i) << 4 | nib(e, i + 1));
-	rlp_put_bytes(b, hp, o);
-}
-
-static void ref_node(buf *b, kv **es, size_t n, size_t depth);
-
-static void ref_ref(buf *out, kv **es, size_t n, size_t depth)
-{
-	if (n == 0) {
-		rlp_put_bytes(out, NULL, 0);
-		return;
-	}
-	buf b = BUF_INIT;
-	ref_node(&b, es, n, depth);
-	if (b.len < 32) {
-		rlp_put_raw(out, b.data, b.len);
-	} else {
-		uint8_t h[32];
-		keccak256(b.data, b.len, h);
-		rlp_put_bytes(out, h, 32);
-	}
-	buf_free(&b);
-}
-
-static void ref_node(buf *b, kv **es, size_t n, size_t depth)
-{
-	size_t m = rlp_list_begin(b);
-	if (n == 1) {
-		ref_hp(b, es[0], depth, 2 * es[0]->klen, true);
-		rlp_put_bytes(b, es[0]->v, es[0]->vlen);
-		rlp_list_end(b, m);
-		return;
-	}
-	size_t c = depth;
-	while (c < 2 * es[0]->klen && c < 2 * es[n - 1]->klen &&
-	       nib(es[0], c) == nib(es[n - 1], c))
-		c++;
-	if (c > depth) {
-		ref_hp(b, es[0], depth, c, false);
-		ref_ref(b, es, n, c);
-		rlp_list_end(b, m);
-		return;
-	}
-	size_t i = 0;
-	const kv *value = NULL;
-	if (2 * es[0]->klen == depth)
-		value = es[i++];
-	for (uint8_t d = 0; d < 16; d++) {
-		size_t j = i;
-		while (j < n && nib(es[j], depth) == d)
-			j++;
-		ref_ref(b, es + i, j - i, depth + 1);
-		i = j;
-	}
-	rlp_put_bytes(b, value ? value->v : NULL, value ? value->vlen : 0);
-	rlp_list_end(b, m);
-}
-
-static h256 ref_root(const kv *all, size_t n)
-{
-	kv *sorted = malloc((n ? n : 1) * sizeof *sorted);
-	kv **live = malloc((n ? n : 1) * sizeof *live);
-	h256 r = TRIE_EMPTY_ROOT;
-	if (n)
-		memcpy(sorted, all, n * sizeof *sorted);
-	qsort(sorted, n, sizeof *sorted, kv_cmp);
-	size_t nl = 0;
-	for (size_t i = 0; i < n; i++)
-		if (sorted[i].live)
-			live[nl++] = &sorted[i];
-	if (nl) {
-		buf b = BUF_INIT;
-		ref_node(&b, live, nl, 0);
-		CHECK(!buf_failed(&b));
-		keccak256(b.data, b.len, r.b);
-		buf_free(&b);
-	}
-	free(sorted);
-	free(live);
-	return r;
-}
-
 static void rand_val(kv *x)
 {
 	/* Values long and short, so nodes are both embedded and hashed. */
@@ -408,7 +286,7 @@ static void check_reopen(mstore *s, const h256 *root, const kv *e, size_t n,
 	CHECK(ok);
 	CHECK_EQ_INT(seen, nl);
 	if (nl) {
-		uint8_t top[MAXK + 1];
+		uint8_t top[KV_KEY_MAX + 1];
 		memset(top, 0xff, sizeof top);
 		CHECK_EQ_INT(trie_prev(t2, top, sizeof top, &nx), 0);
 		CHECK(nx.len == sorted[nl - 1].klen &&
@@ -531,6 +409,17 @@ static void test_workload_secure_keys(void)
 	run_workload(true, 40, 2000);
 }
 
+/* Makes x a live entry of a random 32-byte key and puts it in t. */
+static void put_random32(trie *t, kv *x)
+{
+	x->klen = 32;
+	for (size_t j = 0; j < 32; j++)
+		x->k[j] = (uint8_t)rnd(256);
+	rand_val(x);
+	x->live = true;
+	CHECK_EQ_INT(trie_put(t, x->k, 32, x->v, x->vlen), 0);
+}
+
 /* A few changes to a big stored trie load only the nodes on their paths. */
 static void test_loads_follow_paths(void)
 {
@@ -538,14 +427,8 @@ static void test_loads_follow_paths(void)
 	kv *e = calloc(n + 3, sizeof *e);
 	trie *t;
 	CHECK_EQ_INT(trie_new(&t), 0);
-	for (size_t i = 0; i < n; i++) {
-		e[i].klen = 32;
-		for (size_t j = 0; j < 32; j++)
-			e[i].k[j] = (uint8_t)rnd(256);
-		rand_val(&e[i]);
-		e[i].live = true;
-		CHECK_EQ_INT(trie_put(t, e[i].k, 32, e[i].v, e[i].vlen), 0);
-	}
+	for (size_t i = 0; i < n; i++)
+		put_random32(t, &e[i]);
 	mstore s;
 	ms_init(&s, 1 << 18);
 	trie_writer w = ms_writer(&s);
@@ -563,14 +446,8 @@ static void test_loads_follow_paths(void)
 		rand_val(x);
 		CHECK_EQ_INT(trie_put(t, x->k, 32, x->v, x->vlen), 0);
 	}
-	for (size_t i = n; i < n + 3; i++) {
-		e[i].klen = 32;
-		for (size_t j = 0; j < 32; j++)
-			e[i].k[j] = (uint8_t)rnd(256);
-		rand_val(&e[i]);
-		e[i].live = true;
-		CHECK_EQ_INT(trie_put(t, e[i].k, 32, e[i].v, e[i].vlen), 0);
-	}
+	for (size_t i = n; i < n + 3; i++)
+		put_random32(t, &e[i]);
 	for (int i = 0; i < 2; i++) {
 		kv *x = &e[rnd((uint32_t)n)];
 		x->live = false;
