@@ -327,5 +327,76 @@ static void test_int_roundtrip(void)
 	buf_free(&b);
 }
 
+/* Items counted by hand: "dog" (4 bytes with its header), 0x05 (1), the
+ * empty list (1), [1, 2] (3), and a 60-byte string (62). */
+static void test_count(void)
+{
+	uint8_t in[4 + 1 + 1 + 3 + 62];
+	size_t o = 0;
+	memcpy(in + o, "\x83" "dog", 4);
+	o += 4;
+	in[o++] = 0x05;
+	in[o++] = 0xc0;
+	memcpy(in + o, "\xc2\x01\x02", 3);
+	o += 3;
+	in[o++] = 0xb8;
+	in[o++] = 60;
+	memset(in + o, 'x', 60);
+	o += 60;
+	rlp_cur c;
+	rlp_cur_init(&c, in, o);
+	int err = -1;
+	CHECK_EQ_INT(rlp_cur_count(&c, 0, &err), 5);
+	CHECK_EQ_INT(err, 0);
+	/* Not moved: the first item is still "dog". */
+	const uint8_t *p;
+	size_t n;
+	rlp_cur probe = c;
+	rlp_cur_bytes(&probe, &p, &n);
+	CHECK(n == 3 && !memcmp(p, "dog", 3));
+	/* min 3: "dog" counts, then 0x05 is short: counted, and counting
+	 * stops there. */
+	CHECK_EQ_INT(rlp_cur_count(&c, 3, &err), 2);
+	CHECK_EQ_INT(err, 0);
+	/* A length running past the end is an error. */
+	uint8_t bad[] = {0x83, 'd', 'o'};
+	rlp_cur_init(&c, bad, sizeof bad);
+	rlp_cur_count(&c, 0, &err);
+	CHECK_EQ_INT(err, DURE_ERLP_TRUNCATED);
+}
+
+typedef struct two {
+	uint64_t a, b;
+} two;
+
+static int two_fields(rlp_cur *items, void *arg)
+{
+	two *t = arg;
+	t->a = rlp_cur_u64(items);
+	t->b = rlp_cur_u64(items);
+	return 0;
+}
+
+static void test_decode_list(void)
+{
+	static const uint8_t ok[] = {0xc2, 0x01, 0x02};
+	two t = {0, 0};
+	CHECK_EQ_INT(rlp_decode_list(ok, sizeof ok, two_fields, &t), 0);
+	CHECK(t.a == 1 && t.b == 2);
+	static const uint8_t extra_item[] = {0xc3, 0x01, 0x02, 0x03};
+	CHECK_EQ_INT(rlp_decode_list(extra_item, sizeof extra_item, two_fields,
+	                             &t), DURE_ERLP_TRAILING);
+	static const uint8_t after[] = {0xc2, 0x01, 0x02, 0x00};
+	CHECK_EQ_INT(rlp_decode_list(after, sizeof after, two_fields, &t),
+	             DURE_ERLP_TRAILING);
+	static const uint8_t str[] = {0x82, 0x01, 0x02};
+	CHECK_EQ_INT(rlp_decode_list(str, sizeof str, two_fields, &t),
+	             DURE_ERLP_EXPECTED_LIST);
+	static const uint8_t short_list[] = {0xc1, 0x01};
+	CHECK_EQ_INT(rlp_decode_list(short_list, sizeof short_list, two_fields,
+	                             &t), DURE_ERLP_END);
+}
+
 TEST_MAIN(test_put_strings, test_put_ints, test_put_lists, test_decode,
-          test_sticky, test_invalid, test_depth, test_int_roundtrip)
+          test_sticky, test_invalid, test_depth, test_int_roundtrip,
+          test_count, test_decode_list)
