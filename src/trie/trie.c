@@ -1087,6 +1087,55 @@ static void settle(node *x, bool is_root)
 
 size_t trie_loads(const trie *t) { return t->loads; }
 
+/* The nodes of x's subtree that are loaded (not hash nodes). */
+static size_t count_loaded(const node *x)
+{
+	if (!x || x->kind == N_HASH)
+		return 0;
+	size_t n = 1 + count_loaded(x->child);
+	for (int i = 0; i < 16; i++)
+		n += count_loaded(x->kids[i]);
+	return n;
+}
+
+/* Turns x, whose path is depth nibbles long, back into a hash node when it
+ * lies deeper than keep and is stored on its own; else recurses. Nodes
+ * with changes not yet committed are left as they are. Returns how many
+ * nodes it let go. */
+static size_t unload(node *x, size_t depth, size_t keep, bool under_ext)
+{
+	if (!x || x->kind == N_HASH || x->dirty || x->unsaved)
+		return 0;
+	if (depth > keep && x->reflen == 32 && x->held) {
+		size_t n = count_loaded(x);
+		node_clear(x);
+		uint8_t ref[32];
+		memcpy(ref, x->ref, 32);
+		memset(x, 0, sizeof *x);
+		x->kind = N_HASH;
+		x->held = true;
+		x->want_branch = under_ext;
+		x->reflen = 32;
+		memcpy(x->ref, ref, 32);
+		return n;
+	}
+	size_t n = 0;
+	if (x->kind == N_EXT)
+		n += unload(x->child, depth + x->plen, keep, true);
+	else if (x->kind == N_BRANCH)
+		for (int i = 0; i < 16; i++)
+			n += unload(x->kids[i], depth + 1, keep, false);
+	return n;
+}
+
+void trie_unload(trie *t, size_t keep)
+{
+	if (!t->store.load || !t->root)
+		return;
+	size_t n = unload(t->root, 0, keep, false);
+	t->loads = n > t->loads ? 0 : t->loads - n;
+}
+
 int trie_commit(trie *t, const trie_writer *w, h256 *root)
 {
 	memset(root, 0, sizeof *root);

@@ -103,9 +103,16 @@ DURE_WUR int trie_open(const trie_store *s, const h256 *root, trie **out);
  * be retried before the writes count). */
 DURE_WUR int trie_commit(trie *t, const trie_writer *w, h256 *root);
 
-/* How many nodes t has loaded from its store since it was opened: what a
- * cache of open tries weighs its memory by. */
+/* How many nodes t holds that it loaded from its store (less those
+ * trie_unload let go): what a cache of open tries weighs its memory by. */
 size_t trie_loads(const trie *t);
+
+/* Lets go of the loaded nodes of a stored trie that lie deeper than keep
+ * nibbles and have no uncommitted change, keeping their hashes, so that a
+ * trie kept open from block to block holds its top levels (which every
+ * block passes through) and nothing else grows. They load again when
+ * used. A trie made by trie_new keeps everything. */
+void trie_unload(trie *t, size_t keep);
 
 /* A Merkle proof (EIP-1186): the RLP encodings of the nodes on the path
  * from the root toward a key, root first. For a key that is absent, the

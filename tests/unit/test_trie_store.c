@@ -383,6 +383,16 @@ static void run_workload(bool secure, int batches, size_t cap)
 		CHECK(h256_eq(&fr, &want));
 		CHECK(ms_same(&s, &full));
 		ms_free(&full);
+		/* Sometimes let go of the deeper levels, as a trie kept open
+		 * from block to block does: the next batch loads them again. */
+		if (rnd(3) == 0) {
+			trie_unload(t, rnd(4));
+			h256 same;
+			unsigned l0 = s.loads;
+			CHECK_EQ_INT(trie_root(t, &same), 0);
+			CHECK(h256_eq(&same, &root));
+			CHECK_EQ_INT(s.loads - l0, 0);
+		}
 	}
 	/* Delete everything: the store ends empty. */
 	trie_free(t);
@@ -418,6 +428,51 @@ static void put_random32(trie *t, kv *x)
 	rand_val(x);
 	x->live = true;
 	CHECK_EQ_INT(trie_put(t, x->k, 32, x->v, x->vlen), 0);
+}
+
+/* A trie kept open keeps only its top levels: after trie_unload(t, 2) on
+ * 20,000 keys, reading one key loads its path below the third level
+ * again (a handful of nodes), not the top ones, and the trie's load count
+ * is back to the size of those levels. */
+static void test_unload_keeps_top(void)
+{
+	mstore s;
+	ms_init(&s, 65537);
+	trie_store st = ms_store(&s, true);
+	trie_writer w = ms_writer(&s);
+	trie *t = NULL;
+	h256 root = TRIE_EMPTY_ROOT;
+	CHECK_EQ_INT(trie_open(&st, &root, &t), 0);
+	kv *e = calloc(20000, sizeof *e);
+	for (size_t i = 0; i < 20000; i++)
+		put_random32(t, &e[i]);
+	CHECK_EQ_INT(trie_commit(t, &w, &root), 0);
+	trie_free(t);
+	CHECK_EQ_INT(trie_open(&st, &root, &t), 0);
+	/* Load every node, then keep three levels: root, 16, 256. */
+	for (size_t i = 0; i < 20000; i++) {
+		const uint8_t *v;
+		size_t vn;
+		CHECK_EQ_INT(trie_get(t, e[i].k, 32, &v, &vn), 0);
+	}
+	CHECK(trie_loads(t) > 20000);
+	trie_unload(t, 2);
+	CHECK(trie_loads(t) <= 1 + 16 + 256);
+	unsigned l0 = s.loads;
+	const uint8_t *v;
+	size_t vn;
+	CHECK_EQ_INT(trie_get(t, e[7].k, 32, &v, &vn), 0);
+	CHECK(vn == e[7].vlen && !memcmp(v, e[7].v, vn));
+	CHECK(s.loads - l0 >= 1 && s.loads - l0 <= 3);
+	/* Changes after an unload commit as they would have anyway. */
+	rand_val(&e[9]);
+	CHECK_EQ_INT(trie_put(t, e[9].k, 32, e[9].v, e[9].vlen), 0);
+	CHECK_EQ_INT(trie_commit(t, &w, &root), 0);
+	h256 want = ref_root(e, 20000);
+	CHECK(h256_eq(&root, &want));
+	trie_free(t);
+	ms_free(&s);
+	free(e);
 }
 
 /* A few changes to a big stored trie load only the nodes on their paths. */
@@ -794,6 +849,6 @@ static void test_fixture_proofs(void)
 	CHECK_EQ_INT(cases, 25);
 }
 
-TEST_MAIN(test_workload_short_keys, test_workload_secure_keys,
+TEST_MAIN(test_unload_keeps_top, test_workload_short_keys, test_workload_secure_keys,
           test_loads_follow_paths, test_corrupt_store, test_proofs_random,
           test_fixture_proofs)
