@@ -124,6 +124,7 @@ int db_open(const char *dir, const db_options *opts, db **out)
 		return DURE_ENOMEM;
 	unsigned flags = MDB_NOTLS | MDB_NORDAHEAD |
 	                 (o.no_sync ? MDB_NOSYNC : 0) |
+	                 (o.write_map ? MDB_WRITEMAP : 0) |
 	                 (o.read_only ? MDB_RDONLY : 0);
 	int rc = mdb_env_create(&d->env);
 	if (rc) {

@@ -140,7 +140,8 @@ static void chain_db_close(chain_db *c)
 typedef enum open_mode {
 	OPEN_CREATE,             /* init: creates the database */
 	OPEN_WRITE,              /* import: the database must exist */
-	OPEN_WRITE_NOSYNC,       /* import, flushed by the caller (db_sync) */
+	OPEN_WRITE_NOSYNC,       /* import: bulk writes into the map, flushed
+	                          * by the caller (db_sync) */
 	OPEN_READ,
 } open_mode;
 
@@ -159,7 +160,8 @@ static int chain_db_open(const char *cmd, const char *datadir, open_mode m,
 	    stat(out->dir, &sb) != 0)
 		err = DURE_ENOTFOUND;
 	db_options o = {.read_only = m == OPEN_READ,
-	                .no_sync = m == OPEN_WRITE_NOSYNC};
+	                .no_sync = m == OPEN_WRITE_NOSYNC,
+	                .write_map = m == OPEN_WRITE_NOSYNC};
 	if (!err)
 		err = db_open(out->dir, &o, &out->d);
 	if (!err)

@@ -424,9 +424,10 @@ def case_crash(env):
     print("seed", seed)
     head = number
     kills = advanced = 0
-    # Blocks a second, as seen so far: the waits shrink so that the ten
-    # kills land before the end however fast the disk syncs today.
-    rate = 100.0
+    # Blocks a second, as seen so far (the SIGTERM run's rate to start
+    # with): the waits shrink so that the ten kills land before the end
+    # however fast the machine imports today.
+    rate = max(100.0, (number - first_number + 1) / min(0.4, max_wait))
     while kills < 10:
         room = (last_number - head) / (10 - kills) / 2 / rate
         wait = rnd.uniform(0.01, max(0.02, min(max_wait, room)))

@@ -673,6 +673,58 @@ static void test_map_growth(void)
 	db_close(d);
 }
 
+/* Writing into the map: the map grows the same way, an aborted
+ * transaction leaves nothing, db_sync flushes, and a later open without
+ * write_map reads everything back. */
+static void test_write_map(void)
+{
+	const char *dir = subdir("writemap");
+	db_options o = {.initial_map = MiB, .headroom = MiB, .no_sync = true,
+	                .write_map = true};
+	db *d = NULL;
+	CHECK_EQ_INT(db_open(dir, &o, &d), DURE_OK);
+	if (!d)
+		return;
+	db_table tb;
+	CHECK_EQ_INT(db_table_open(d, "t", &tb), DURE_OK);
+	const uint32_t per = 512, txns = 40;
+	size_t failed = 0;
+	for (uint32_t n = 0; n < txns; n++) {
+		db_txn *t;
+		if (db_begin_write(d, &t) != DURE_OK) {
+			failed++;
+			continue;
+		}
+		if (write_range(t, tb, n * per, (n + 1) * per) != DURE_OK) {
+			failed++;
+			db_abort(t);
+		} else if (db_commit(t) != DURE_OK) {
+			failed++;
+		}
+	}
+	CHECK_EQ_INT(failed, 0);
+	db_txn *t;
+	CHECK_EQ_INT(db_begin_write(d, &t), DURE_OK);
+	CHECK_EQ_INT(write_range(t, tb, txns * per, txns * per + 10), DURE_OK);
+	db_abort(t);
+	db_stat st;
+	CHECK_EQ_INT(db_stats(d, &st), DURE_OK);
+	CHECK(st.map_size > 16 * MiB);
+	CHECK_EQ_INT(db_sync(d), DURE_OK);
+	db_close(d);
+	d = open_dir(dir, MiB, MiB, true);
+	if (!d)
+		return;
+	CHECK_EQ_INT(db_table_open(d, "t", &tb), DURE_OK);
+	CHECK_EQ_INT(count_wrong(d, tb, 0, txns * per), 0);
+	size_t n = 0;
+	CHECK_EQ_INT(db_begin_read(d, &t), DURE_OK);
+	CHECK_EQ_INT(db_count(t, tb, &n), DURE_OK);
+	db_abort(t);
+	CHECK_EQ_INT(n, txns * per);
+	db_close(d);
+}
+
 typedef struct race_arg {
 	db *d;
 	db_table tb;
@@ -813,7 +865,7 @@ static void test_cleanup(void)
 	CHECK(stat(root, &st) != 0);
 }
 
-TEST_MAIN(test_setup, test_put_get_del, test_cursor_order_and_seek,
+TEST_MAIN(test_setup, test_write_map, test_put_get_del, test_cursor_order_and_seek,
           test_del_prefix, test_cursor_del, test_transactions,
           test_reopen_and_read_only, test_map_growth, test_growth_with_readers,
           test_map_full,
