@@ -330,8 +330,10 @@ static int reorg(importing *im, const block *b, const h256 *hash,
 		}
 		if (!e2 && h256_eq(&canon, &cur))
 			break;
-		if (head_number - number >= bc->max_reorg ||
-		    b->h.number - number > bc->max_reorg) {
+		/* The ancestor lies below number: past this, deeper than
+		 * allowed. A side branch may be longer than the canonical one,
+		 * so number can be above the head. */
+		if (number <= head_number && head_number - number >= bc->max_reorg) {
 			err = DURE_EBLOCK_REORG_DEPTH;
 			break;
 		}
@@ -353,6 +355,7 @@ static int reorg(importing *im, const block *b, const h256 *hash,
 		cur = h.parent_hash;
 		number--;
 	}
+	/* A canonical block: at or below the head. */
 	uint64_t ancestor = number;
 	if (!err && head_number - ancestor > bc->max_reorg)
 		err = DURE_EBLOCK_REORG_DEPTH;

@@ -76,7 +76,28 @@ static char *genesis_json(void)
 	return text;
 }
 
+/* The post-merge rules with a longest-chain fork choice: a side block
+ * is kept without running until its branch is longer, as under proof of
+ * work. */
+static bool prefer_longer(void *ctx, const header *cur, const u256 *cur_td,
+                          const header *cand, const u256 *cand_td)
+{
+	(void)ctx;
+	(void)cur_td;
+	(void)cand_td;
+	return cand->number > cur->number;
+}
+
+static engine longest;
+
+static bool node_open_with(node *n, uint64_t max_reorg, const engine *e);
+
 static bool node_open(node *n, uint64_t max_reorg)
+{
+	return node_open_with(n, max_reorg, engine_merge());
+}
+
+static bool node_open_with(node *n, uint64_t max_reorg, const engine *e)
 {
 	memset(n, 0, sizeof *n);
 	strcpy(n->dir, "/tmp/dure-chain-XXXXXX");
@@ -92,7 +113,7 @@ static bool node_open(node *n, uint64_t max_reorg)
 	          store_open(n->d, &n->s) == 0 && j &&
 	          genesis_from_json(j, &g) == 0 &&
 	          blockchain_init(n->s, &g, &hash) == 0 &&
-	          blockchain_open(n->s, engine_merge(), &o, &n->bc) == 0;
+	          blockchain_open(n->s, e, &o, &n->bc) == 0;
 	genesis_free(&g);
 	json_decref(j);
 	free(text);
@@ -311,6 +332,52 @@ static void test_reorgs(void)
 	}
 }
 
+/* Under a longest-chain rule: b2 and b3 of a side branch are only kept
+ * (not run); b4 makes the branch longer, so the node unwinds a3 and a2
+ * and runs b2, b3 and b4 in order. The state then equals a store that
+ * imported b's branch alone. */
+static void test_side_branch(void)
+{
+	longest = *engine_merge();
+	longest.prefer = prefer_longer;
+	node main, ref;
+	CHECK(node_open_with(&main, 0, &longest));
+	CHECK(node_open_with(&ref, 0, &longest));
+	block a[4], b[5];
+	memset(a, 0, sizeof a);
+	memset(b, 0, sizeof b);
+	for (int i = 1; i <= 3; i++)
+		CHECK(grow(&main, 0, false, &a[i]));
+	import_result r;
+	CHECK_EQ_INT(blockchain_import(ref.bc, &a[1], &r), 0);
+	for (int i = 2; i <= 4; i++)
+		CHECK(grow(&ref, 20 + i, true, &b[i]));
+	h256 head_a = head_hash(&main);
+	for (int i = 2; i <= 3; i++) {
+		CHECK_EQ_INT(blockchain_import(main.bc, &b[i], &r), 0);
+		CHECK(!r.canonical && !r.known);
+		h256 h = head_hash(&main);
+		CHECK(h256_eq(&h, &head_a));
+	}
+	checked_root(&main);
+	CHECK_EQ_INT(blockchain_import(main.bc, &b[4], &r), 0);
+	CHECK(r.canonical);
+	CHECK_EQ_INT(r.reorg_depth, 2);
+	h256 hm = head_hash(&main), hr = head_hash(&ref);
+	CHECK(h256_eq(&hm, &hr));
+	h256 rm = checked_root(&main), rr = checked_root(&ref);
+	CHECK(h256_eq(&rm, &rr));
+	same_accounts(&main, &ref);
+	CHECK(tx_known(&main, &b[2]) && tx_known(&main, &b[3]) &&
+	      !tx_known(&main, &a[2]));
+	node_close(&main);
+	node_close(&ref);
+	for (int i = 0; i < 4; i++)
+		block_free(&a[i]);
+	for (int i = 0; i < 5; i++)
+		block_free(&b[i]);
+}
+
 /* keccak of every key and value of every table, in order. */
 static h256 db_digest(node *n)
 {
@@ -503,4 +570,5 @@ static void setup(void)
 	memset(store_addr.b, 0x5e, 20);
 }
 
-TEST_MAIN(setup, test_reorgs, test_rejections, test_map_growth)
+TEST_MAIN(setup, test_reorgs, test_side_branch, test_rejections,
+          test_map_growth)
