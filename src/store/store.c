@@ -25,12 +25,14 @@ typedef struct trie_ctx {
  * that root whatever happened in between (an aborted transaction, an
  * unwind), since the nodes stored for a root follow from the root. */
 #define CACHED_STORAGE_TRIES 16
-/* Levels of each cached trie kept loaded after a block: 1 + 16 + 256 +
- * 4096 nodes at most, the ones every block of a large state passes
- * through. */
+/* Levels of each cached trie kept loaded when it is trimmed: 1 + 16 +
+ * 256 + 4096 nodes at most, the ones every block of a large state
+ * passes through. */
 #define CACHE_KEEP_NIBBLES 3
-/* Nodes loaded across the cache beyond which it is emptied, a backstop
- * for tries whose top levels hold long extensions. */
+/* Nodes loaded across the cache before the tries are trimmed (a walk of
+ * what they hold, so not after every block), and beyond which, trimmed,
+ * the cache is emptied: a backstop for top levels of long extensions. */
+#define CACHE_TRIM_LOADS (64u * 1024)
 #define CACHE_MAX_LOADS (512u * 1024)
 
 typedef struct cached_trie {
@@ -623,21 +625,28 @@ static int cache_get(store *s, db_txn *t, int table, const address *owner,
 	return DURE_OK;
 }
 
-/* After a block: each cached trie keeps its top levels only, and the
- * cache empties if that still weighs too much. */
+static size_t cache_loads(const store *s)
+{
+	size_t loads = s->acc.t ? trie_loads(s->acc.t) : 0;
+	for (int i = 0; i < CACHED_STORAGE_TRIES; i++)
+		if (s->slots[i].t)
+			loads += trie_loads(s->slots[i].t);
+	return loads;
+}
+
+/* After a block: once the cached tries hold many loaded nodes, each keeps
+ * its top levels only, and the cache empties if that still weighs too
+ * much. */
 static void cache_trim(store *s)
 {
-	size_t loads = 0;
-	if (s->acc.t) {
+	if (cache_loads(s) <= CACHE_TRIM_LOADS)
+		return;
+	if (s->acc.t)
 		trie_unload(s->acc.t, CACHE_KEEP_NIBBLES);
-		loads += trie_loads(s->acc.t);
-	}
 	for (int i = 0; i < CACHED_STORAGE_TRIES; i++)
-		if (s->slots[i].t) {
+		if (s->slots[i].t)
 			trie_unload(s->slots[i].t, CACHE_KEEP_NIBBLES);
-			loads += trie_loads(s->slots[i].t);
-		}
-	if (loads > CACHE_MAX_LOADS)
+	if (cache_loads(s) > CACHE_MAX_LOADS)
 		cache_clear(s);
 }
 
