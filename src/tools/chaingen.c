@@ -55,16 +55,15 @@
 #include "base/hex.h"
 #include "chain/block.h"
 #include "chain/config.h"
-#include "chain/execute.h"
 #include "chain/genesis.h"
 #include "chain/tx.h"
 #include "chain/validate.h"
 #include "consensus/blockchain.h"
+#include "consensus/builder.h"
 #include "consensus/engine.h"
 #include "crypto/keccak.h"
 #include "crypto/secp.h"
 #include "db/db.h"
-#include "state/state.h"
 #include "store/store.h"
 
 const uint8_t CHAINGEN_TOKEN_CODE[] = {
@@ -124,8 +123,6 @@ const h256 CHAINGEN_TRANSFER_TOPIC = {{
 /* One recipient in NEW_ONE_IN is an address never seen before. */
 #define NEW_ONE_IN 10
 #define BLOCK_INTERVAL 12
-/* Attempts of a write that ran out of map (each doubles it at least). */
-#define MAP_RETRIES 8
 
 /* ---- determinism ---- */
 
@@ -364,10 +361,8 @@ static int open_chain(gen *g)
 	double t1 = now_s();
 	err = read_text(g->o->genesis_out, &text);
 	h256 hash;
-	/* The db grows the map at the next write after one ran out. */
-	for (int i = 0; !err && i < MAP_RETRIES; i++)
-		if ((err = blockchain_init(g->s, &gen_block, &hash)) != DURE_EDB_FULL)
-			break;
+	if (!err)
+		err = blockchain_init(g->s, &gen_block, &hash);
 	genesis_free(&gen_block);
 	buf_free(&text);
 	if (err)
@@ -524,83 +519,6 @@ static void untake(gen *g, block *b, const tx_note *notes, size_t keep)
 
 /* ---- blocks ---- */
 
-/* The header of the child of parent (hash phash), but for what execution
- * fills in. */
-static int child_header(gen *g, const header *parent, const h256 *phash,
-                        header *h, fork *rev)
-{
-	const chain_config *c = blockchain_config(g->bc);
-	const engine *e = engine_merge();
-	memset(h, 0, sizeof *h);
-	h->parent_hash = *phash;
-	memset(h->coinbase.b, 0, 20);
-	h->coinbase.b[18] = 0x0c;
-	h->coinbase.b[19] = 0x0b;
-	h->number = parent->number + 1;
-	h->gas_limit = parent->gas_limit;
-	h->timestamp = parent->timestamp + BLOCK_INTERVAL;
-	static const char extra[] = "dure chaingen";
-	memcpy(h->extra, extra, sizeof extra - 1);
-	h->extra_len = sizeof extra - 1;
-	uint8_t num[8];
-	put_be64(num, h->number);
-	keccak256(num, sizeof num, h->mix_hash.b);
-	*rev = chain_config_fork(c, h->number, h->timestamp);
-	h->has_base_fee = true;
-	int err = header_base_fee(c, parent, &h->base_fee);
-	if (err)
-		return err;
-	h->has_withdrawals_root = true;
-	if ((err = block_withdrawals_root(NULL, 0, &h->withdrawals_root)))
-		return err;
-	h->has_blob_gas = true;
-	h->blob_gas_used = 0;
-	if ((err = header_excess_blob_gas(parent, &h->excess_blob_gas)))
-		return err;
-	h->has_parent_beacon_root = true;
-	memset(h->parent_beacon_root.b, 0xbe, 32);
-	e->prepare(e->ctx, c, *rev, parent, h);
-	return DURE_OK;
-}
-
-/* Executes b over the head's flat state in a write transaction that is
- * then thrown away; fills *res and the post-state root. */
-static int execute(gen *g, const block *b, fork rev, const address *senders,
-                   block_result *res, h256 *root)
-{
-	const engine *e = engine_merge();
-	db_txn *t;
-	int err = db_begin_write(g->d, &t);
-	if (err)
-		return err;
-	store_view v = {g->s, t};
-	state_backend be;
-	store_view_backend(&v, &be);
-	state *st;
-	if ((err = state_new_backed(&be, &st))) {
-		db_abort(t);
-		return err;
-	}
-	block_exec_opts eo = {
-		.senders = senders,
-		.finalize = e->finalize,
-		.finalize_ctx = e->ctx,
-	};
-	err = block_run(st, blockchain_config(g->bc), rev, b, &eo, res);
-	if (!err) {
-		const state_change *ch;
-		size_t n;
-		err = state_changes(st, &ch, &n);
-		if (!err)
-			err = store_apply(g->s, t, b->h.number, ch, n, false, root);
-		if (err)
-			block_result_free(res);
-	}
-	state_free(st);
-	db_abort(t);
-	return err;
-}
-
 /* Whether one more transaction of this kind fits: the gas the block's
  * transactions have used so far is at most est (the largest each kind has
  * used), and the next one needs its whole gas limit left in the block. */
@@ -650,68 +568,75 @@ static int build_block(gen *g, FILE *out, uint64_t *ntx, uint64_t *gas)
 	int err = blockchain_head(g->bc, &parent, &phash);
 	if (err)
 		return err;
-	block b = {0};
-	fork rev;
-	if ((err = child_header(g, &parent, &phash, &b.h, &rev)))
+	static const char extra[] = "dure chaingen";
+	uint64_t number = parent.number + 1;
+	uint8_t num[8];
+	put_be64(num, number);
+	build_opts bo = {
+		.timestamp = parent.timestamp + BLOCK_INTERVAL,
+		.extra = (const uint8_t *)extra,
+		.extra_len = sizeof extra - 1,
+	};
+	bo.coinbase.b[18] = 0x0c;
+	bo.coinbase.b[19] = 0x0b;
+	keccak256(num, sizeof num, bo.prev_randao.b);
+	memset(bo.parent_beacon_root.b, 0xbe, 32);
+	/* The transactions being tried (pend) and the block built of them. */
+	block pend = {0}, b = {0};
+	pend.h.number = number;
+	pend.h.gas_limit = parent.gas_limit;
+	/* The fee caps of the transactions follow the child's base fee. */
+	if ((err = header_base_fee(blockchain_config(g->bc), &parent,
+	                           &pend.h.base_fee)))
 		return err;
-	b.has_withdrawals = true;
 	size_t cap = g->o->txs_per_block
 	           ? g->o->txs_per_block
-	           : b.h.gas_limit / TRANSFER_GAS + 1;
-	b.txs = calloc(cap, sizeof *b.txs);
+	           : parent.gas_limit / TRANSFER_GAS + 1;
+	pend.txs = calloc(cap, sizeof *pend.txs);
 	tx_note *notes = calloc(cap, sizeof *notes);
 	address *senders = calloc(cap, sizeof *senders);
 	block_result res = {0};
 	buf enc = BUF_INIT;
-	if (!b.txs || !notes || !senders) {
+	if (!pend.txs || !notes || !senders) {
 		err = DURE_ENOMEM;
 		goto out;
 	}
-	if ((err = fill_block(g, &b, notes, senders, cap)))
+	if ((err = fill_block(g, &pend, notes, senders, cap)))
 		goto out;
-	h256 root;
+	bo.senders = senders;
 	uint64_t budget = g->o->gas_per_block ? g->o->gas_per_block
-	                                      : b.h.gas_limit;
+	                                      : parent.gas_limit;
 	for (;;) {
-		err = execute(g, &b, rev, senders, &res, &root);
+		err = blockchain_build(g->bc, &bo, pend.txs, pend.ntxs, &b, &res);
 		if (g->o->txs_per_block)
 			break;
 		/* Over the block's gas or the budget: the estimates were low
 		 * (the first block, or a dearer transaction than any before).
 		 * Drop the transactions that did not fit and run again. */
-		size_t keep = b.ntxs;
-		if (err == DURE_ETR_BLOCK_GAS && res.bad_tx < b.ntxs)
+		size_t keep = pend.ntxs;
+		if (err == DURE_ETR_BLOCK_GAS && res.bad_tx < pend.ntxs)
 			keep = res.bad_tx;
 		else if (!err && res.gas_used > budget)
 			for (keep = 0; keep < res.nreceipts &&
 			     res.receipts[keep].cumulative_gas <= budget; keep++)
 				;
-		if (keep == b.ntxs || keep == 0)
+		if (keep == pend.ntxs || keep == 0)
 			break;
 		learn_gas(g, notes, &res);
 		block_result_free(&res);
-		untake(g, &b, notes, keep);
+		block_free(&b);
+		untake(g, &pend, notes, keep);
 	}
 	if (err) {
 		fprintf(stderr, "chaingen: block %" PRIu64 ": tx %zu: %s\n",
-		        b.h.number, res.bad_tx, dure_strerror(err));
+		        number, res.bad_tx, dure_strerror(err));
 		goto out;
 	}
 	learn_gas(g, notes, &res);
-	b.h.state_root = root;
-	b.h.gas_used = res.gas_used;
-	b.h.receipts_root = res.receipts_root;
-	memcpy(b.h.bloom, res.bloom, sizeof b.h.bloom);
-	b.h.blob_gas_used = res.blob_gas_used;
-	if ((err = block_tx_root(b.txs, b.ntxs, &b.h.tx_root)))
-		goto out;
 	import_result ir;
-	for (int i = 0; i < MAP_RETRIES; i++)
-		if ((err = blockchain_import(g->bc, &b, &ir)) != DURE_EDB_FULL)
-			break;
-	if (err) {
+	if ((err = blockchain_import(g->bc, &b, &ir))) {
 		fprintf(stderr, "chaingen: block %" PRIu64 " does not import: %s\n",
-		        b.h.number, dure_strerror(err));
+		        number, dure_strerror(err));
 		goto out;
 	}
 	if ((err = block_encode(&b, &enc)))
@@ -727,6 +652,7 @@ out:
 	buf_free(&enc);
 	block_result_free(&res);
 	block_free(&b);
+	block_free(&pend);
 	free(notes);
 	free(senders);
 	return err;

@@ -3,12 +3,9 @@
  * storage, and B valid blocks of signed EIP-1559 transactions on top of it,
  * written as concatenated block RLP for `dure import`.
  *
- * Every block is built the way a producer builds one: the header from its
- * parent (chain/validate.h's base fee and excess blob gas, the engine's
- * prepare), the body executed over the parent's flat state in a write
- * transaction that is then aborted (block_run, state_changes, store_apply
- * for the state root), and the finished block imported with
- * blockchain_import, so the next block builds on it. The generator's store
+ * Every block is built the way a producer builds one (blockchain_build,
+ * consensus/builder.h) and imported with blockchain_import, so the next
+ * block builds on it. The generator's store
  * lives in a temporary directory beside the output file, removed at the end.
  *
  * Determinism: the same options give the same files, byte for byte.
