@@ -597,13 +597,14 @@ static int cache_get(store *s, db_txn *t, int table, const address *owner,
 	cached_trie *e = &s->acc;
 	if (owner) {
 		e = NULL;
-		cached_trie *lru = &s->slots[0];
+		/* A free entry ranks as unused since ever. */
+		cached_trie *lru = NULL;
 		for (int i = 0; i < CACHED_STORAGE_TRIES && !e; i++) {
 			cached_trie *x = &s->slots[i];
 			if (x->t && !memcmp(x->ctx.key, owner->b, 20))
 				e = x;
-			else if (!x->t || x->used < lru->used)
-				lru = x->t && !lru->t ? lru : x;
+			else if (!lru || (x->t ? x->used : 0) < (lru->t ? lru->used : 0))
+				lru = x;
 		}
 		if (!e)
 			e = lru;

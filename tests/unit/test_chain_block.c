@@ -1,15 +1,14 @@
 /* Headers, blocks, their roots and receipts: hand-built vectors, the
  * mainnet genesis, and every block of the BlockchainTests fixtures. */
-#include <dirent.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "base/hex.h"
 #include "chain/block.h"
 #include "chain/receipt.h"
 #include "rlp/rlp.h"
+#include "fixture_walk.h"
 #include "trie/trie.h"
 #include "test.h"
 
@@ -718,8 +717,9 @@ static int expected_rlp_error(const char *exc)
 	return DURE_OK;
 }
 
-static void check_case(const char *name, json_t *c, fx_counts *n)
+static void check_case(const char *name, json_t *c, void *arg)
 {
+	fx_counts *n = arg;
 	n->cases++;
 	block g;
 	int err;
@@ -763,53 +763,14 @@ static void check_case(const char *name, json_t *c, fx_counts *n)
 	}
 }
 
-static void walk(const char *dir, fx_counts *n)
-{
-	DIR *d = opendir(dir);
-	CHECK(d != NULL);
-	if (!d)
-		return;
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		char path[4096];
-		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-		struct stat st;
-		if (stat(path, &st) != 0)
-			continue;
-		if (S_ISDIR(st.st_mode)) {
-			walk(path, n);
-			continue;
-		}
-		size_t len = strlen(path);
-		if (len < 5 || strcmp(path + len - 5, ".json") != 0)
-			continue;
-		json_error_t jerr;
-		json_t *root = json_load_file(path, 0, &jerr);
-		CHECK(root != NULL);
-		if (!root)
-			continue;
-		n->files++;
-		const char *name;
-		json_t *c;
-		json_object_foreach(root, name, c)
-			check_case(name, c, n);
-		json_decref(root);
-	}
-	closedir(d);
-}
 
 static void test_fixtures(void)
 {
-	const char *fx = getenv("DURE_FIXTURES");
-	CHECK(fx != NULL);
-	if (!fx)
-		return;
 	char dir[4096];
-	snprintf(dir, sizeof dir, "%s/BlockchainTests", fx);
+	if (!fixture_dir("BlockchainTests", dir, sizeof dir))
+		return;
 	fx_counts n = {0};
-	walk(dir, &n);
+	n.files = fixture_walk(dir, check_case, &n);
 	printf("BlockchainTests: %u files, %u cases, %u genesis ok, %u valid "
 	       "blocks ok (%u receipts roots), %u of %u RLP-invalid blocks "
 	       "rejected\n", n.files, n.cases, n.genesis, n.valid,

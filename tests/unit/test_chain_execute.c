@@ -5,11 +5,9 @@
  * intermediate state roots of pre-Byzantium receipts; and every linear
  * chain of valid blocks in BlockchainTests/ValidBlocks, executed from its
  * pre-state to each block's state root. */
-#include <dirent.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "base/buf.h"
 #include "base/hex.h"
@@ -17,6 +15,7 @@
 #include "chain/config.h"
 #include "chain/execute.h"
 #include "chain/tx.h"
+#include "fixture_walk.h"
 #include "state_helpers.h"
 #include "test.h"
 
@@ -461,8 +460,16 @@ typedef struct fx_counts {
 /* Runs a case whose blocks are all valid, each the child of the one
  * before, checking each block's state root; a case with invalid blocks
  * or forks is left to the BlockchainTests runner. */
-static void run_case(const char *name, json_t *c, fx_counts *n, chain *ch)
+/* What a walk over the fixtures carries. */
+typedef struct walk_ctx {
+	fx_counts *n;
+	chain *ch;
+} walk_ctx;
+
+static void run_case(const char *name, json_t *c, void *arg)
 {
+	fx_counts *n = ((walk_ctx *)arg)->n;
+	chain *ch = ((walk_ctx *)arg)->ch;
 	json_t *blocks = json_object_get(c, "blocks");
 	size_t i;
 	json_t *jb;
@@ -523,56 +530,19 @@ static void run_case(const char *name, json_t *c, fx_counts *n, chain *ch)
 	state_free(st);
 }
 
-static void walk(const char *dir, fx_counts *n, chain *ch)
-{
-	DIR *d = opendir(dir);
-	CHECK(d != NULL);
-	if (!d)
-		return;
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		char path[4096];
-		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-		struct stat sb;
-		if (stat(path, &sb) != 0)
-			continue;
-		if (S_ISDIR(sb.st_mode)) {
-			walk(path, n, ch);
-			continue;
-		}
-		size_t len = strlen(path);
-		if (len < 5 || strcmp(path + len - 5, ".json") != 0)
-			continue;
-		json_error_t jerr;
-		json_t *root = json_load_file(path, 0, &jerr);
-		CHECK(root != NULL);
-		if (!root)
-			continue;
-		const char *name;
-		json_t *c;
-		json_object_foreach(root, name, c)
-			run_case(name, c, n, ch);
-		json_decref(root);
-	}
-	closedir(d);
-}
 
 static void test_fixtures(void)
 {
-	const char *fx = getenv("DURE_FIXTURES");
-	CHECK(fx != NULL);
-	if (!fx)
-		return;
 	char dir[4096];
-	snprintf(dir, sizeof dir, "%s/BlockchainTests/ValidBlocks", fx);
+	if (!fixture_dir("BlockchainTests/ValidBlocks", dir, sizeof dir))
+		return;
 	fx_counts n = {0};
 	chain *ch = malloc(sizeof *ch);
 	CHECK(ch != NULL);
 	if (!ch)
 		return;
-	walk(dir, &n, ch);
+	walk_ctx w = {&n, ch};
+	fixture_walk(dir, run_case, &w);
 	free(ch);
 	printf("ValidBlocks: %u linear chains, %u of %u blocks executed to "
 	       "their state root\n", n.cases, n.ok, n.blocks);

@@ -1,4 +1,3 @@
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include "chain/genesis.h"
 #include "rlp/rlp.h"
 #include "state/state.h"
+#include "fixture_walk.h"
 #include "trie/trie.h"
 #include "test.h"
 
@@ -489,35 +489,10 @@ static void check_blockchain_case(const char *name, json_t *tc)
 	json_decref(gj);
 }
 
-static size_t walk_blockchain_tests(const char *dir)
+static void count_blockchain_case(const char *name, json_t *tc, void *arg)
 {
-	size_t ncases = 0;
-	DIR *d = opendir(dir);
-	CHECK(d != NULL);
-	if (!d)
-		return 0;
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		char path[4096];
-		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-		size_t len = strlen(e->d_name);
-		if (len > 5 && strcmp(e->d_name + len - 5, ".json") == 0) {
-			json_t *file = load_json(path);
-			const char *name;
-			json_t *tc;
-			json_object_foreach(file, name, tc) {
-				check_blockchain_case(name, tc);
-				ncases++;
-			}
-			json_decref(file);
-		} else {
-			ncases += walk_blockchain_tests(path);
-		}
-	}
-	closedir(d);
-	return ncases;
+	check_blockchain_case(name, tc);
+	(*(size_t *)arg)++;
 }
 
 static void test_blockchain_genesis(void)
@@ -527,7 +502,9 @@ static void test_blockchain_genesis(void)
 		return;
 	char path[4096];
 	snprintf(path, sizeof path, "%s/BlockchainTests", dir);
-	CHECK_EQ_INT(walk_blockchain_tests(path), 573);
+	size_t ncases = 0;
+	fixture_walk(path, count_blockchain_case, &ncases);
+	CHECK_EQ_INT(ncases, 573);
 }
 
 /* ---- defaults, bounds and the file reader ---- */

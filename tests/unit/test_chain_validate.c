@@ -3,16 +3,15 @@
  * edges, each header rule broken alone, and every block of the
  * BlockchainTests fixtures (valid ones pass, those whose expected
  * exception names a header or body rule fail with that rule). */
-#include <dirent.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "base/hex.h"
 #include "chain/block.h"
 #include "chain/config.h"
 #include "chain/validate.h"
+#include "fixture_walk.h"
 #include "trie/trie.h"
 #include "test.h"
 
@@ -359,8 +358,16 @@ static bool decode_hex_block(const char *hex, block *out)
 	return ok;
 }
 
-static void check_case(const char *name, json_t *c, fx_counts *n, known *k)
+/* What a walk over the fixtures carries. */
+typedef struct walk_ctx {
+	fx_counts *n;
+	known *k;
+} walk_ctx;
+
+static void check_case(const char *name, json_t *c, void *arg)
 {
+	fx_counts *n = ((walk_ctx *)arg)->n;
+	known *k = ((walk_ctx *)arg)->k;
 	chain_config cfg;
 	const char *net = json_string_value(json_object_get(c, "network"));
 	CHECK(net && chain_config_for_network(net, &cfg) == DURE_OK);
@@ -423,57 +430,19 @@ static void check_case(const char *name, json_t *c, fx_counts *n, known *k)
 	}
 }
 
-static void walk(const char *dir, fx_counts *n, known *k)
-{
-	DIR *d = opendir(dir);
-	CHECK(d != NULL);
-	if (!d)
-		return;
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		char path[4096];
-		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-		struct stat st;
-		if (stat(path, &st) != 0)
-			continue;
-		if (S_ISDIR(st.st_mode)) {
-			walk(path, n, k);
-			continue;
-		}
-		size_t len = strlen(path);
-		if (len < 5 || strcmp(path + len - 5, ".json") != 0)
-			continue;
-		json_error_t jerr;
-		json_t *root = json_load_file(path, 0, &jerr);
-		CHECK(root != NULL);
-		if (!root)
-			continue;
-		n->files++;
-		const char *name;
-		json_t *c;
-		json_object_foreach(root, name, c)
-			check_case(name, c, n, k);
-		json_decref(root);
-	}
-	closedir(d);
-}
 
 static void test_fixtures(void)
 {
-	const char *fx = getenv("DURE_FIXTURES");
-	CHECK(fx != NULL);
-	if (!fx)
-		return;
 	char dir[4096];
-	snprintf(dir, sizeof dir, "%s/BlockchainTests", fx);
+	if (!fixture_dir("BlockchainTests", dir, sizeof dir))
+		return;
 	fx_counts n = {0};
 	known *k = malloc(sizeof *k);
 	CHECK(k != NULL);
 	if (!k)
 		return;
-	walk(dir, &n, k);
+	walk_ctx w = {&n, k};
+	n.files = fixture_walk(dir, check_case, &w);
 	free(k);
 	printf("BlockchainTests: %u files, %u cases, %u valid blocks pass, "
 	       "%u of %u blocks breaking a header or body rule rejected by it, "
