@@ -763,7 +763,6 @@ static void check_case(const char *name, json_t *c, void *arg)
 	}
 }
 
-
 static void test_fixtures(void)
 {
 	char dir[4096];

@@ -530,7 +530,6 @@ static void run_case(const char *name, json_t *c, void *arg)
 	state_free(st);
 }
 
-
 static void test_fixtures(void)
 {
 	char dir[4096];
