@@ -415,18 +415,24 @@ static int import_in(importing *im, const block *b)
 	if (u256_add_overflow(&td, &ptd, &b->h.difficulty))
 		return DURE_EBLOCK_DIFFICULTY;
 	h256 head_hash;
-	header head;
-	u256 head_td;
 	err = store_head(s, im->t, &head_hash);
-	if (!err)
-		err = store_header(s, im->t, &head_hash, &head);
-	if (!err)
-		err = store_td(s, im->t, &head_hash, &head_td);
 	if (!err)
 		err = store_put_block(s, im->t, b, &hash, &td);
 	if (err)
 		return err;
-	if (h256_eq(&b->h.parent_hash, &head_hash)) {
+	/* The parent is the head (the common case), or the engine decides
+	 * between the head and this block. */
+	header head;
+	u256 head_td;
+	bool extends = h256_eq(&b->h.parent_hash, &head_hash);
+	if (!extends) {
+		err = store_header(s, im->t, &head_hash, &head);
+		if (!err)
+			err = store_td(s, im->t, &head_hash, &head_td);
+		if (err)
+			return err;
+	}
+	if (extends) {
 		err = execute_on_head(im, b, &hash, rev, im->senders);
 	} else if (bc->e->prefer(bc->e->ctx, &head, &head_td, &b->h, &td)) {
 		err = reorg(im, b, &hash, head.number);
