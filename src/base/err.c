@@ -108,6 +108,18 @@ static const char *const messages[DURE_ERR_COUNT_] = {
 	[DURE_ERPC_METHOD_EXISTS] = "rpc: method already registered",
 	[DURE_ERPC_LISTEN] = "rpc: cannot listen on the RPC address",
 	[DURE_ERPC_DEFERRED] = "rpc: handler deferred its reply",
+	[DURE_EPOOL_KNOWN] = "already known",
+	[DURE_EPOOL_NONCE_LOW] = "nonce too low",
+	[DURE_EPOOL_UNDERPRICED] = "transaction underpriced",
+	[DURE_EPOOL_REPLACE] = "replacement transaction underpriced",
+	[DURE_EPOOL_SIZE] = "oversized data",
+	[DURE_EPOOL_GAS_LIMIT] = "exceeds block gas limit",
+	[DURE_EPOOL_FULL] = "txpool is full",
+	[DURE_EPOOL_NONCE_GAP] = "nonce too high",
+	[DURE_EMNEMONIC] = "invalid mnemonic",
+	[DURE_EHD_PATH] = "invalid derivation path",
+	[DURE_EKEYSTORE_FORMAT] = "keystore: malformed or unsupported file",
+	[DURE_EKEYSTORE_MAC] = "keystore: could not decrypt key with given password",
 	[DURE_EBENCH_DIFF] = "evm bench: a repeated run gave another result",
 };
 

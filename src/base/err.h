@@ -138,6 +138,22 @@ typedef enum dure_err {
 	DURE_ERPC_LISTEN,     /* cannot bind or listen on the RPC address */
 	DURE_ERPC_DEFERRED,   /* a handler deferred its reply (needs the async API) */
 
+	/* txpool */
+	DURE_EPOOL_KNOWN,     /* transaction already in the pool */
+	DURE_EPOOL_NONCE_LOW, /* nonce below the sender's account nonce */
+	DURE_EPOOL_UNDERPRICED, /* fee below the pool's floor or the base fee */
+	DURE_EPOOL_REPLACE,   /* replacement without the required fee bump */
+	DURE_EPOOL_SIZE,      /* encoded transaction above the pool's size limit */
+	DURE_EPOOL_GAS_LIMIT, /* gas limit above the block gas limit */
+	DURE_EPOOL_FULL,      /* pool or sender slots full, nothing cheaper to evict */
+	DURE_EPOOL_NONCE_GAP, /* nonce too far ahead of the sender's next nonce */
+
+	/* keys: mnemonics, HD derivation, keystore files */
+	DURE_EMNEMONIC,       /* mnemonic with an unknown word or bad checksum */
+	DURE_EHD_PATH,        /* malformed BIP-32 derivation path */
+	DURE_EKEYSTORE_FORMAT,/* malformed or unsupported keystore file */
+	DURE_EKEYSTORE_MAC,   /* keystore MAC mismatch: wrong password */
+
 	/* node / evm benchmarks */
 	DURE_EBENCH_DIFF,     /* a repeated benchmark run's result differs */
 

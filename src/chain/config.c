@@ -84,6 +84,11 @@ static int read_config(const json_t *config, chain_config *c)
 	    opt_u64(config, "cancunTime", &c->activation[FORK_CANCUN]))
 		return DURE_EJSON;
 
+	const json_t *unl = json_object_get(config, "allowUnlimitedContractSize");
+	if (unl && !json_is_boolean(unl))
+		return DURE_EJSON;
+	c->unlimited_code_size = json_is_true(unl);
+
 	const json_t *ttd = json_object_get(config, "terminalTotalDifficulty");
 	if (ttd && !json_is_null(ttd)) {
 		if (chain_json_u256(ttd, &c->ttd))
@@ -136,6 +141,9 @@ int chain_config_to_json(const chain_config *c, json_t **out)
 		ok = json_object_set_new(o, "terminalTotalDifficulty",
 		                         json_string(hex)) == 0;
 	}
+	if (ok && c->unlimited_code_size)
+		ok = json_object_set_new(o, "allowUnlimitedContractSize",
+		                         json_true()) == 0;
 	if (!ok) {
 		json_decref(o);
 		return DURE_ENOMEM;

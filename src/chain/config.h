@@ -36,6 +36,12 @@ typedef struct chain_config {
 	uint64_t activation[FORK_COUNT_];
 	bool has_ttd;            /* terminalTotalDifficulty given */
 	u256 ttd;
+	/* EIP-170's code size and EIP-3860's initcode size limits lifted, for
+	 * a dev chain whose test suites deploy large contracts (Hardhat's
+	 * allowUnlimitedContractSize, Anvil's --disable-code-size-limit).
+	 * A property of the chain, not of a run: its blocks are valid only
+	 * under it. JSON key "allowUnlimitedContractSize". */
+	bool unlimited_code_size;
 } chain_config;
 
 /* Reads a quantity: a non-negative JSON integer, or a decimal or "0x" hex

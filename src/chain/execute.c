@@ -24,6 +24,7 @@ void block_result_free(block_result *r)
 	for (size_t i = 0; i < r->nreceipts; i++)
 		receipt_free(&r->receipts[i]);
 	free(r->receipts);
+	free(r->senders);
 	memset(r, 0, sizeof *r);
 }
 
@@ -50,6 +51,7 @@ static int make_env(const chain_config *c, fork rev, const header *h,
 	if (h->has_blob_gas)
 		out->excess_blob_gas = h->excess_blob_gas;
 	out->chain_id = c->chain_id;
+	out->unlimited_code_size = c->unlimited_code_size;
 	out->block_hash = o->block_hash;
 	out->block_hash_ctx = o->block_hash_ctx;
 	return DURE_OK;
@@ -100,7 +102,7 @@ static int run_txs(state *st, fork rev, const block *b,
 		const tx *t = &b->txs[i];
 		receipt *rc = &out->receipts[i];
 		address from = {{0}};
-		int err = tx_validate(t, rev);
+		int err = tx_validate_limits(t, rev, env->unlimited_code_size);
 		if (err == DURE_OK)
 			err = tx_check_chain_id(t, env->chain_id);
 		if (err == DURE_OK) {
@@ -117,6 +119,7 @@ static int run_txs(state *st, fork rev, const block *b,
 			out->bad_tx = i;
 			return err;
 		}
+		out->senders[i] = from;
 		out->nreceipts = i + 1;
 		if (rev < FORK_BYZANTIUM) {
 			err = post_state(st, o, &rc->post_state);
@@ -158,9 +161,12 @@ int block_run(state *st, const chain_config *c, fork rev, const block *b,
 		err = DURE_EBLOCK_WITHDRAWALS;
 	if (err == DURE_OK && b->ntxs) {
 		out->receipts = calloc(b->ntxs, sizeof *out->receipts);
-		if (!out->receipts)
+		out->senders = calloc(b->ntxs, sizeof *out->senders);
+		if (!out->receipts || !out->senders)
 			err = DURE_ENOMEM;
 	}
+	if (err == DURE_OK && o->begin)
+		err = o->begin(o->begin_ctx, st, b, rev);
 	if (err == DURE_OK && rev >= FORK_CANCUN)
 		err = beacon_root_call(st, rev, &env, &b->h.parent_beacon_root);
 	if (err == DURE_OK)

@@ -46,6 +46,11 @@ typedef struct block_exec_opts {
 	/* The senders of the block's transactions, recovered beforehand (on
 	 * a worker thread, say), one per transaction; NULL: recovered here. */
 	const address *senders;
+	/* The engine's changes before the block's system calls and
+	 * transactions (a dev node's edits to the state); NULL for none.
+	 * Returns DURE_OK or an error that makes block_execute fail with it. */
+	int (*begin)(void *ctx, state *st, const block *b, fork rev);
+	void *begin_ctx;
 	/* The engine's finalisation (block and ommer rewards), run after the
 	 * withdrawals; NULL for none. Returns DURE_OK or an error that makes
 	 * block_execute fail with it. */
@@ -63,6 +68,7 @@ typedef struct block_exec_opts {
 typedef struct block_result {
 	receipt *receipts;       /* owned, one per transaction */
 	size_t nreceipts;
+	address *senders;        /* owned, the sender of each of them */
 	uint64_t gas_used;
 	uint64_t blob_gas_used;
 	uint8_t bloom[256];      /* of every receipt */

@@ -28,8 +28,10 @@ typedef struct exec {
 	const block_env *env;
 	const tx_tracer *tracer;
 	const evm_tx_context *txc; /* the caller's, outliving the exec */
+	const transition_opts *opts; /* NULL: a block's transaction */
 	const evm_host *host;      /* host_plain, or traced */
-	evm_host traced;           /* host_plain with the tracer */
+	evm_host traced;           /* host_plain with the tracer or the
+	                              access hooks of opts */
 	code_entry codes[CODE_CACHE_MAX]; /* the first ncodes are set */
 	size_t ncodes;
 } exec;
@@ -198,6 +200,33 @@ static void h_set_transient(void *ctx, const address *a, const u256 *key,
 	state_set_transient(((exec *)ctx)->st, a, key, val);
 }
 
+/* The access hooks of transition_opts: the same accesses, reported. */
+static evm_access_status h_seen_account(void *ctx, const address *a)
+{
+	const transition_opts *o = ((exec *)ctx)->opts;
+	if (o->on_account)
+		o->on_account(o->access_ctx, a);
+	return h_access_account(ctx, a);
+}
+
+static evm_access_status h_seen_storage(void *ctx, const address *a,
+                                        const u256 *key)
+{
+	const transition_opts *o = ((exec *)ctx)->opts;
+	if (o->on_slot)
+		o->on_slot(o->access_ctx, a, key);
+	return h_access_storage(ctx, a, key);
+}
+
+static evm_access_status h_seen_load(void *ctx, const address *a,
+                                     const u256 *key, u256 *value)
+{
+	const transition_opts *o = ((exec *)ctx)->opts;
+	if (o->on_slot)
+		o->on_slot(o->access_ctx, a, key);
+	return h_load_storage(ctx, a, key, value);
+}
+
 static void h_trace(void *ctx, const evm_trace_step *step)
 {
 	const tx_tracer *t = ((exec *)ctx)->tracer;
@@ -320,7 +349,8 @@ static void create2_address(const address *sender, const h256 *salt,
 static void deposit(exec *x, const address *a, evm_result *r)
 {
 	size_t n = r->output_size;
-	if (x->rev >= FORK_SPURIOUS && n > MAX_CODE_SIZE) {
+	if (x->rev >= FORK_SPURIOUS && n > MAX_CODE_SIZE &&
+	    !x->env->unlimited_code_size) {
 		r->status = EVM_OUT_OF_GAS;
 		return;
 	}
@@ -430,17 +460,27 @@ static const evm_host host_plain = {
  * left unwritten but for its count: it is most of x, and a short call
  * should not pay for clearing it. */
 static void init_exec(exec *x, state *st, fork rev, const block_env *env,
-                      const tx_tracer *tracer, const evm_tx_context *txc)
+                      const transition_opts *opts, const tx_tracer *tracer,
+                      const evm_tx_context *txc)
 {
 	x->st = st;
 	x->rev = rev;
 	x->env = env;
+	x->opts = opts;
 	x->tracer = tracer;
 	x->txc = txc;
 	x->host = &host_plain;
-	if (tracer && tracer->step) {
+	bool trace = tracer && tracer->step;
+	bool seen = opts && (opts->on_account || opts->on_slot);
+	if (trace || seen) {
 		x->traced = host_plain;
-		x->traced.trace = h_trace;
+		if (trace)
+			x->traced.trace = h_trace;
+		if (seen) {
+			x->traced.access_account = h_seen_account;
+			x->traced.access_storage = h_seen_storage;
+			x->traced.load_storage = h_seen_load;
+		}
 		x->host = &x->traced;
 	}
 	x->ncodes = 0;
@@ -462,16 +502,18 @@ static uint64_t pool_left(uint64_t cap, uint64_t used)
  * *price to the effective gas price. */
 static int check(state *st, fork rev, const block_env *env, const tx *t,
                  const address *sender, const block_gas *used,
-                 const u256 *blob_fee, u256 *price)
+                 const transition_opts *opts, const u256 *blob_fee,
+                 u256 *price)
 {
-	int err = tx_validate(t, rev);
+	int err = tx_validate_limits(t, rev, env->unlimited_code_size);
 	if (err == DURE_OK)
 		err = tx_check_chain_id(t, env->chain_id);
 	if (err != DURE_OK)
 		return err;
 	if (t->type == TX_BLOB && !t->has_to)
 		return DURE_ETR_BLOB_CREATE;
-	if (t->gas_limit > pool_left(env->gas_limit, used ? used->gas : 0))
+	if (!(opts && opts->skip_block_gas) &&
+	    t->gas_limit > pool_left(env->gas_limit, used ? used->gas : 0))
 		return DURE_ETR_BLOCK_GAS;
 	/* tx_validate bounds the blob count, so the product fits. */
 	if (t->type == TX_BLOB &&
@@ -482,7 +524,7 @@ static int check(state *st, fork rev, const block_env *env, const tx *t,
 		return DURE_ETR_NONCE;
 	size_t code_len;
 	state_code(st, sender, &code_len);
-	if (code_len != 0) /* EIP-3607 */
+	if (code_len != 0 && !(opts && opts->skip_sender_code)) /* EIP-3607 */
 		return DURE_ETR_SENDER_CODE;
 
 	const u256 *max_fee =
@@ -554,15 +596,16 @@ static int copy_logs(state *st, receipt *out)
 	return DURE_OK;
 }
 
-int transition_begin(state *st, fork rev, const block_env *env, const tx *t,
-                     const address *sender, const block_gas *used,
-                     tx_frame *out)
+static int begin(state *st, fork rev, const block_env *env, const tx *t,
+                 const address *sender, const block_gas *used,
+                 const transition_opts *opts, tx_frame *out)
 {
 	memset(out, 0, sizeof *out);
-	u256 bfee = blob_base_fee(env->excess_blob_gas);
+	u256 bfee = opts && opts->blob_fee ? *opts->blob_fee
+	                                   : blob_base_fee(env->excess_blob_gas);
 	u256 price;
 	uint64_t intrinsic;
-	int err = check(st, rev, env, t, sender, used, &bfee, &price);
+	int err = check(st, rev, env, t, sender, used, opts, &bfee, &price);
 	if (err != DURE_OK)
 		return err;
 	if (tx_intrinsic_gas(t, rev, &intrinsic) != DURE_OK)
@@ -596,6 +639,13 @@ int transition_begin(state *st, fork rev, const block_env *env, const tx *t,
 	return DURE_OK;
 }
 
+int transition_begin(state *st, fork rev, const block_env *env, const tx *t,
+                     const address *sender, const block_gas *used,
+                     tx_frame *out)
+{
+	return begin(st, rev, env, t, sender, used, NULL, out);
+}
+
 uint64_t transition_gas_used(uint64_t gas_limit, const evm_result *r,
                              fork rev)
 {
@@ -614,13 +664,25 @@ int transition_apply(state *st, fork rev, const block_env *env, const tx *t,
                      const address *sender, const block_gas *used,
                      const tx_tracer *tracer, buf *output, receipt *out)
 {
+	return transition_apply_opts(st, rev, env, t, sender, used, NULL, tracer,
+	                             output, NULL, out);
+}
+
+int transition_apply_opts(state *st, fork rev, const block_env *env,
+                          const tx *t, const address *sender,
+                          const block_gas *used, const transition_opts *opts,
+                          const tx_tracer *tracer, buf *output,
+                          evm_status *status, receipt *out)
+{
 	memset(out, 0, sizeof *out);
+	if (status)
+		*status = EVM_SUCCESS;
 	tx_frame f;
-	int err = transition_begin(st, rev, env, t, sender, used, &f);
+	int err = begin(st, rev, env, t, sender, used, opts, &f);
 	if (err != DURE_OK)
 		return err;
 	exec x;
-	init_exec(&x, st, rev, env, tracer, &f.txc);
+	init_exec(&x, st, rev, env, opts, tracer, &f.txc);
 	evm_result r = t->has_to ? do_call(&x, &f.msg, NULL)
 	                         : do_create(&x, &f.msg, t->nonce);
 	free_codes(&x);
@@ -637,6 +699,8 @@ int transition_apply(state *st, fork rev, const block_env *env, const tx *t,
 
 	out->type = t->type;
 	out->success = r.status == EVM_SUCCESS;
+	if (status)
+		*status = r.status;
 	out->gas_used = gas;
 	out->cumulative_gas = (used ? used->gas : 0) + gas;
 	err = copy_logs(st, out);
@@ -646,8 +710,11 @@ int transition_apply(state *st, fork rev, const block_env *env, const tx *t,
 	state_end_tx(st, rev >= FORK_SPURIOUS);
 	if (err == DURE_OK && state_failed(st))
 		err = DURE_ENOMEM;
-	if (err != DURE_OK)
+	if (err != DURE_OK) {
 		receipt_free(out);
+		if (status)
+			*status = EVM_SUCCESS;
+	}
 	return err;
 }
 
@@ -656,7 +723,7 @@ evm_result transition_call(state *st, fork rev, const block_env *env,
                            const evm_code *code)
 {
 	exec x;
-	init_exec(&x, st, rev, env, NULL, txc);
+	init_exec(&x, st, rev, env, NULL, NULL, txc);
 	evm_result r = do_call(&x, msg, code);
 	free_codes(&x);
 	return r;
@@ -691,5 +758,6 @@ evm_tx_context transition_tx_context(const tx *t, const block_env *env,
 		.blob_base_fee = *blob_fee,
 		.blob_hashes = t->blob_hashes,
 		.blob_hashes_count = t->blob_hashes_len,
+		.unlimited_code_size = env->unlimited_code_size,
 	};
 }

@@ -35,6 +35,7 @@ typedef struct block_env {
 	                             difficulty as a 32-byte big-endian value */
 	uint64_t excess_blob_gas; /* Cancun on */
 	uint64_t chain_id;
+	bool unlimited_code_size; /* the chain config's: no EIP-170/3860 limits */
 	/* Hash of an earlier block; called only for the 256 blocks before
 	 * `number`. NULL reads every hash as zero. */
 	h256 (*block_hash)(void *ctx, uint64_t number);
@@ -82,6 +83,40 @@ DURE_WUR int transition_apply(state *st, fork rev, const block_env *env,
                               const tx *t, const address *sender,
                               const block_gas *used, const tx_tracer *tracer,
                               buf *output, receipt *out);
+
+/* What a message that is not a block's transaction (eth_call,
+ * eth_estimateGas, eth_createAccessList) is spared, and what its caller
+ * watches, as geth's ApplyMessage runs it for the RPC. */
+typedef struct transition_opts {
+	/* EIP-3607 is not checked: a call may come from a contract
+	 * (geth's SkipFromEOACheck). */
+	bool skip_sender_code;
+	/* The block's gas limit does not bound t's: the RPC's gas cap does,
+	 * which the caller applies. */
+	bool skip_block_gas;
+	/* The blob base fee (BLOBBASEFEE, and the price of blob gas) in
+	 * place of blob_base_fee(env->excess_blob_gas); NULL for that. */
+	const u256 *blob_fee;
+	/* Told of each account and slot the EVM accesses from Berlin on
+	 * (BALANCE, EXTCODE*, the target of a CALL*, a SELFDESTRUCT's
+	 * beneficiary; SLOAD and SSTORE of the running account), in failed
+	 * frames too, which is what geth's access-list tracer records.
+	 * Either may be NULL. */
+	void (*on_account)(void *ctx, const address *a);
+	void (*on_slot)(void *ctx, const address *a, const u256 *key);
+	void *access_ctx;
+} transition_opts;
+
+/* transition_apply with the relaxations and hooks of opts (NULL: none,
+ * which is transition_apply). status, when not NULL, receives how the
+ * top frame ended: EVM_SUCCESS, EVM_REVERT, or why it halted (zero when
+ * the transaction is rejected). */
+DURE_WUR int transition_apply_opts(state *st, fork rev, const block_env *env,
+                                   const tx *t, const address *sender,
+                                   const block_gas *used,
+                                   const transition_opts *opts,
+                                   const tx_tracer *tracer, buf *output,
+                                   evm_status *status, receipt *out);
 
 /* The effective gas price of t: its gas price, or for fee-market types
  * from London the base fee plus the priority fee capped at

@@ -482,7 +482,7 @@ static int check_blobs(const tx *t)
 	return DURE_OK;
 }
 
-int tx_validate(const tx *t, fork rev)
+int tx_validate_limits(const tx *t, fork rev, bool unlimited_code)
 {
 	if (field_count(t->type) == 0)
 		return DURE_ETX_TYPE;
@@ -498,7 +498,8 @@ int tx_validate(const tx *t, fork rev)
 	uint64_t gas;
 	if (tx_intrinsic_gas(t, rev, &gas) != DURE_OK || gas > t->gas_limit)
 		return DURE_ETX_INTRINSIC_GAS;
-	if (!t->has_to && rev >= FORK_SHANGHAI && t->data_size > MAX_INITCODE_SIZE)
+	if (!t->has_to && rev >= FORK_SHANGHAI && !unlimited_code &&
+	    t->data_size > MAX_INITCODE_SIZE)
 		return DURE_ETX_INITCODE_SIZE;
 	if (t->type == TX_BLOB)
 		return check_blobs(t);
@@ -510,4 +511,9 @@ int tx_check_chain_id(const tx *t, uint64_t chain_id)
 	if (t->has_chain_id && t->chain_id != chain_id)
 		return DURE_ETX_CHAIN_ID;
 	return DURE_OK;
+}
+
+int tx_validate(const tx *t, fork rev)
+{
+	return tx_validate_limits(t, rev, false);
 }

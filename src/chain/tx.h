@@ -96,6 +96,10 @@ DURE_WUR int tx_intrinsic_gas(const tx *t, fork rev, uint64_t *gas);
  * field bounds. Returns DURE_OK or a DURE_ETX_* code. */
 DURE_WUR int tx_validate(const tx *t, fork rev);
 
+/* tx_validate, with EIP-3860's initcode limit lifted when unlimited_code
+ * is set (chain_config.unlimited_code_size). */
+DURE_WUR int tx_validate_limits(const tx *t, fork rev, bool unlimited_code);
+
 /* Checks that t may run on the chain with id chain_id: a tx that carries a
  * chain id (typed, or legacy with EIP-155) must carry this one; a pre-EIP-155
  * legacy tx runs anywhere. Returns DURE_OK or DURE_ETX_CHAIN_ID. */

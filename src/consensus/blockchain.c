@@ -209,6 +209,12 @@ static int finalize(void *ctx, state *st, const block *b, fork rev)
 	return e->finalize(e->ctx, st, b, rev);
 }
 
+static int begin(void *ctx, state *st, const block *b, fork rev)
+{
+	const engine *e = ctx;
+	return e->begin ? e->begin(e->ctx, st, b, rev) : DURE_OK;
+}
+
 static fork block_fork(const blockchain *bc, const header *h,
                        const u256 *parent_td)
 {
@@ -247,6 +253,8 @@ static int execute_on_head(importing *im, const block *b, const h256 *hash,
 	block_exec_opts opts = {
 		.block_hash = canonical_hash,
 		.block_hash_ctx = im,
+		.begin = begin,
+		.begin_ctx = (void *)bc->e,
 		.finalize = finalize,
 		.finalize_ctx = (void *)bc->e,
 		.senders = senders,
@@ -271,6 +279,9 @@ static int execute_on_head(importing *im, const block *b, const h256 *hash,
 	if (!err)
 		err = store_put_receipts(bc->s, im->t, b->h.number, hash,
 		                         r.receipts, r.nreceipts);
+	if (!err)
+		err = store_put_senders(bc->s, im->t, b->h.number, hash, r.senders,
+		                        r.nreceipts);
 	if (!err)
 		err = store_set_canonical(bc->s, im->t, b, hash);
 	if (!err && im->res)
@@ -492,4 +503,40 @@ int blockchain_import_recovered(blockchain *bc, const block *b,
 int blockchain_import(blockchain *bc, const block *b, import_result *res)
 {
 	return blockchain_import_recovered(bc, b, NULL, res);
+}
+
+static int rewind_once(blockchain *bc, uint64_t number)
+{
+	importing im = {bc, NULL, NULL, NULL, 0, 0};
+	int err = db_begin_write(store_db(bc->s), &im.t);
+	if (err)
+		return err;
+	h256 head_hash, target;
+	header head;
+	err = store_head(bc->s, im.t, &head_hash);
+	if (!err)
+		err = store_header(bc->s, im.t, &head_hash, &head);
+	if (!err && number > head.number)
+		err = DURE_ENOTFOUND;
+	if (!err && head.number - number > bc->max_reorg)
+		err = DURE_EBLOCK_REORG_DEPTH;
+	for (uint64_t k = head.number; !err && k > number; k--)
+		err = unwind_head(&im, k);
+	if (!err)
+		err = store_canonical(bc->s, im.t, number, &target);
+	if (!err)
+		err = store_set_head(bc->s, im.t, &target);
+	if (!err)
+		err = db_commit(im.t);
+	else
+		db_abort(im.t);
+	return err;
+}
+
+int blockchain_rewind(blockchain *bc, uint64_t number)
+{
+	int err = rewind_once(bc, number);
+	for (int i = 0; err == DURE_EDB_FULL && i < FULL_RETRIES; i++)
+		err = rewind_once(bc, number);
+	return err;
 }

@@ -90,6 +90,14 @@ DURE_WUR int blockchain_import_recovered(blockchain *bc, const block *b,
                                          const address *senders,
                                          import_result *res);
 
+/* Makes the canonical block at `number` the head again: unwinds every
+ * canonical block above it with its change set, as a reorg does, in one
+ * write transaction (a dev node's evm_revert). The unwound blocks stay
+ * stored as side blocks. Returns DURE_OK (also when number is the head),
+ * DURE_ENOTFOUND (number above the head), DURE_EBLOCK_REORG_DEPTH (more
+ * blocks than the reorg limit), or a db error; on error nothing changed. */
+DURE_WUR int blockchain_rewind(blockchain *bc, uint64_t number);
+
 /* Whether the block with this hash is stored (canonical or not). Returns
  * DURE_OK with *known set, or a db error. */
 DURE_WUR int blockchain_known(blockchain *bc, const h256 *hash, bool *known);

@@ -79,6 +79,12 @@ static int finalize(void *ctx, state *st, const block *b, fork rev)
 	return e->finalize(e->ctx, st, b, rev);
 }
 
+static int begin(void *ctx, state *st, const block *b, fork rev)
+{
+	const engine *e = ctx;
+	return e->begin ? e->begin(e->ctx, st, b, rev) : DURE_OK;
+}
+
 /* Executes b over the head's state in a write transaction that is then
  * thrown away, and writes the post-state root to *root. */
 static int execute(blockchain *bc, const build_opts *o, db_txn *t,
@@ -94,6 +100,8 @@ static int execute(blockchain *bc, const build_opts *o, db_txn *t,
 		return err;
 	block_exec_opts eo = {
 		.senders = o->senders,
+		.begin = begin,
+		.begin_ctx = (void *)blockchain_engine(bc),
 		.finalize = finalize,
 		.finalize_ctx = (void *)blockchain_engine(bc),
 	};

@@ -35,6 +35,10 @@ typedef struct engine {
 	 * (difficulty, nonce, mix hash when it is not the caller's). */
 	void (*prepare)(void *ctx, const chain_config *c, fork rev,
 	                const header *parent, header *h);
+	/* Changes the state before the block's system calls and transactions
+	 * (a dev node's edits); NULL for engines that change nothing there.
+	 * Returns DURE_OK or an error that fails the block. */
+	int (*begin)(void *ctx, state *st, const block *b, fork rev);
 	/* Pays the block's rewards into st after its transactions and
 	 * withdrawals. Returns DURE_OK or an error that fails the block. */
 	int (*finalize)(void *ctx, state *st, const block *b, fork rev);

@@ -114,6 +114,8 @@ typedef struct evm_tx_context {
 	u256 blob_base_fee;
 	const h256 *blob_hashes;
 	size_t blob_hashes_count;
+	bool unlimited_code_size; /* EIP-3860's initcode limit lifted (a dev
+	                             chain's); the host lifts EIP-170's */
 } evm_tx_context;
 
 /* EIP-3155 tracer: called before each instruction executes. */

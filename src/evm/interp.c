@@ -572,7 +572,7 @@ static evm_status op_create(frame *f, int64_t *gas, uint8_t op, u256 *top)
 		return st;
 	int64_t words = num_words(n);
 	if (f->rev >= FORK_SHANGHAI) { /* EIP-3860 */
-		if (n > MAX_INITCODE_SIZE)
+		if (n > MAX_INITCODE_SIZE && !tx_context(f)->unlimited_code_size)
 			return EVM_OUT_OF_GAS;
 		*gas -= 2 * words;
 	}

@@ -76,6 +76,15 @@ typedef struct state_backend {
 	void *ctx;
 } state_backend;
 
+/* The storage of a backend that wraps another one (a dev node's edits over
+ * the store's state): the wrapped backend and the wrapper's own context.
+ * The caller provides it (on its stack, say) and keeps it alive while the
+ * wrapping backend is used. */
+typedef struct state_overlay {
+	state_backend below;
+	void *ctx;
+} state_overlay;
+
 /* Creates an empty view over backend b (copied; b->ctx must outlive the
  * state). Returns DURE_OK or DURE_ENOMEM (*out NULL). */
 DURE_WUR int state_new_backed(const state_backend *b, state **out);

@@ -290,6 +290,28 @@ int store_receipts(store *s, db_txn *t, const h256 *hash, receipt **out,
 	return DURE_OK;
 }
 
+int store_senders(store *s, db_txn *t, const h256 *hash, address **out,
+                  size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	const uint8_t *v;
+	size_t vl;
+	int err = get_numhash(s, t, T_SENDERS, hash, &v, &vl);
+	if (err)
+		return err;
+	if (vl % 20)
+		return DURE_EDB_CORRUPT;
+	address *a = malloc(vl ? vl : 1);
+	if (!a)
+		return DURE_ENOMEM;
+	for (size_t i = 0; i < vl / 20; i++)
+		memcpy(a[i].b, v + 20 * i, 20);
+	*out = a;
+	*n = vl / 20;
+	return DURE_OK;
+}
+
 int store_canonical(store *s, db_txn *t, uint64_t number, h256 *out)
 {
 	uint8_t k[8];
@@ -372,6 +394,21 @@ int store_put_receipts(store *s, db_txn *t, uint64_t number,
 		err = db_put(t, s->t[T_RECEIPTS], k, 40, all.data, all.len);
 	buf_free(&one);
 	buf_free(&all);
+	return err;
+}
+
+int store_put_senders(store *s, db_txn *t, uint64_t number, const h256 *hash,
+                      const address *a, size_t n)
+{
+	uint8_t k[40];
+	numhash(k, number, hash);
+	uint8_t *v = malloc(n ? 20 * n : 1);
+	if (!v)
+		return DURE_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		memcpy(v + 20 * i, a[i].b, 20);
+	int err = db_put(t, s->t[T_SENDERS], k, 40, v, 20 * n);
+	free(v);
 	return err;
 }
 

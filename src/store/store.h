@@ -65,6 +65,11 @@ DURE_WUR int store_td(store *s, db_txn *t, const h256 *hash, u256 *out);
  * receipt_free, then the array with free). */
 DURE_WUR int store_receipts(store *s, db_txn *t, const h256 *hash,
                             receipt **out, size_t *n);
+/* The senders of a block's transactions, as its execution had them: an
+ * owned array of n addresses (free with free). DURE_ENOTFOUND for a block
+ * never executed (a side block). */
+DURE_WUR int store_senders(store *s, db_txn *t, const h256 *hash,
+                           address **out, size_t *n);
 /* The canonical block at number. */
 DURE_WUR int store_canonical(store *s, db_txn *t, uint64_t number,
                              h256 *out);
@@ -79,6 +84,9 @@ DURE_WUR int store_put_block(store *s, db_txn *t, const block *b,
 DURE_WUR int store_put_receipts(store *s, db_txn *t, uint64_t number,
                                 const h256 *hash, const receipt *r,
                                 size_t n);
+/* Stores the senders of the block (number, hash). */
+DURE_WUR int store_put_senders(store *s, db_txn *t, uint64_t number,
+                               const h256 *hash, const address *a, size_t n);
 /* Makes b (hash) the canonical block at its number and indexes its
  * transactions; store_unset_canonical undoes it. */
 DURE_WUR int store_set_canonical(store *s, db_txn *t, const block *b,

@@ -11,6 +11,7 @@
  *   headers          number (8) || hash (32)           header RLP
  *   bodies           number (8) || hash (32)           body RLP: [[tx...], [ommer...], [withdrawal...]?]
  *   receipts         number (8) || hash (32)           RLP list of receipt encodings (strings)
+ *   senders          number (8) || hash (32)           sender of each transaction (20 each)
  *   td               number (8) || hash (32)           total difficulty (32, big-endian)
  *   canonical        number (8)                        hash (32)
  *   tx_lookup        tx hash (32)                      number (8) || index (4)
@@ -21,6 +22,10 @@
  *   storage_trie     address (20) || path              trie node RLP
  *   account_changes  number (8) || address (20)        flags (1) || prior account RLP (if existed)
  *   storage_changes  number (8) || address (20) || slot (32)   prior value, minimal (empty: zero)
+ *
+ * Senders are kept for every executed block (a dev node's impersonated
+ * transactions carry no signature that recovers them, and reading them
+ * beats recovering them per RPC call).
  *
  * Written by store.c only, each block import in one write transaction.
  * Blocks sort by number under their number || hash keys, so a range of
@@ -42,6 +47,7 @@ enum store_table {
 	T_HEADERS,
 	T_BODIES,
 	T_RECEIPTS,
+	T_SENDERS,
 	T_TD,
 	T_CANONICAL,
 	T_TX_LOOKUP,
@@ -56,7 +62,7 @@ enum store_table {
 };
 
 #define STORE_TABLE_NAMES                                                     \
-	{"meta", "header_numbers", "headers", "bodies", "receipts", "td",         \
+	{"meta", "header_numbers", "headers", "bodies", "receipts", "senders", "td",         \
 	 "canonical", "tx_lookup", "accounts", "storage", "code",                 \
 	 "account_trie", "storage_trie", "account_changes", "storage_changes"}
 

@@ -763,3 +763,28 @@ void u256_to_hex(const u256 *a, char out[67])
 		out[2 + n - 1 - k] = digits[(a->w[k / 16] >> (k % 16 * 4)) & 0xf];
 	out[2 + n] = '\0';
 }
+
+void u256_to_dec(const u256 *a, char out[79])
+{
+	/* Nineteen digits at a time: 10^19 is the largest power of ten in a
+	 * limb. */
+	static const uint64_t chunk = 10000000000000000000ull;
+	char tmp[80];
+	size_t n = 0;
+	u256 v = *a;
+	u256 d = u256_from_u64(chunk);
+	do {
+		u256 q = u256_div(&v, &d);
+		u256 qd = u256_mul(&q, &d);
+		uint64_t r = u256_sub(&v, &qd).w[0];
+		bool last = u256_is_zero(&q);
+		for (int i = 0; i < 19 && (r || !last || i == 0); i++) {
+			tmp[n++] = (char)('0' + r % 10);
+			r /= 10;
+		}
+		v = q;
+	} while (!u256_is_zero(&v));
+	for (size_t i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	out[n] = 0;
+}

@@ -350,4 +350,8 @@ DURE_WUR int u256_from_string(const char *s, u256 *out);
  * must hold 67 bytes. */
 void u256_to_hex(const u256 *a, char out[67]);
 
+/* Writes a in decimal ("0" for zero) into out, which must hold 79 bytes
+ * (2^256-1 has 78 digits). */
+void u256_to_dec(const u256 *a, char out[79]);
+
 #endif

@@ -371,6 +371,10 @@ static void test_validate_rules(void)
 	CHECK_EQ_INT(tx_sign(&t, KEY46), DURE_OK);
 	CHECK_EQ_INT(tx_validate(&t, FORK_PARIS), DURE_OK);
 	CHECK_EQ_INT(tx_validate(&t, FORK_SHANGHAI), DURE_ETX_INITCODE_SIZE);
+	/* A chain without code size limits takes it. */
+	CHECK_EQ_INT(tx_validate_limits(&t, FORK_SHANGHAI, true), DURE_OK);
+	CHECK_EQ_INT(tx_validate_limits(&t, FORK_SHANGHAI, false),
+	             DURE_ETX_INITCODE_SIZE);
 	t.data_size = 49152;
 	CHECK_EQ_INT(tx_validate(&t, FORK_SHANGHAI), DURE_OK);
 	tx_free(&t);

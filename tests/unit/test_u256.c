@@ -810,6 +810,21 @@ static void test_string_corners(void)
 	u256_to_hex(&U256_MAX, h);
 	CHECK(strcmp(h, MAX_S) == 0);
 
+	/* Decimal: zero, the chunk boundary 10^19 (inner zeros kept), and
+	 * 2^256-1 as Python's str(2**256-1) prints it. */
+	char d[79];
+	u256_to_dec(&z, d);
+	CHECK(strcmp(d, "0") == 0);
+	u256 ten19 = u256_from_u64(10000000000000000000ull);
+	u256_to_dec(&ten19, d);
+	CHECK(strcmp(d, "10000000000000000000") == 0);
+	u256 big = {{5, 1, 0, 0}}; /* 2^64 + 5 */
+	u256_to_dec(&big, d);
+	CHECK(strcmp(d, "18446744073709551621") == 0);
+	u256_to_dec(&U256_MAX, d);
+	CHECK(strcmp(d, "1157920892373161954235709850086879078532699846656405"
+	                "64039457584007913129639935") == 0);
+
 	uint8_t be[33] = {0};
 	be[0] = 0xaa;
 	be[32] = 0x01;
