@@ -26,10 +26,11 @@ $(ASAN)/CMakeCache.txt: | deps
 build-asan: deps $(ASAN)/CMakeCache.txt
 	cmake --build $(ASAN) -j $(JOBS)
 
-# Starts a node on the LMDB data directory DATADIR; extra flags in ARGS.
-DATADIR ?= $(HOME)/.dure
+# Starts the dev chain (JSON-RPC on 127.0.0.1:8545) on the LMDB data
+# directory DATADIR; extra flags in ARGS, e.g. ARGS="--block-time 2".
+DATADIR ?= $(HOME)/.dure/dev
 run: build
-	./$(BUILD)/dure node --datadir $(DATADIR) $(ARGS)
+	./$(BUILD)/dure dev --datadir $(DATADIR) $(ARGS)
 
 # Every CTest test in the release build, then the unit tests (and fuzz
 # corpus replays) again under AddressSanitizer + UBSan.

@@ -11,6 +11,11 @@
 int cmd_node(int argc, char **argv, const char *client_id);
 int cmd_bootnode(int argc, char **argv, const char *client_id);
 
+/* `dure dev` (cmd_dev.c): a development chain with JSON-RPC, as Anvil
+ * runs one; version is what web3_clientVersion answers. Returns 0 after
+ * a clean shutdown, 1 when the node failed, 2 for bad usage. */
+int cmd_dev(int argc, char **argv, const char *version);
+
 /* The chain commands, each with --datadir (default ~/.dure, as `dure
  * node`); argv[0] is the subcommand name. Messages go to stderr; init
  * prints "genesis 0xHASH", db verify its findings, on stdout. Return the
@@ -30,5 +35,16 @@ int cmd_init(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_db(int argc, char **argv);
+
+/* `dure account new|list|import` (cmd_account.c): key files in
+ * <datadir>/keystore (--datadir, default ~/.dure), as geth keeps them:
+ * UTC--<time>--<address>, mode 0600, in a directory of mode 0700. new
+ * prints the new key's address; list prints "Account #i: {address}
+ * keystore:///path" for each file, in file name order; import KEYFILE
+ * encrypts the hex private key of KEYFILE. The password is the first line
+ * of --password FILE, or asked twice on a terminal without echo; without
+ * either the command fails. argv[0] is "account". Returns 0 on success, 1
+ * on failure, 2 for bad usage. */
+int cmd_account(int argc, char **argv);
 
 #endif

@@ -9,6 +9,10 @@
 #include "tools/fixtures.h"
 
 #define DURE_VERSION "0.1.0"
+/* A dev node answers web3_clientVersion as Anvil does first: test helpers
+ * (Hardhat's network helpers) accept only nodes whose version starts with
+ * "anvil", "HardhatNetwork" or "zksync". */
+#define DEV_CLIENT_VERSION "anvil/v1.0.0 Dure/v" DURE_VERSION "/linux"
 
 static const char usage[] =
 	"Dure " DURE_VERSION " - a peer-to-peer blockchain node\n"
@@ -25,6 +29,8 @@ static const char usage[] =
 	"      --trace          EIP-3155 trace of each opcode to stderr\n"
 	"  statetest PATH...    alias of fixtures\n"
 	"  blocktest PATH...    alias of fixtures\n"
+	"  dev [options]        a local development chain with JSON-RPC on\n"
+	"                       127.0.0.1:8545, like Anvil; 'dure dev --help'\n"
 	"  node [options]       run a p2p node (discovery, RLPx peers, JSON-RPC);\n"
 	"                       'dure node --help' lists the options\n"
 	"  bootnode [options]   run a discovery-only node and print its enode URL\n"
@@ -38,6 +44,9 @@ static const char usage[] =
 	"                       write canonical blocks (default all) to FILE\n"
 	"  db verify            recompute the state root from the flat state\n"
 	"                       and check it against the head's\n"
+	"  account new|list|import\n"
+	"                       create, list or import password-protected key\n"
+	"                       files (<datadir>/keystore); 'dure account help'\n"
 	"  chaingen [options]   generate a genesis and a chain of test blocks\n"
 	"                       (ERC-20 or ether transfers); 'dure chaingen --help'\n"
 	"  version              print the version\n"
@@ -91,6 +100,8 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "fixtures") || !strcmp(cmd, "statetest") ||
 	    !strcmp(cmd, "blocktest"))
 		return cmd_fixtures(argc - 1, argv + 1);
+	if (!strcmp(cmd, "dev"))
+		return cmd_dev(argc - 1, argv + 1, DEV_CLIENT_VERSION);
 	if (!strcmp(cmd, "node"))
 		return cmd_node(argc - 1, argv + 1, "Dure/v" DURE_VERSION);
 	if (!strcmp(cmd, "evm"))
@@ -107,6 +118,8 @@ int main(int argc, char **argv)
 		return cmd_db(argc - 1, argv + 1);
 	if (!strcmp(cmd, "chaingen"))
 		return cmd_chaingen(argc - 1, argv + 1);
+	if (!strcmp(cmd, "account"))
+		return cmd_account(argc - 1, argv + 1);
 	fprintf(stderr, "dure: unknown command '%s'\n\n%s", cmd, usage);
 	return 2;
 }

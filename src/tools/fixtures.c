@@ -70,6 +70,9 @@ static fx_runner detect(json_t *root)
 		return NULL;
 	if (json_object_get(c, "txbytes") && json_object_get(c, "result"))
 		return fx_run_tx;
+	if (json_object_get(c, "json") && json_object_get(c, "password") &&
+	    json_object_get(c, "priv"))
+		return fx_run_keystore;
 	if (json_object_get(c, "in") && json_object_get(c, "out"))
 		return fx_run_rlp;
 	if (json_object_get(c, "in") && json_object_get(c, "root"))

@@ -40,6 +40,7 @@ void fx_run_trie(fx_ctx *ctx, json_t *root);
 void fx_run_trie_nextprev(fx_ctx *ctx, json_t *root);
 void fx_run_tx(fx_ctx *ctx, json_t *root);
 void fx_run_keyaddr(fx_ctx *ctx, json_t *root);
+void fx_run_keystore(fx_ctx *ctx, json_t *root);
 void fx_run_state(fx_ctx *ctx, json_t *root);
 void fx_run_blockchain(fx_ctx *ctx, json_t *root);
 

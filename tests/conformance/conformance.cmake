@@ -10,6 +10,7 @@ dure_fixture_test(rlp         "${DURE_FIXTURES}/RLPTests")
 dure_fixture_test(trie        "${DURE_FIXTURES}/TrieTests")
 dure_fixture_test(transaction "${DURE_FIXTURES}/TransactionTests")
 dure_fixture_test(keyaddr     "${DURE_FIXTURES}/BasicTests/keyaddrtest.json")
+dure_fixture_test(keystore    "${DURE_FIXTURES}/KeyStoreTests")
 dure_fixture_test(state       "${DURE_FIXTURES}/GeneralStateTests")
 dure_fixture_test(blockchain-valid
                   "${DURE_FIXTURES}/BlockchainTests/ValidBlocks")

@@ -1,0 +1,50 @@
+/* What the JSON-RPC namespaces of api/ serve from: the chain, the pool,
+ * and, in a dev node, the dev engine's edits to the head's state. One
+ * api_ctx per running node, owned by node/ and borrowed by every method
+ * registered with it; it must outlive the rpc registry that serves them.
+ * Everything runs on the loop thread. */
+#ifndef DURE_API_API_H
+#define DURE_API_API_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "consensus/blockchain.h"
+#include "state/state.h"
+
+typedef struct txpool txpool;
+typedef struct txpool_result txpool_result;
+
+/* An unlocked account: eth_accounts lists it, eth_sendTransaction and the
+ * eth_sign family sign with its key. */
+typedef struct api_account {
+	address addr;
+	uint8_t key[32];
+} api_account;
+
+typedef struct api_ctx {
+	blockchain *bc;
+	txpool *pool;              /* NULL: a node without a pool */
+	const char *client_version;/* web3_clientVersion */
+	/* The state edits a dev node holds on top of the head's state
+	 * (anvil_setBalance and kin) until its next block carries them:
+	 * wraps `below` (a backend reading the head's state) into *out, which
+	 * reads the edits first and works from *scratch (state.h's state_overlay,
+	 * the caller's storage).
+	 * NULL outside a dev node. Used for every read of the latest and
+	 * pending state. */
+	void (*head_overlay)(void *octx, const state_backend *below,
+	                     state_overlay *scratch, state_backend *out);
+	void *overlay_ctx;
+	const api_account *accounts; /* borrowed; naccounts of them */
+	size_t naccounts;
+	/* Called once a transaction from eth_sendRawTransaction or
+	 * eth_sendTransaction entered the pool, before the call is answered:
+	 * a dev node that automines seals it into a block here, so that its
+	 * receipt exists when the client gets the hash. Returns DURE_OK or
+	 * an error the call answers with. NULL: nothing to do. */
+	int (*submitted)(void *sctx, const txpool_result *r);
+	void *submit_ctx;
+} api_ctx;
+
+#endif

@@ -1,0 +1,707 @@
+#include "consensus/dev.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "chain/validate.h"
+#include "consensus/builder.h"
+#include "crypto/keccak.h"
+#include "store/store.h"
+#include "trie/trie.h"
+
+/* Slots one account's edits may hold. */
+#define DEV_EDIT_SLOTS_MAX 65536
+
+typedef struct dev_slot {
+	u256 key, value;
+} dev_slot;
+
+enum {
+	EDIT_BALANCE = 1,
+	EDIT_NONCE = 2,
+	EDIT_CODE = 4,
+};
+
+typedef struct dev_edit {
+	address addr;
+	unsigned what;           /* EDIT_* */
+	u256 balance;
+	uint64_t nonce;
+	uint8_t *code;           /* owned */
+	size_t code_len;
+	h256 code_hash;
+	dev_slot *slots;         /* owned */
+	size_t nslots, cap;
+} dev_edit;
+
+typedef struct dev_edits {
+	dev_edit *v;
+	size_t n, cap;
+} dev_edits;
+
+typedef struct dev_snap {
+	uint64_t id;
+	uint64_t number;         /* the head's when taken */
+	h256 hash;
+	dev_edits edits;
+	int64_t offset;
+	uint64_t next_ts;
+} dev_snap;
+
+struct dev {
+	engine eng;
+	dev_opts o;
+	blockchain *bc;
+	txpool *pool;
+	dev_head_fn head_fn;
+	void *head_ctx;
+	bool automine;
+	int64_t offset;          /* seconds added to the wall clock */
+	uint64_t next_ts;        /* 0: none */
+	/* Edits made on top of the head edits_base; the block built on it
+	 * applies them. */
+	dev_edits edits;
+	h256 edits_base;
+	dev_snap *snaps;
+	size_t nsnaps, snaps_cap;
+	uint64_t next_snap_id;
+	uint64_t randao_seq;
+};
+
+/* ---- the pool ---- */
+
+/* Re-validates the pool against the head's state with the edits. */
+static int pool_sync(dev *d)
+{
+	if (!d->pool)
+		return DURE_OK;
+	store *s = blockchain_store(d->bc);
+	db_txn *t;
+	int err = db_begin_read(store_db(s), &t);
+	if (err)
+		return err;
+	h256 hash;
+	header head;
+	err = store_head(s, t, &hash);
+	if (!err)
+		err = store_header(s, t, &hash, &head);
+	store_view v = {s, t};
+	state_backend flat, be;
+	state_overlay scratch;
+	store_view_backend(&v, &flat);
+	dev_overlay(d, &flat, &scratch, &be);
+	txpool_env env;
+	if (!err)
+		err = blockchain_pool_env(d->bc, &head, &be, &env);
+	if (!err)
+		err = txpool_on_head(d->pool, &env, NULL, NULL, 0);
+	db_abort(t);
+	return err;
+}
+
+/* ---- edits ---- */
+
+static void edits_clear(dev_edits *e)
+{
+	for (size_t i = 0; i < e->n; i++) {
+		free(e->v[i].code);
+		free(e->v[i].slots);
+	}
+	free(e->v);
+	memset(e, 0, sizeof *e);
+}
+
+static int edits_copy(const dev_edits *src, dev_edits *dst)
+{
+	memset(dst, 0, sizeof *dst);
+	if (!src->n)
+		return DURE_OK;
+	dst->v = calloc(src->n, sizeof *dst->v);
+	if (!dst->v)
+		return DURE_ENOMEM;
+	dst->cap = src->n;
+	for (size_t i = 0; i < src->n; i++) {
+		const dev_edit *s = &src->v[i];
+		dev_edit *t = &dst->v[i];
+		*t = *s;
+		t->code = NULL;
+		t->slots = NULL;
+		t->cap = s->nslots;
+		dst->n++;
+		if (s->code_len && !(t->code = malloc(s->code_len)))
+			goto nomem;
+		if (s->code_len)
+			memcpy(t->code, s->code, s->code_len);
+		if (s->nslots && !(t->slots = malloc(s->nslots * sizeof *s->slots)))
+			goto nomem;
+		if (s->nslots)
+			memcpy(t->slots, s->slots, s->nslots * sizeof *s->slots);
+	}
+	return DURE_OK;
+nomem:
+	edits_clear(dst);
+	return DURE_ENOMEM;
+}
+
+static dev_edit *edit_find(const dev_edits *e, const address *a)
+{
+	for (size_t i = 0; i < e->n; i++)
+		if (!memcmp(e->v[i].addr.b, a->b, sizeof a->b))
+			return &e->v[i];
+	return NULL;
+}
+
+/* The edit of a, made on top of the current head; a new one if needed. */
+static int edit_get(dev *d, const address *a, dev_edit **out)
+{
+	h256 head;
+	header h;
+	int err = blockchain_head(d->bc, &h, &head);
+	if (err)
+		return err;
+	if (!h256_eq(&head, &d->edits_base)) {
+		edits_clear(&d->edits);
+		d->edits_base = head;
+	}
+	dev_edits *e = &d->edits;
+	if ((*out = edit_find(e, a)))
+		return DURE_OK;
+	if (e->n == DEV_EDITS_MAX)
+		return DURE_ERANGE;
+	if (e->n == e->cap) {
+		size_t nc = e->cap ? e->cap * 2 : 8;
+		dev_edit *g = realloc(e->v, nc * sizeof *g);
+		if (!g)
+			return DURE_ENOMEM;
+		e->v = g;
+		e->cap = nc;
+	}
+	*out = &e->v[e->n++];
+	memset(*out, 0, sizeof **out);
+	(*out)->addr = *a;
+	return DURE_OK;
+}
+
+int dev_set_balance(dev *d, const address *a, const u256 *v)
+{
+	dev_edit *e;
+	int err = edit_get(d, a, &e);
+	if (err)
+		return err;
+	e->balance = *v;
+	e->what |= EDIT_BALANCE;
+	return pool_sync(d);
+}
+
+int dev_set_nonce(dev *d, const address *a, uint64_t nonce)
+{
+	dev_edit *e;
+	int err = edit_get(d, a, &e);
+	if (err)
+		return err;
+	e->nonce = nonce;
+	e->what |= EDIT_NONCE;
+	return pool_sync(d);
+}
+
+int dev_set_code(dev *d, const address *a, const uint8_t *code, size_t len)
+{
+	uint8_t *copy = NULL;
+	if (len && !(copy = malloc(len)))
+		return DURE_ENOMEM;
+	dev_edit *e;
+	int err = edit_get(d, a, &e);
+	if (err) {
+		free(copy);
+		return err;
+	}
+	if (len)
+		memcpy(copy, code, len);
+	free(e->code);
+	e->code = copy;
+	e->code_len = len;
+	keccak256(code, len, e->code_hash.b);
+	e->what |= EDIT_CODE;
+	return pool_sync(d);
+}
+
+int dev_set_storage(dev *d, const address *a, const u256 *key,
+                    const u256 *value)
+{
+	dev_edit *e;
+	int err = edit_get(d, a, &e);
+	if (err)
+		return err;
+	for (size_t i = 0; i < e->nslots; i++)
+		if (u256_eq(&e->slots[i].key, key)) {
+			e->slots[i].value = *value;
+			return DURE_OK;
+		}
+	if (e->nslots == DEV_EDIT_SLOTS_MAX)
+		return DURE_ERANGE;
+	if (e->nslots == e->cap) {
+		size_t nc = e->cap ? e->cap * 2 : 8;
+		dev_slot *g = realloc(e->slots, nc * sizeof *g);
+		if (!g)
+			return DURE_ENOMEM;
+		e->slots = g;
+		e->cap = nc;
+	}
+	e->slots[e->nslots++] = (dev_slot){*key, *value};
+	return DURE_OK;
+}
+
+/* ---- the overlay backend ---- */
+
+static int ov_account(void *ctx, const address *a, state_account *out)
+{
+	state_overlay *o = ctx;
+	dev *d = o->ctx;
+	int err = o->below.account(o->below.ctx, a, out);
+	const dev_edit *e = edit_find(&d->edits, a);
+	if (!e || (err && err != DURE_ENOTFOUND))
+		return err;
+	if (err == DURE_ENOTFOUND) {
+		memset(out, 0, sizeof *out);
+		keccak256(NULL, 0, out->code_hash.b);
+		out->storage_root = TRIE_EMPTY_ROOT;
+	}
+	if (e->what & EDIT_BALANCE)
+		out->balance = e->balance;
+	if (e->what & EDIT_NONCE)
+		out->nonce = e->nonce;
+	if (e->what & EDIT_CODE)
+		out->code_hash = e->code_hash;
+	return DURE_OK;
+}
+
+static int ov_storage(void *ctx, const address *a, const u256 *key, u256 *out)
+{
+	state_overlay *o = ctx;
+	dev *d = o->ctx;
+	const dev_edit *e = edit_find(&d->edits, a);
+	for (size_t i = 0; e && i < e->nslots; i++)
+		if (u256_eq(&e->slots[i].key, key)) {
+			*out = e->slots[i].value;
+			return u256_is_zero(out) ? DURE_ENOTFOUND : DURE_OK;
+		}
+	return o->below.storage(o->below.ctx, a, key, out);
+}
+
+static int ov_code(void *ctx, const h256 *hash, const uint8_t **code,
+                   size_t *len)
+{
+	state_overlay *o = ctx;
+	dev *d = o->ctx;
+	for (size_t i = 0; i < d->edits.n; i++) {
+		const dev_edit *e = &d->edits.v[i];
+		if ((e->what & EDIT_CODE) && h256_eq(&e->code_hash, hash)) {
+			*code = e->code;
+			*len = e->code_len;
+			return DURE_OK;
+		}
+	}
+	return o->below.code(o->below.ctx, hash, code, len);
+}
+
+void dev_overlay(void *dp, const state_backend *below, state_overlay *scratch,
+                 state_backend *out)
+{
+	dev *d = dp;
+	scratch->below = *below;
+	scratch->ctx = d;
+	h256 head;
+	header h;
+	/* Edits made on an older head were carried by its child, or undone
+	 * by a revert that restored its own. */
+	if (!d->edits.n || blockchain_head(d->bc, &h, &head) ||
+	    !h256_eq(&head, &d->edits_base)) {
+		*out = *below;
+		return;
+	}
+	*out = (state_backend){ov_account, ov_storage, ov_code, scratch};
+}
+
+/* ---- the engine ---- */
+
+static int dev_verify_header(void *ctx, const chain_config *c, fork rev,
+                             const header *parent, const header *h)
+{
+	(void)ctx;
+	const engine *m = engine_merge();
+	return m->verify_header(m->ctx, c, rev, parent, h);
+}
+
+static int dev_verify_ommers(void *ctx, const chain_config *c, fork rev,
+                             const block *b)
+{
+	(void)ctx;
+	const engine *m = engine_merge();
+	return m->verify_ommers(m->ctx, c, rev, b);
+}
+
+static void dev_prepare(void *ctx, const chain_config *c, fork rev,
+                        const header *parent, header *h)
+{
+	(void)ctx;
+	const engine *m = engine_merge();
+	m->prepare(m->ctx, c, rev, parent, h);
+}
+
+static int dev_begin(void *ctx, state *st, const block *b, fork rev)
+{
+	(void)rev;
+	dev *d = ctx;
+	if (!d->edits.n || !h256_eq(&b->h.parent_hash, &d->edits_base))
+		return DURE_OK;
+	for (size_t i = 0; i < d->edits.n; i++) {
+		const dev_edit *e = &d->edits.v[i];
+		if (e->what & EDIT_BALANCE)
+			state_set_balance(st, &e->addr, &e->balance);
+		if (e->what & EDIT_NONCE)
+			state_set_nonce(st, &e->addr, e->nonce);
+		if (e->what & EDIT_CODE)
+			state_set_code(st, &e->addr, e->code, e->code_len);
+		for (size_t k = 0; k < e->nslots; k++)
+			state_set_storage(st, &e->addr, &e->slots[k].key,
+			                  &e->slots[k].value);
+	}
+	return state_error(st);
+}
+
+static int dev_finalize(void *ctx, state *st, const block *b, fork rev)
+{
+	(void)ctx;
+	(void)st;
+	(void)b;
+	(void)rev;
+	return DURE_OK;
+}
+
+/* One producer: every block it imports extends its head. */
+static bool dev_prefer(void *ctx, const header *cur, const u256 *cur_td,
+                       const header *cand, const u256 *cand_td)
+{
+	(void)ctx;
+	(void)cur;
+	(void)cur_td;
+	(void)cand;
+	(void)cand_td;
+	return true;
+}
+
+/* ---- lifetime ---- */
+
+int dev_new(const dev_opts *opts, dev **out)
+{
+	*out = NULL;
+	dev *d = calloc(1, sizeof *d);
+	if (!d)
+		return DURE_ENOMEM;
+	d->o = *opts;
+	d->automine = opts->automine;
+	d->next_snap_id = 1;
+	d->eng = (engine){
+		.name = "dev",
+		.verify_header = dev_verify_header,
+		.verify_ommers = dev_verify_ommers,
+		.prepare = dev_prepare,
+		.begin = dev_begin,
+		.finalize = dev_finalize,
+		.prefer = dev_prefer,
+		.ctx = d,
+	};
+	*out = d;
+	return DURE_OK;
+}
+
+void dev_free(dev *d)
+{
+	if (!d)
+		return;
+	edits_clear(&d->edits);
+	for (size_t i = 0; i < d->nsnaps; i++)
+		edits_clear(&d->snaps[i].edits);
+	free(d->snaps);
+	free(d);
+}
+
+const engine *dev_engine(dev *d) { return &d->eng; }
+
+void dev_attach(dev *d, blockchain *bc, txpool *pool)
+{
+	d->bc = bc;
+	d->pool = pool;
+}
+
+void dev_on_head(dev *d, dev_head_fn fn, void *ctx)
+{
+	d->head_fn = fn;
+	d->head_ctx = ctx;
+}
+
+bool dev_automine(const dev *d) { return d->automine; }
+void dev_set_automine(dev *d, bool on) { d->automine = on; }
+void dev_set_coinbase(dev *d, const address *a) { d->o.coinbase = *a; }
+const address *dev_coinbase(const dev *d) { return &d->o.coinbase; }
+
+/* ---- time ---- */
+
+static uint64_t wall_secs(const dev *d)
+{
+	return (d->o.wall ? dure_clock_now(d->o.wall) : dure_unix_ms()) / 1000;
+}
+
+int dev_next_timestamp(dev *d, uint64_t *out)
+{
+	header h;
+	h256 hash;
+	int err = blockchain_head(d->bc, &h, &hash);
+	if (err)
+		return err;
+	uint64_t ts = d->next_ts;
+	if (!ts) {
+		int64_t t = (int64_t)wall_secs(d) + d->offset;
+		ts = t > 0 ? (uint64_t)t : 0;
+	}
+	*out = ts > h.timestamp ? ts : h.timestamp + 1;
+	return DURE_OK;
+}
+
+int64_t dev_increase_time(dev *d, uint64_t secs)
+{
+	if (secs > (uint64_t)INT64_MAX - (uint64_t)(d->offset > 0 ? d->offset : 0))
+		secs = (uint64_t)INT64_MAX - (uint64_t)(d->offset > 0 ? d->offset : 0);
+	d->offset += (int64_t)secs;
+	return d->offset;
+}
+
+int dev_set_next_timestamp(dev *d, uint64_t ts)
+{
+	header h;
+	h256 hash;
+	int err = blockchain_head(d->bc, &h, &hash);
+	if (err)
+		return err;
+	if (ts <= h.timestamp || ts > (uint64_t)INT64_MAX)
+		return DURE_EINVAL;
+	d->next_ts = ts;
+	return DURE_OK;
+}
+
+/* ---- mining ---- */
+
+/* A mix hash no two blocks share: keccak of the parent and a counter. */
+static h256 next_randao(dev *d, const h256 *parent)
+{
+	uint8_t in[40];
+	memcpy(in, parent->b, 32);
+	uint64_t n = ++d->randao_seq;
+	for (int i = 0; i < 8; i++)
+		in[32 + i] = (uint8_t)(n >> (56 - 8 * i));
+	h256 out;
+	keccak256(in, sizeof in, out.b);
+	return out;
+}
+
+/* The pool's best pending transactions whose gas limits fit the block's
+ * (so none can fail on the block's gas pool): copies into *txs and
+ * *senders, owned by the caller. */
+static int take_from_pool(dev *d, uint64_t gas_limit, const u256 *base_fee,
+                          const u256 *blob_fee, tx **txs, address **senders,
+                          size_t *n)
+{
+	*txs = NULL;
+	*senders = NULL;
+	*n = 0;
+	if (!d->pool)
+		return DURE_OK;
+	txpool_iter *it;
+	int err = txpool_iter_new(d->pool, base_fee, blob_fee, &it);
+	if (err)
+		return err;
+	size_t cap = 0;
+	uint64_t gas = 0;
+	const txpool_entry *e;
+	while (*n < DEV_BLOCK_TXS_MAX && (e = txpool_iter_peek(it))) {
+		if (e->tx.gas_limit > gas_limit - gas) {
+			txpool_iter_skip_sender(it);
+			continue;
+		}
+		if (*n == cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			tx *g = realloc(*txs, nc * sizeof *g);
+			if (!g) {
+				err = DURE_ENOMEM;
+				break;
+			}
+			*txs = g;
+			address *s = realloc(*senders, nc * sizeof *s);
+			if (!s) {
+				err = DURE_ENOMEM;
+				break;
+			}
+			*senders = s;
+			cap = nc;
+		}
+		(*txs)[*n] = e->tx;
+		(*senders)[*n] = e->sender;
+		(*n)++;
+		gas += e->tx.gas_limit;
+		txpool_iter_next(it);
+	}
+	txpool_iter_free(it);
+	if (err) {
+		free(*txs);
+		free(*senders);
+		*txs = NULL;
+		*senders = NULL;
+		*n = 0;
+	}
+	return err;
+}
+
+/* Builds and imports one block from txs (borrowed from the pool). On a
+ * transaction the chain refuses, *bad names it. */
+static int build_import(dev *d, const header *parent, const h256 *phash,
+                        uint64_t ts, const tx *txs, const address *senders,
+                        size_t n, size_t *bad, block *out, h256 *hash)
+{
+	build_opts bo = {
+		.coinbase = d->o.coinbase,
+		.timestamp = ts,
+		.prev_randao = next_randao(d, phash),
+		.senders = senders,
+	};
+	(void)parent;
+	block_result r;
+	*bad = SIZE_MAX;
+	int err = blockchain_build(d->bc, &bo, txs, n, out, &r);
+	if (err) {
+		*bad = r.bad_tx;
+		return err;
+	}
+	block_result_free(&r);
+	import_result ir;
+	err = blockchain_import_recovered(d->bc, out, senders, &ir);
+	if (err) {
+		*bad = ir.bad_tx;
+		block_free(out);
+		return err;
+	}
+	*hash = ir.hash;
+	return DURE_OK;
+}
+
+int dev_mine(dev *d, uint64_t timestamp, h256 *hash)
+{
+	header parent;
+	h256 phash;
+	int err = blockchain_head(d->bc, &parent, &phash);
+	if (err)
+		return err;
+	uint64_t ts = timestamp;
+	if (!ts && (err = dev_next_timestamp(d, &ts)))
+		return err;
+	if (ts <= parent.timestamp)
+		return DURE_EINVAL;
+	txpool_env fees;
+	state_backend none = {0};
+	if ((err = blockchain_pool_env(d->bc, &parent, &none, &fees)))
+		return err;
+	block b;
+	h256 bh;
+	/* A transaction the chain refuses leaves the pool and the block is
+	 * built again without it. */
+	for (;;) {
+		tx *txs;
+		address *senders;
+		size_t n;
+		err = take_from_pool(d, parent.gas_limit, &fees.base_fee,
+		                     &fees.blob_base_fee, &txs, &senders, &n);
+		if (err)
+			return err;
+		size_t bad;
+		err = build_import(d, &parent, &phash, ts, txs, senders, n, &bad,
+		                   &b, &bh);
+		h256 bad_hash;
+		bool drop = err && bad < n && !tx_hash(&txs[bad], &bad_hash);
+		free(txs);
+		free(senders);
+		/* Gone already (another path dropped it): building again
+		 * without it is what we want either way. */
+		if (!drop || txpool_remove(d->pool, &bad_hash) == DURE_ENOTFOUND)
+			break;
+	}
+	if (err)
+		return err;
+	/* The clock never lags the chain: after a set timestamp, or blocks
+	 * mined faster than one a second, time counts on from this block,
+	 * so that evm_increaseTime(s) puts the next block s after it. */
+	int64_t wall = (int64_t)wall_secs(d);
+	if (wall + d->offset < (int64_t)ts)
+		d->offset = (int64_t)ts - wall;
+	d->next_ts = 0;
+	edits_clear(&d->edits);
+	err = pool_sync(d);
+	if (d->head_fn)
+		d->head_fn(d->head_ctx, &b, &bh);
+	block_free(&b);
+	if (hash)
+		*hash = bh;
+	return err;
+}
+
+/* ---- snapshots ---- */
+
+int dev_snapshot(dev *d, uint64_t *id)
+{
+	if (d->nsnaps == DEV_SNAPSHOTS_MAX)
+		return DURE_ERANGE;
+	if (d->nsnaps == d->snaps_cap) {
+		size_t nc = d->snaps_cap ? d->snaps_cap * 2 : 8;
+		dev_snap *g = realloc(d->snaps, nc * sizeof *g);
+		if (!g)
+			return DURE_ENOMEM;
+		d->snaps = g;
+		d->snaps_cap = nc;
+	}
+	header h;
+	dev_snap s = {.id = d->next_snap_id, .offset = d->offset,
+	              .next_ts = d->next_ts};
+	int err = blockchain_head(d->bc, &h, &s.hash);
+	if (err)
+		return err;
+	s.number = h.number;
+	bool current = h256_eq(&s.hash, &d->edits_base);
+	if (current && (err = edits_copy(&d->edits, &s.edits)))
+		return err;
+	d->snaps[d->nsnaps++] = s;
+	*id = d->next_snap_id++;
+	return DURE_OK;
+}
+
+int dev_revert(dev *d, uint64_t id, bool *found)
+{
+	*found = false;
+	size_t i = 0;
+	while (i < d->nsnaps && d->snaps[i].id != id)
+		i++;
+	if (i == d->nsnaps)
+		return DURE_OK;
+	dev_snap *s = &d->snaps[i];
+	int err = blockchain_rewind(d->bc, s->number);
+	if (err)
+		return err;
+	*found = true;
+	edits_clear(&d->edits);
+	d->edits = s->edits;
+	d->edits_base = s->hash;
+	memset(&s->edits, 0, sizeof s->edits);
+	d->offset = s->offset;
+	d->next_ts = s->next_ts;
+	for (size_t k = i; k < d->nsnaps; k++)
+		edits_clear(&d->snaps[k].edits);
+	d->nsnaps = i;
+	return pool_sync(d);
+}
