@@ -45,6 +45,12 @@ typedef struct api_ctx {
 	 * an error the call answers with. NULL: nothing to do. */
 	int (*submitted)(void *sctx, const txpool_result *r);
 	void *submit_ctx;
+	/* True for an address eth_sendTransaction sends from without a key
+	 * (a dev node's impersonated accounts): its transactions carry a
+	 * placeholder signature and the pool and chain take the sender as
+	 * given. NULL: none. */
+	bool (*impersonated)(void *ictx, const address *a);
+	void *imp_ctx;
 } api_ctx;
 
 #endif

@@ -1,6 +1,7 @@
 #include "api/dev.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/ethjson.h"
@@ -418,6 +419,83 @@ static void m_drop_tx(rpc_call *call, json_t *params, void *ctx)
 	api_reply_json(call, ethjson_hash(&h));
 }
 
+/* ---- impersonation ---- */
+
+bool api_dev_impersonated(void *ctx, const address *a)
+{
+	const api_dev_ctx *c = ctx;
+	if (c->auto_imp)
+		return true;
+	for (size_t i = 0; i < c->nimp; i++)
+		if (!memcmp(c->imp[i].b, a->b, sizeof a->b))
+			return true;
+	return false;
+}
+
+void api_dev_free(api_dev_ctx *ctx)
+{
+	free(ctx->imp);
+	ctx->imp = NULL;
+	ctx->nimp = 0;
+}
+
+static void m_impersonate(rpc_call *call, json_t *params, void *ctx)
+{
+	api_dev_ctx *c = ctx;
+	address a;
+	if (get_target(call, params, 1, &a))
+		return;
+	for (size_t i = 0; i < c->nimp; i++)
+		if (!memcmp(c->imp[i].b, a.b, sizeof a.b)) {
+			rpc_reply(call, NULL);
+			return;
+		}
+	if (c->nimp == API_DEV_IMPERSONATE_MAX) {
+		rpc_reply_error(call, -32602, "too many impersonated accounts",
+		                NULL);
+		return;
+	}
+	address *g = realloc(c->imp, (c->nimp + 1) * sizeof *g);
+	if (!g) {
+		api_reply_internal(call, DURE_ENOMEM);
+		return;
+	}
+	c->imp = g;
+	c->imp[c->nimp++] = a;
+	rpc_reply(call, NULL);
+}
+
+static void m_stop_impersonating(rpc_call *call, json_t *params, void *ctx)
+{
+	api_dev_ctx *c = ctx;
+	address a;
+	if (get_target(call, params, 1, &a))
+		return;
+	for (size_t i = 0; i < c->nimp; i++)
+		if (!memcmp(c->imp[i].b, a.b, sizeof a.b)) {
+			c->imp[i] = c->imp[--c->nimp];
+			break;
+		}
+	rpc_reply(call, NULL);
+}
+
+static void m_auto_impersonate(rpc_call *call, json_t *params, void *ctx)
+{
+	api_dev_ctx *c = ctx;
+	api_err e;
+	bool on;
+	if (ethjson_params(params, 1, 1, &e)) {
+		api_reply_err(call, &e);
+		return;
+	}
+	if (ethjson_get_bool(ethjson_param(params, 0), &on, &e)) {
+		reply_bad_arg(call, &e, 0);
+		return;
+	}
+	c->auto_imp = on;
+	rpc_reply(call, NULL);
+}
+
 /* ---- what tools probe ---- */
 
 static void m_coinbase(rpc_call *call, json_t *params, void *ctx)
@@ -527,6 +605,11 @@ int api_dev_register(rpc_registry *reg, api_dev_ctx *ctx)
 		{"hardhat_setStorageAt", m_set_storage},
 		{"anvil_setCoinbase", m_set_coinbase},
 		{"hardhat_setCoinbase", m_set_coinbase},
+		{"anvil_impersonateAccount", m_impersonate},
+		{"hardhat_impersonateAccount", m_impersonate},
+		{"anvil_stopImpersonatingAccount", m_stop_impersonating},
+		{"hardhat_stopImpersonatingAccount", m_stop_impersonating},
+		{"anvil_autoImpersonateAccount", m_auto_impersonate},
 		{"anvil_dropTransaction", m_drop_tx},
 		{"hardhat_dropTransaction", m_drop_tx},
 		{"anvil_nodeInfo", m_node_info},

@@ -17,6 +17,11 @@
  *   anvil_setNonce / hardhat_setNonce(address, nonce)         null
  *   anvil_setStorageAt / hardhat_setStorageAt(address, slot, value)  true
  *   anvil_setCoinbase / hardhat_setCoinbase(address)          null
+ *   anvil_impersonateAccount / hardhat_impersonateAccount(address)  null:
+ *                                  eth_sendTransaction sends from it
+ *                                  without a key
+ *   anvil_stopImpersonatingAccount / hardhat_stopImpersonatingAccount
+ *   anvil_autoImpersonateAccount(bool)            every address
  *   anvil_dropTransaction / hardhat_dropTransaction(hash)     the hash if
  *                                  it was pooled, else null
  *   anvil_nodeInfo, hardhat_metadata              what tools probe for
@@ -37,6 +42,8 @@
 
 /* Blocks one anvil_mine call produces at most. */
 #define API_DEV_MINE_MAX 100000
+/* Accounts impersonated at once at most. */
+#define API_DEV_IMPERSONATE_MAX 1024
 
 typedef struct api_dev_ctx {
 	api_ctx *api;
@@ -47,7 +54,18 @@ typedef struct api_dev_ctx {
 	void *interval_ctx;
 	const char *hardfork;    /* for anvil_nodeInfo */
 	const char *client_version; /* hardhat_metadata's clientVersion */
+	/* Kept by the methods (start zeroed; api_dev_free releases them). */
+	address *imp;
+	size_t nimp;
+	bool auto_imp;
 } api_dev_ctx;
+
+/* Whether a is impersonated: the shape of api_ctx.impersonated, with the
+ * api_dev_ctx as its context. */
+bool api_dev_impersonated(void *ctx, const address *a);
+
+/* Frees what the methods kept in ctx. */
+void api_dev_free(api_dev_ctx *ctx);
 
 /* Registers the methods above with ctx (kept alive by the caller).
  * Returns DURE_OK or an rpc_register error. */

@@ -416,9 +416,26 @@ static int tx_from_json(api_ctx *c, head_view *hv, const json_t *o, tx *t,
 	return DURE_OK;
 }
 
-/* Parses and signs a transaction object of an unlocked account. */
+/* The signature an impersonated sender's transaction carries: the
+ * smallest r and s the rules accept, v of the transaction's kind. It
+ * recovers no one; the sender travels beside it (the pool's entry, the
+ * block's senders). */
+static void placeholder_sign(tx *t)
+{
+	t->r = t->s = u256_from_u64(1);
+	if (t->type != TX_LEGACY) {
+		t->v = u256_from_u64(0);
+	} else {
+		u256 k35 = u256_from_u64(35), cid = u256_from_u64(t->chain_id);
+		t->v = u256_add(&cid, &cid);
+		t->v = u256_add(&t->v, &k35);
+	}
+}
+
+/* Parses and signs a transaction object of an unlocked account, or, with
+ * allow_imp, gives an impersonated sender's its placeholder signature. */
 static int sign_request(api_ctx *c, rpc_call *call, json_t *params,
-                        head_view *hv, tx *t, address *from)
+                        head_view *hv, tx *t, address *from, bool allow_imp)
 {
 	api_err e;
 	int err = ethjson_params(params, 1, 1, &e);
@@ -433,9 +450,13 @@ static int sign_request(api_ctx *c, rpc_call *call, json_t *params,
 	}
 	err = tx_from_json(c, hv, ethjson_param(params, 0), t, from, &e);
 	const api_account *acct = err ? NULL : find_account(c, from);
-	if (!err && !acct)
+	bool imp = !err && !acct && allow_imp && c->impersonated &&
+	           c->impersonated(c->imp_ctx, from);
+	if (!err && !acct && !imp)
 		err = DURE_EKEY;
-	if (!err)
+	if (!err && imp)
+		placeholder_sign(t);
+	else if (!err)
 		err = tx_sign(t, acct->key);
 	if (err) {
 		if (err == DURE_EINVAL)
@@ -458,7 +479,7 @@ static void m_send_tx(rpc_call *call, json_t *params, void *ctx)
 	head_view hv;
 	tx t;
 	address from;
-	if (sign_request(c, call, params, &hv, &t, &from))
+	if (sign_request(c, call, params, &hv, &t, &from, true))
 		return;
 	txpool_result r;
 	int err = txpool_add(c->pool, &hv.env, &t, &from, NULL, 0, &r);
@@ -481,7 +502,7 @@ static void m_sign_tx(rpc_call *call, json_t *params, void *ctx)
 	head_view hv;
 	tx t;
 	address from;
-	if (sign_request(c, call, params, &hv, &t, &from))
+	if (sign_request(c, call, params, &hv, &t, &from, false))
 		return;
 	head_close(&hv);
 	buf enc = BUF_INIT;

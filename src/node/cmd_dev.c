@@ -523,6 +523,8 @@ static int run(const dev_config *c, const char *datadir, const char *version)
 		.hardfork = c->hardfork,
 		.client_version = version,
 	};
+	actx.impersonated = api_dev_impersonated;
+	actx.imp_ctx = &dctx;
 	if (!err && uv_loop_init(&rt.loop))
 		err = DURE_EIO;
 	bool loop_ok = !err;
@@ -583,6 +585,7 @@ static int run(const dev_config *c, const char *datadir, const char *version)
 	rpc_registry_free(reg);
 	api_eth_chain_free(rt.ec);
 	api_eth_state_free(rt.es);
+	api_dev_free(&dctx);
 	txpool_free(pool);
 	blockchain_free(bc);
 	dev_free(rt.dv);
