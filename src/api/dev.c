@@ -32,6 +32,40 @@ static void reply_bad_arg(rpc_call *call, api_err *e, unsigned i)
 	api_reply_err(call, e);
 }
 
+/* The one parameter of a method, a number or a boolean; ok false when
+ * it is not there or not one (the error is replied). */
+typedef struct num_arg {
+	bool ok;
+	uint64_t v;
+} num_arg;
+
+static num_arg one_num(rpc_call *call, json_t *params)
+{
+	api_err e;
+	num_arg r = {false, 0};
+	if (ethjson_params(params, 1, 1, &e))
+		api_reply_err(call, &e);
+	else if (get_num(ethjson_param(params, 0), &r.v, &e))
+		reply_bad_arg(call, &e, 0);
+	else
+		r.ok = true;
+	return r;
+}
+
+static bool one_bool(rpc_call *call, json_t *params, bool *out)
+{
+	api_err e;
+	if (ethjson_params(params, 1, 1, &e)) {
+		api_reply_err(call, &e);
+		return false;
+	}
+	if (ethjson_get_bool(ethjson_param(params, 0), out, &e)) {
+		reply_bad_arg(call, &e, 0);
+		return false;
+	}
+	return true;
+}
+
 /* Replies an error of the dev engine or the store. */
 static void reply_dev_error(rpc_call *call, int err)
 {
@@ -137,16 +171,9 @@ static void m_anvil_mine(rpc_call *call, json_t *params, void *ctx)
 static void m_set_automine(rpc_call *call, json_t *params, void *ctx)
 {
 	api_dev_ctx *c = ctx;
-	api_err e;
 	bool on;
-	if (ethjson_params(params, 1, 1, &e)) {
-		api_reply_err(call, &e);
+	if (!one_bool(call, params, &on))
 		return;
-	}
-	if (ethjson_get_bool(ethjson_param(params, 0), &on, &e)) {
-		reply_bad_arg(call, &e, 0);
-		return;
-	}
 	dev_set_automine(c->d, on);
 	/* Turning automine on seals what waited in the pool, as Anvil does. */
 	if (on && c->api->pool && txpool_pending_count(c->api->pool)) {
@@ -201,18 +228,11 @@ static void m_snapshot(rpc_call *call, json_t *params, void *ctx)
 static void m_revert(rpc_call *call, json_t *params, void *ctx)
 {
 	api_dev_ctx *c = ctx;
-	api_err e;
-	uint64_t id;
-	if (ethjson_params(params, 1, 1, &e)) {
-		api_reply_err(call, &e);
+	num_arg id = one_num(call, params);
+	if (!id.ok)
 		return;
-	}
-	if (get_num(ethjson_param(params, 0), &id, &e)) {
-		reply_bad_arg(call, &e, 0);
-		return;
-	}
 	bool found;
-	int err = dev_revert(c->d, id, &found);
+	int err = dev_revert(c->d, id.v, &found);
 	if (err)
 		reply_dev_error(call, err);
 	else
@@ -222,34 +242,20 @@ static void m_revert(rpc_call *call, json_t *params, void *ctx)
 static void m_increase_time(rpc_call *call, json_t *params, void *ctx)
 {
 	api_dev_ctx *c = ctx;
-	api_err e;
-	uint64_t secs;
-	if (ethjson_params(params, 1, 1, &e)) {
-		api_reply_err(call, &e);
+	num_arg secs = one_num(call, params);
+	if (!secs.ok)
 		return;
-	}
-	if (get_num(ethjson_param(params, 0), &secs, &e)) {
-		reply_bad_arg(call, &e, 0);
-		return;
-	}
-	int64_t total = dev_increase_time(c->d, secs);
+	int64_t total = dev_increase_time(c->d, secs.v);
 	api_reply_json(call, json_integer((json_int_t)total));
 }
 
 static void m_set_next_ts(rpc_call *call, json_t *params, void *ctx)
 {
 	api_dev_ctx *c = ctx;
-	api_err e;
-	uint64_t ts;
-	if (ethjson_params(params, 1, 1, &e)) {
-		api_reply_err(call, &e);
+	num_arg ts = one_num(call, params);
+	if (!ts.ok)
 		return;
-	}
-	if (get_num(ethjson_param(params, 0), &ts, &e)) {
-		reply_bad_arg(call, &e, 0);
-		return;
-	}
-	int err = dev_set_next_timestamp(c->d, ts);
+	int err = dev_set_next_timestamp(c->d, ts.v);
 	if (err == DURE_EINVAL) {
 		header h;
 		h256 hash;
@@ -258,7 +264,7 @@ static void m_set_next_ts(rpc_call *call, json_t *params, void *ctx)
 			h.timestamp = 0;
 		snprintf(msg, sizeof msg,
 		         "timestamp %llu is not greater than the latest block's %llu",
-		         (unsigned long long)ts, (unsigned long long)h.timestamp);
+		         (unsigned long long)ts.v, (unsigned long long)h.timestamp);
 		rpc_reply_error(call, -32602, msg, NULL);
 		return;
 	}
@@ -482,16 +488,9 @@ static void m_stop_impersonating(rpc_call *call, json_t *params, void *ctx)
 static void m_auto_impersonate(rpc_call *call, json_t *params, void *ctx)
 {
 	api_dev_ctx *c = ctx;
-	api_err e;
 	bool on;
-	if (ethjson_params(params, 1, 1, &e)) {
-		api_reply_err(call, &e);
+	if (!one_bool(call, params, &on))
 		return;
-	}
-	if (ethjson_get_bool(ethjson_param(params, 0), &on, &e)) {
-		reply_bad_arg(call, &e, 0);
-		return;
-	}
 	c->auto_imp = on;
 	rpc_reply(call, NULL);
 }

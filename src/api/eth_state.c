@@ -382,7 +382,8 @@ static void m_get_proof(rpc_call *call, json_t *params, void *arg)
 		return;
 	}
 	store_proof p;
-	int err = store_prove(es->hist, a.t, &addr, keys, nk, &p);
+	int err = store_prove(blockchain_store(es->ctx->bc), a.t, &addr, keys, nk,
+	                      &p);
 	at_close(&a);
 	json_t *r = NULL;
 	if (!err) {

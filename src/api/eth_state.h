@@ -53,10 +53,9 @@ typedef struct api_eth_state api_eth_state;
 
 /* Registers the methods above in reg, serving from ctx (borrowed; it must
  * outlive the registry), with gas_cap the most gas a message may use (0:
- * none). Opens the store's history tables, so no write transaction may
- * be open. Returns DURE_OK with *out (freed with api_eth_state_free after
- * the registry), DURE_ENOMEM, a db_table_open error or an rpc_register
- * error; *out is NULL on failure. */
+ * none). Returns DURE_OK with *out (freed with api_eth_state_free after
+ * the registry), DURE_ENOMEM or an rpc_register error; *out is NULL on
+ * failure. */
 DURE_WUR int api_eth_state_register(rpc_registry *reg, api_ctx *ctx,
                                     uint64_t gas_cap, api_eth_state **out);
 

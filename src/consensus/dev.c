@@ -324,30 +324,6 @@ void dev_overlay(void *dp, const state_backend *below, state_overlay *scratch,
 
 /* ---- the engine ---- */
 
-static int dev_verify_header(void *ctx, const chain_config *c, fork rev,
-                             const header *parent, const header *h)
-{
-	(void)ctx;
-	const engine *m = engine_merge();
-	return m->verify_header(m->ctx, c, rev, parent, h);
-}
-
-static int dev_verify_ommers(void *ctx, const chain_config *c, fork rev,
-                             const block *b)
-{
-	(void)ctx;
-	const engine *m = engine_merge();
-	return m->verify_ommers(m->ctx, c, rev, b);
-}
-
-static void dev_prepare(void *ctx, const chain_config *c, fork rev,
-                        const header *parent, header *h)
-{
-	(void)ctx;
-	const engine *m = engine_merge();
-	m->prepare(m->ctx, c, rev, parent, h);
-}
-
 static int dev_begin(void *ctx, state *st, const block *b, fork rev)
 {
 	(void)rev;
@@ -369,27 +345,6 @@ static int dev_begin(void *ctx, state *st, const block *b, fork rev)
 	return state_error(st);
 }
 
-static int dev_finalize(void *ctx, state *st, const block *b, fork rev)
-{
-	(void)ctx;
-	(void)st;
-	(void)b;
-	(void)rev;
-	return DURE_OK;
-}
-
-/* One producer: every block it imports extends its head. */
-static bool dev_prefer(void *ctx, const header *cur, const u256 *cur_td,
-                       const header *cand, const u256 *cand_td)
-{
-	(void)ctx;
-	(void)cur;
-	(void)cur_td;
-	(void)cand;
-	(void)cand_td;
-	return true;
-}
-
 /* ---- lifetime ---- */
 
 int dev_new(const dev_opts *opts, dev **out)
@@ -401,16 +356,14 @@ int dev_new(const dev_opts *opts, dev **out)
 	d->o = *opts;
 	d->automine = opts->automine;
 	d->next_snap_id = 1;
-	d->eng = (engine){
-		.name = "dev",
-		.verify_header = dev_verify_header,
-		.verify_ommers = dev_verify_ommers,
-		.prepare = dev_prepare,
-		.begin = dev_begin,
-		.finalize = dev_finalize,
-		.prefer = dev_prefer,
-		.ctx = d,
-	};
+	/* The post-merge rules, whose functions need no context, and the
+	 * edits before each block. One producer: every block it imports
+	 * extends its head, which the merge engine's choice follows. */
+	const engine *m = engine_merge();
+	d->eng = *m;
+	d->eng.name = "dev";
+	d->eng.begin = dev_begin;
+	d->eng.ctx = d;
 	*out = d;
 	return DURE_OK;
 }

@@ -1,5 +1,4 @@
-/* The state after any past canonical block, read from the change sets,
- * and Merkle proofs (EIP-1186) of the head's state.
+/* The state after any past canonical block, read from the change sets.
  *
  * The flat tables hold the head's state; the change set of block m holds
  * the value each account and slot had before m, for every key m changed
@@ -16,9 +15,8 @@
  * head costs up to n lookups (no history index yet). Code is stored by
  * hash and never deleted (neither store_apply nor store_unwind removes
  * it), so it needs no history.
- *
- * Proofs come from the tries, which hold the head's nodes only (nodes sit
- * by path and are overwritten), so only the head's state can be proved. */
+ * Proofs (store_prove) come from the tries, which hold the head's nodes
+ * only, so only the head's state can be proved. */
 #ifndef DURE_STORE_HISTORY_H
 #define DURE_STORE_HISTORY_H
 
@@ -31,14 +29,12 @@
 #include "db/db.h"
 #include "state/state.h"
 #include "store/store.h"
-#include "trie/trie.h"
 #include "u256/u256.h"
 
 typedef struct store_history store_history;
 
-/* Opens the tables history reads (db_table_open: no write transaction
- * may be open). s must outlive the history. Returns DURE_OK, DURE_ENOMEM
- * or a db_table_open error; *out is NULL on failure. */
+/* A history reader over s's change sets. s must outlive it. Returns
+ * DURE_OK or DURE_ENOMEM (*out NULL). */
 DURE_WUR int store_history_open(store *s, store_history **out);
 
 /* NULL is allowed. */
@@ -72,29 +68,5 @@ DURE_WUR int store_history_view_init(store_history *h, db_txn *t, uint64_t n,
 
 /* The backend over v (which must outlive the state that uses it). */
 void store_history_backend(store_history_view *v, state_backend *out);
-
-/* An EIP-1186 proof of an account and some of its slots in the head's
- * state. storage[i] proves keys[i], whose value is values[i] (zero when
- * absent). */
-typedef struct store_proof {
-	h256 state_root;
-	bool exists;
-	state_account account;   /* zero, with the empty code hash and
-	                            storage root, when !exists */
-	trie_proof account_proof;
-	trie_proof *storage;     /* owned, nkeys of them */
-	u256 *values;            /* owned */
-	size_t nkeys;
-} store_proof;
-
-/* Frees what p owns and zeroes it. */
-void store_proof_free(store_proof *p);
-
-/* Proves a and keys[0, nkeys) against the head's state root in t.
- * Returns DURE_OK, DURE_ENOMEM, DURE_ETRIE_MISSING (a node the trie
- * needs is not stored), DURE_EDB_CORRUPT or a db error; *out is zeroed on
- * failure. */
-DURE_WUR int store_prove(store_history *h, db_txn *t, const address *a,
-                         const u256 *keys, size_t nkeys, store_proof *out);
 
 #endif

@@ -6,6 +6,7 @@
 #include "base/buf.h"
 #include "crypto/keccak.h"
 #include "rlp/rlp.h"
+#include "store/internal.h"
 #include "store/tables.h"
 #include "trie/trie.h"
 
@@ -100,7 +101,9 @@ db *store_db(const store *s) { return s->d; }
 
 /* ---- keys ---- */
 
-static void put_be64(uint8_t *p, uint64_t v)
+db_table store_table(const store *s, enum store_table t) { return s->t[t]; }
+
+void store_put_be64(uint8_t *p, uint64_t v)
 {
 	for (int i = 7; i >= 0; i--, v >>= 8)
 		p[i] = (uint8_t)v;
@@ -116,7 +119,7 @@ static uint64_t get_be64(const uint8_t *p)
 
 static void numhash(uint8_t k[40], uint64_t number, const h256 *hash)
 {
-	put_be64(k, number);
+	store_put_be64(k, number);
 	memcpy(k + 8, hash->b, 32);
 }
 
@@ -315,7 +318,7 @@ int store_senders(store *s, db_txn *t, const h256 *hash, address **out,
 int store_canonical(store *s, db_txn *t, uint64_t number, h256 *out)
 {
 	uint8_t k[8];
-	put_be64(k, number);
+	store_put_be64(k, number);
 	return get_hash(s, t, T_CANONICAL, k, 8, out);
 }
 
@@ -359,7 +362,7 @@ int store_put_block(store *s, db_txn *t, const block *b, const h256 *hash,
 	err = items.err ? items.err : buf_failed(&body) ? DURE_ENOMEM : 0;
 	uint8_t k[40], num[8], tdb[32];
 	numhash(k, b->h.number, hash);
-	put_be64(num, b->h.number);
+	store_put_be64(num, b->h.number);
 	u256_to_be(td, tdb);
 	if (!err)
 		err = db_put(t, s->t[T_HEADER_NUMBERS], hash->b, 32, num, 8);
@@ -415,10 +418,10 @@ int store_put_senders(store *s, db_txn *t, uint64_t number, const h256 *hash,
 int store_set_canonical(store *s, db_txn *t, const block *b, const h256 *hash)
 {
 	uint8_t k[8];
-	put_be64(k, b->h.number);
+	store_put_be64(k, b->h.number);
 	int err = db_put(t, s->t[T_CANONICAL], k, 8, hash->b, 32);
 	uint8_t loc[12];
-	put_be64(loc, b->h.number);
+	store_put_be64(loc, b->h.number);
 	for (size_t i = 0; i < b->ntxs && !err; i++) {
 		h256 th;
 		err = tx_hash(&b->txs[i], &th);
@@ -435,7 +438,7 @@ int store_set_canonical(store *s, db_txn *t, const block *b, const h256 *hash)
 int store_unset_canonical(store *s, db_txn *t, const block *b)
 {
 	uint8_t k[8];
-	put_be64(k, b->h.number);
+	store_put_be64(k, b->h.number);
 	int err = db_del(t, s->t[T_CANONICAL], k, 8);
 	for (size_t i = 0; i < b->ntxs && !err; i++) {
 		h256 th;
@@ -458,7 +461,7 @@ static void account_encode(const state_account *a, buf *out)
 	rlp_list_end(out, mark);
 }
 
-static int account_decode(const uint8_t *p, size_t n, state_account *out)
+int store_account_decode(const uint8_t *p, size_t n, state_account *out)
 {
 	rlp_cur c, l;
 	rlp_cur_init(&c, p, n);
@@ -484,7 +487,7 @@ int store_account(store *s, db_txn *t, const address *a, state_account *out)
 		memset(out, 0, sizeof *out);
 		return err;
 	}
-	return account_decode(v, vl, out);
+	return store_account_decode(v, vl, out);
 }
 
 static void slot_key(uint8_t k[52], const address *a, const u256 *key)
@@ -729,7 +732,7 @@ static int record_slot(store *s, db_txn *t, uint64_t number,
                        bool keep_first)
 {
 	uint8_t k[60], v[32];
-	put_be64(k, number);
+	store_put_be64(k, number);
 	memcpy(k + 8, a->b, 20);
 	u256_to_be(key, k + 28);
 	if (keep_first) {
@@ -818,7 +821,7 @@ static int apply_one(store *s, db_txn *t, uint64_t number, bool record,
 	int err = DURE_OK;
 	if (record) {
 		uint8_t k[28];
-		put_be64(k, number);
+		store_put_be64(k, number);
 		memcpy(k + 8, c->addr.b, 20);
 		buf v = BUF_INIT;
 		buf_push(&v, (uint8_t)((c->existed ? CHANGE_EXISTED : 0) |
@@ -928,7 +931,7 @@ static int unwind_account(store *s, db_txn *t, trie *acc, const address *a,
 		return DURE_EDB_CORRUPT;
 	bool existed = rec[0] & CHANGE_EXISTED;
 	state_account prior = {0};
-	if (existed && account_decode(rec + 1, rl - 1, &prior))
+	if (existed && store_account_decode(rec + 1, rl - 1, &prior))
 		return DURE_EDB_CORRUPT;
 	if (!existed && rl != 1)
 		return DURE_EDB_CORRUPT;
@@ -970,7 +973,7 @@ static int gather_slots(store *s, db_txn *t, uint64_t number,
 {
 	*n = 0;
 	uint8_t pre[28];
-	put_be64(pre, number);
+	store_put_be64(pre, number);
 	memcpy(pre + 8, a->b, 20);
 	db_cursor *cur;
 	int err = db_cursor_open(t, s->t[T_STORAGE_CHANGES], &cur);
@@ -1018,7 +1021,7 @@ static int gather_accounts(store *s, db_txn *t, uint64_t number,
 	*out = NULL;
 	*n = 0;
 	uint8_t pre[8];
-	put_be64(pre, number);
+	store_put_be64(pre, number);
 	db_cursor *cur;
 	int err = db_cursor_open(t, s->t[T_ACCOUNT_CHANGES], &cur);
 	if (err)
@@ -1090,7 +1093,7 @@ int store_unwind(store *s, db_txn *t, uint64_t number, h256 *root)
 		err = commit_trie(&tc, acc, root);
 	trie_free(acc);
 	uint8_t pre[8];
-	put_be64(pre, number);
+	store_put_be64(pre, number);
 	if (!err)
 		err = db_del_prefix(t, s->t[T_ACCOUNT_CHANGES], pre, 8, NULL);
 	if (!err)
@@ -1124,7 +1127,7 @@ int store_verify_state(store *s, db_txn *t, h256 *root, size_t *accounts,
 	buf val = BUF_INIT;
 	while (!err) {
 		state_account a;
-		if (kl != 20 || account_decode(v, vl, &a)) {
+		if (kl != 20 || store_account_decode(v, vl, &a)) {
 			err = DURE_EDB_CORRUPT;
 			break;
 		}
@@ -1186,5 +1189,78 @@ int store_verify_state(store *s, db_txn *t, h256 *root, size_t *accounts,
 	if (!err)
 		err = trie_root(acc, root);
 	trie_free(acc);
+	return err;
+}
+
+/* ---- proofs ---- */
+
+/* The proof of keccak(key) in the trie of table (owner's storage trie, or
+ * the account trie) with root `root`. */
+static int prove_in(store *s, db_txn *t, int table, const address *owner,
+                    const h256 *root, const uint8_t *key, size_t klen,
+                    trie_proof *out)
+{
+	memset(out, 0, sizeof *out);
+	trie_ctx c;
+	trie_ctx_init(&c, s, t, table, owner);
+	trie *tr;
+	int err = open_trie(&c, root, &tr);
+	if (err)
+		return err;
+	uint8_t hk[32];
+	keccak256(key, klen, hk);
+	err = trie_prove(tr, hk, 32, out);
+	trie_free(tr);
+	return err;
+}
+
+void store_proof_free(store_proof *p)
+{
+	trie_proof_free(&p->account_proof);
+	for (size_t i = 0; i < p->nkeys && p->storage; i++)
+		trie_proof_free(&p->storage[i]);
+	free(p->storage);
+	free(p->values);
+	memset(p, 0, sizeof *p);
+}
+
+int store_prove(store *s, db_txn *t, const address *a, const u256 *keys,
+                size_t nkeys, store_proof *out)
+{
+	memset(out, 0, sizeof *out);
+	int err = store_state_root(s, t, &out->state_root);
+	if (err)
+		return err;
+	err = store_account(s, t, a, &out->account);
+	out->exists = err == DURE_OK;
+	if (err == DURE_ENOTFOUND) {
+		out->account.code_hash = empty_code_hash;
+		out->account.storage_root = TRIE_EMPTY_ROOT;
+		err = DURE_OK;
+	}
+	if (!err)
+		err = prove_in(s, t, T_ACCOUNT_TRIE, NULL, &out->state_root, a->b, 20,
+		               &out->account_proof);
+	if (!err && nkeys) {
+		out->storage = calloc(nkeys, sizeof *out->storage);
+		out->values = calloc(nkeys, sizeof *out->values);
+		if (!out->storage || !out->values)
+			err = DURE_ENOMEM;
+	}
+	if (!err)
+		out->nkeys = nkeys;
+	for (size_t i = 0; i < nkeys && !err; i++) {
+		uint8_t k[32];
+		u256_to_be(&keys[i], k);
+		err = prove_in(s, t, T_STORAGE_TRIE, a, &out->account.storage_root, k,
+		               32, &out->storage[i]);
+		if (!err && out->exists) {
+			err = store_storage(s, t, a, &keys[i], &out->values[i]);
+			if (err == DURE_ENOTFOUND)
+				err = DURE_OK;
+		}
+	}
+	if (err)
+		store_proof_free(out);
 	return err;
 }

@@ -28,6 +28,7 @@
 #include "chain/receipt.h"
 #include "db/db.h"
 #include "state/state.h"
+#include "trie/trie.h"
 #include "u256/u256.h"
 
 typedef struct store store;
@@ -131,6 +132,30 @@ DURE_WUR int store_apply(store *s, db_txn *t, uint64_t number,
  * the parent's). DURE_EDB_CORRUPT when a storage root rebuilt from the
  * priors differs from the one recorded. */
 DURE_WUR int store_unwind(store *s, db_txn *t, uint64_t number, h256 *root);
+
+/* An EIP-1186 proof of an account and some of its slots in the head's
+ * state. storage[i] proves keys[i], whose value is values[i] (zero when
+ * absent). */
+typedef struct store_proof {
+	h256 state_root;
+	bool exists;
+	state_account account;   /* zero, with the empty code hash and
+	                            storage root, when !exists */
+	trie_proof account_proof;
+	trie_proof *storage;     /* owned, nkeys of them */
+	u256 *values;            /* owned */
+	size_t nkeys;
+} store_proof;
+
+/* Frees what p owns and zeroes it. */
+void store_proof_free(store_proof *p);
+
+/* Proves a and keys[0, nkeys) against the head's state root in t.
+ * Returns DURE_OK, DURE_ENOMEM, DURE_ETRIE_MISSING (a node the trie
+ * needs is not stored), DURE_EDB_CORRUPT or a db error; *out is zeroed on
+ * failure. */
+DURE_WUR int store_prove(store *s, db_txn *t, const address *a,
+                         const u256 *keys, size_t nkeys, store_proof *out);
 
 /* Recomputes the state root from the flat tables alone (every account and
  * slot hashed anew in memory, no stored trie node used) and writes it to
