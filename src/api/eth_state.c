@@ -779,6 +779,7 @@ static void call_env(api_eth_state *es, at_block *a, hash_ctx *hc,
 	b->excess_blob_gas = a->h.excess_blob_gas;
 	b->chain_id = cfg->chain_id;
 	b->unlimited_code_size = cfg->unlimited_code_size;
+	b->codes = blockchain_code_cache(es->ctx->bc);
 	hc->s = blockchain_store(es->ctx->bc);
 	hc->t = a->t;
 	b->block_hash = canonical_hash;

@@ -27,6 +27,7 @@
 #include "base/bytes.h"
 #include "base/err.h"
 #include "chain/block.h"
+#include "chain/codecache.h"
 #include "chain/config.h"
 #include "chain/receipt.h"
 #include "evm/fork.h"
@@ -62,6 +63,9 @@ typedef struct block_exec_opts {
 	 * pre-Byzantium block (DURE_EINVAL). */
 	int (*intermediate_root)(void *ctx, state *st, h256 *out);
 	void *root_ctx;
+	/* Analysed code kept across transactions and blocks (borrowed);
+	 * NULL: per transaction. */
+	code_cache *codes;
 } block_exec_opts;
 
 /* What executing a block produced. */

@@ -15,10 +15,13 @@
 #define CODE_CACHE_MAX 32          /* analysed codes kept per transaction */
 
 /* Code analysed once per transaction, by code hash: a contract called in
- * a loop is copied and scanned for jump destinations only the first time. */
+ * a loop is copied and scanned for jump destinations only the first time.
+ * With the block environment's code cache, the code comes from there,
+ * pinned until the transaction ends, and outlives it. */
 typedef struct code_entry {
 	h256 hash;
-	evm_code *code;            /* owned */
+	const evm_code *code;      /* owned, or pinned in env->codes */
+	evm_code *owned;           /* code when owned, else NULL */
 } code_entry;
 
 /* One transaction's execution: the host context handed to the EVM. */
@@ -270,18 +273,30 @@ static const evm_code *cached_code(exec *x, const address *a,
 	for (size_t i = 0; i < x->ncodes; i++)
 		if (h256_eq(&x->codes[i].hash, &h))
 			return x->codes[i].code;
-	evm_code *c;
-	if (x->ncodes == CODE_CACHE_MAX ||
-	    evm_code_new(bytes, n, x->rev, &c) != DURE_OK)
+	if (x->ncodes == CODE_CACHE_MAX)
 		return NULL;
-	x->codes[x->ncodes++] = (code_entry){.hash = h, .code = c};
-	return c;
+	const evm_code *shared = NULL;
+	evm_code *own = NULL;
+	if (x->env->codes)
+		shared = code_cache_acquire(x->env->codes, &h, x->rev, bytes, n);
+	else if (evm_code_new(bytes, n, x->rev, &own) != DURE_OK)
+		return NULL;
+	if (!shared && !own)
+		return NULL;
+	x->codes[x->ncodes++] = (code_entry){.hash = h,
+	                                     .code = shared ? shared : own,
+	                                     .owned = own};
+	return x->codes[x->ncodes - 1].code;
 }
 
 static void free_codes(exec *x)
 {
-	for (size_t i = 0; i < x->ncodes; i++)
-		evm_code_free(x->codes[i].code);
+	for (size_t i = 0; i < x->ncodes; i++) {
+		if (x->codes[i].owned)
+			evm_code_free(x->codes[i].owned);
+		else
+			code_cache_release(x->env->codes, &x->codes[i].hash, x->rev);
+	}
 	x->ncodes = 0;
 }
 

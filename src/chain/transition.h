@@ -16,6 +16,7 @@
 #include "base/buf.h"
 #include "base/bytes.h"
 #include "base/err.h"
+#include "chain/codecache.h"
 #include "chain/receipt.h"
 #include "chain/tx.h"
 #include "evm/evm.h"
@@ -36,6 +37,9 @@ typedef struct block_env {
 	uint64_t excess_blob_gas; /* Cancun on */
 	uint64_t chain_id;
 	bool unlimited_code_size; /* the chain config's: no EIP-170/3860 limits */
+	/* Analysed code kept across transactions (borrowed); NULL: each
+	 * transaction analyses the code it runs. */
+	code_cache *codes;
 	/* Hash of an earlier block; called only for the 256 blocks before
 	 * `number`. NULL reads every hash as zero. */
 	h256 (*block_hash)(void *ctx, uint64_t number);

@@ -19,6 +19,7 @@ struct blockchain {
 	const engine *e;
 	chain_config cfg;
 	uint64_t max_reorg;
+	code_cache *codes;
 };
 
 /* ---- genesis ---- */
@@ -130,8 +131,10 @@ int blockchain_open(store *s, const engine *e, const blockchain_opts *opts,
 	if (err)
 		return err;
 	blockchain *bc = calloc(1, sizeof *bc);
-	if (!bc)
+	if (!bc || code_cache_new(0, 0, &bc->codes)) {
+		free(bc);
 		return DURE_ENOMEM;
+	}
 	bc->s = s;
 	bc->e = e;
 	bc->cfg = cfg;
@@ -141,7 +144,15 @@ int blockchain_open(store *s, const engine *e, const blockchain_opts *opts,
 	return DURE_OK;
 }
 
-void blockchain_free(blockchain *bc) { free(bc); }
+void blockchain_free(blockchain *bc)
+{
+	if (!bc)
+		return;
+	code_cache_free(bc->codes);
+	free(bc);
+}
+
+code_cache *blockchain_code_cache(const blockchain *bc) { return bc->codes; }
 
 const chain_config *blockchain_config(const blockchain *bc)
 {
@@ -258,6 +269,7 @@ static int execute_on_head(importing *im, const block *b, const h256 *hash,
 		.finalize = finalize,
 		.finalize_ctx = (void *)bc->e,
 		.senders = senders,
+		.codes = bc->codes,
 	};
 	block_result r = {0};
 	uint64_t t0 = dure_monotonic_ns();

@@ -31,6 +31,7 @@
 #include "base/bytes.h"
 #include "base/err.h"
 #include "chain/block.h"
+#include "chain/codecache.h"
 #include "chain/config.h"
 #include "chain/genesis.h"
 #include "consensus/engine.h"
@@ -62,6 +63,9 @@ void blockchain_free(blockchain *bc);
 const chain_config *blockchain_config(const blockchain *bc);
 store *blockchain_store(const blockchain *bc);
 const engine *blockchain_engine(const blockchain *bc);
+/* The analysed code the chain's executions share (chain/codecache.h),
+ * also for calls over its state (eth_call). */
+code_cache *blockchain_code_cache(const blockchain *bc);
 
 /* What an import did. */
 typedef struct import_result {

@@ -100,6 +100,7 @@ static int execute(blockchain *bc, const build_opts *o, db_txn *t,
 		return err;
 	block_exec_opts eo = {
 		.senders = o->senders,
+		.codes = blockchain_code_cache(bc),
 		.begin = begin,
 		.begin_ctx = (void *)blockchain_engine(bc),
 		.finalize = finalize,

@@ -1,9 +1,12 @@
-/* The per-transaction cache of analysed code in the state transition: a
- * frame must always run its own account's code, whether the cache holds
- * it, holds it under another address with the same code, or is full. */
+/* The caches of analysed code in the state transition: a frame must
+ * always run its own account's code, whether the cache holds it, holds it
+ * under another address with the same code, or is full; and the cache
+ * shared across transactions (chain/codecache.h) must never evict code
+ * in use, evict the least recently used otherwise, and keep forks apart. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "chain/codecache.h"
 #include "chain/transition.h"
 #include "evm/evm.h"
 #include "state/state.h"
@@ -52,7 +55,7 @@ static void set_returner(state *st, const address *a, uint8_t v)
 	state_set_code(st, a, code, sizeof code);
 }
 
-static void test_each_frame_runs_its_own_code(void)
+static void run_callees(code_cache *shared)
 {
 	state *st;
 	if (state_new(&st) != DURE_OK)
@@ -77,7 +80,7 @@ static void test_each_frame_runs_its_own_code(void)
 	state_set_code(st, &top, p.b, p.n);
 	state_end_tx(st, true);
 
-	block_env env = {.gas_limit = 30000000, .chain_id = 1};
+	block_env env = {.gas_limit = 30000000, .chain_id = 1, .codes = shared};
 	evm_tx_context txc = {.origin = from};
 	evm_message msg = {
 		.kind = EVM_CALL,
@@ -100,4 +103,71 @@ static void test_each_frame_runs_its_own_code(void)
 	state_free(st);
 }
 
-TEST_MAIN(test_each_frame_runs_its_own_code)
+static void test_each_frame_runs_its_own_code(void)
+{
+	run_callees(NULL);
+}
+
+/* A shared cache of 4 entries for 41 contracts: the first 4 the
+ * transaction runs stay pinned until it ends, the rest run unanalysed;
+ * each run still adds up right, and the second run finds the 4. */
+static void test_shared_cache_under_pressure(void)
+{
+	code_cache *c;
+	CHECK_EQ_INT(code_cache_new(4, 0, &c), DURE_OK);
+	run_callees(c);
+	CHECK(code_cache_count(c) == 4);
+	uint64_t hits = code_cache_hits(c);
+	run_callees(c);
+	CHECK(code_cache_hits(c) > hits);
+	code_cache_free(c);
+}
+
+static h256 hash_of(uint8_t b)
+{
+	h256 h;
+	memset(h.b, b, 32);
+	return h;
+}
+
+static void test_shared_cache_pins_and_lru(void)
+{
+	static const uint8_t stop[] = {0x00}, push[] = {0x60, 0x01, 0x00};
+	code_cache *c;
+	CHECK_EQ_INT(code_cache_new(2, 0, &c), DURE_OK);
+	h256 a = hash_of(1), b = hash_of(2), d = hash_of(3);
+	const evm_code *ca = code_cache_acquire(c, &a, FORK_CANCUN, stop, 1);
+	const evm_code *cb = code_cache_acquire(c, &b, FORK_CANCUN, push, 3);
+	CHECK(ca && cb && ca != cb);
+	/* Both pinned: no room for a third. */
+	CHECK(code_cache_acquire(c, &d, FORK_CANCUN, stop, 1) == NULL);
+	/* With a unpinned and b pinned, a makes room. */
+	code_cache_release(c, &a, FORK_CANCUN);
+	const evm_code *cd = code_cache_acquire(c, &d, FORK_CANCUN, stop, 1);
+	CHECK(cd != NULL);
+	CHECK(code_cache_count(c) == 2);
+	/* a was evicted: asking again is a miss that finds no room. */
+	uint64_t hits = code_cache_hits(c);
+	CHECK(code_cache_acquire(c, &a, FORK_CANCUN, stop, 1) == NULL);
+	CHECK(code_cache_hits(c) == hits);
+	/* b is still the same analysis: a hit. */
+	CHECK(code_cache_acquire(c, &b, FORK_CANCUN, push, 3) == cb);
+	CHECK(code_cache_hits(c) == hits + 1);
+	code_cache_release(c, &b, FORK_CANCUN);
+	code_cache_release(c, &b, FORK_CANCUN);
+	code_cache_release(c, &d, FORK_CANCUN);
+	/* Least recently used of the unpinned b and d: d was acquired after
+	 * b's first acquire but before its second, so d goes. */
+	CHECK(code_cache_acquire(c, &a, FORK_CANCUN, stop, 1) != NULL);
+	CHECK(code_cache_acquire(c, &b, FORK_CANCUN, push, 3) == cb);
+	code_cache_release(c, &a, FORK_CANCUN);
+	code_cache_release(c, &b, FORK_CANCUN);
+	/* The same code at another fork is another entry. */
+	const evm_code *old = code_cache_acquire(c, &b, FORK_SHANGHAI, push, 3);
+	CHECK(old != NULL && old != cb);
+	code_cache_release(c, &b, FORK_SHANGHAI);
+	code_cache_free(c);
+}
+
+TEST_MAIN(test_each_frame_runs_its_own_code, test_shared_cache_under_pressure,
+          test_shared_cache_pins_and_lru)
