@@ -7,7 +7,7 @@ ASAN   ?= build-asan
 FUZZB  ?= build-fuzz
 CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: all deps build build-asan run test net-deps fuzz fuzz-run bench bench-evm clean
+.PHONY: all deps build build-asan run test net-deps e2e-deps fuzz fuzz-run bench bench-evm clean
 
 all: build
 
@@ -34,7 +34,7 @@ run: build
 
 # Every CTest test in the release build, then the unit tests (and fuzz
 # corpus replays) again under AddressSanitizer + UBSan.
-test: build build-asan net-deps
+test: build build-asan net-deps e2e-deps
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 	ctest --test-dir $(ASAN) --output-on-failure -j $(JOBS) -L unit
 
@@ -42,6 +42,12 @@ test: build build-asan net-deps
 # by tests/net/package-lock.json.
 net-deps: deps
 	npm ci --prefix tests/net --no-audit --no-fund --loglevel=error
+
+# The clients the dev node's end-to-end tests drive (ethers, viem, solc,
+# Foundry's cast), pinned by tests/e2e/dev/package-lock.json; Anvil, which
+# the tests were validated against, is a dev dependency left out here.
+e2e-deps: deps
+	npm ci --prefix tests/e2e/dev --omit=dev --no-audit --no-fund --loglevel=error
 
 fuzz: deps
 	cmake -S . -B $(FUZZB) $(CMAKE_GEN) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \

@@ -1193,6 +1193,51 @@ static int query_decode(const json_t *v, log_query *q, api_err *e)
 	return DURE_OK;
 }
 
+struct api_log_filter {
+	log_query q;
+};
+
+int api_log_filter_new(const json_t *criteria, api_log_filter **out,
+                       api_err *e)
+{
+	*out = NULL;
+	api_log_filter *f = calloc(1, sizeof *f);
+	if (!f)
+		return DURE_ENOMEM;
+	int err = query_decode(criteria, &f->q, e);
+	if (err) {
+		api_log_filter_free(f);
+		return err;
+	}
+	*out = f;
+	return DURE_OK;
+}
+
+void api_log_filter_free(api_log_filter *f)
+{
+	if (!f)
+		return;
+	query_free(&f->q);
+	free(f);
+}
+
+bool api_log_filter_block(const api_log_filter *f, uint64_t number,
+                          const uint8_t bloom[256])
+{
+	const log_query *q = &f->q;
+	if (q->has_from && q->from.kind == API_BLOCK_NUMBER &&
+	    q->from.number > number)
+		return false;
+	if (q->has_to && q->to.kind == API_BLOCK_NUMBER && q->to.number < number)
+		return false;
+	return query_may_match(q, bloom);
+}
+
+bool api_log_filter_match(const api_log_filter *f, const state_log *l)
+{
+	return log_matches(&f->q, l);
+}
+
 /* Appends to out the logs of block (hash, h) that q matches; *count
  * counts every log appended. Returns DURE_OK, DURE_ERANGE when the count
  * passes API_LOGS_RESULT_MAX, or a store error. */

@@ -51,6 +51,7 @@
 #include <stdint.h>
 
 #include "api/api.h"
+#include "api/ethjson.h"
 #include "base/bytes.h"
 #include "base/clock.h"
 #include "base/err.h"
@@ -105,5 +106,29 @@ void api_filters_on_head(api_eth_chain *ec, const h256 *hashes, size_t n);
 /* The node calls this for every transaction its pool accepts: pending
  * transaction filters queue the hash. */
 void api_filters_on_pending_tx(api_eth_chain *ec, const h256 *hash);
+
+/* The log matching of eth_getLogs, for other log consumers
+ * (eth_subscribe("logs")): a decoded filter criteria object. */
+typedef struct api_log_filter api_log_filter;
+
+/* Decodes criteria, an eth_getLogs filter object ({fromBlock, toBlock,
+ * address, topics, blockHash}, with eth_getLogs' limits and messages),
+ * into *out, freed by the caller with api_log_filter_free. Returns
+ * DURE_OK, DURE_EINVAL with *e set, or DURE_ENOMEM; *out NULL on
+ * failure. */
+DURE_WUR int api_log_filter_new(const json_t *criteria, api_log_filter **out,
+                                api_err *e);
+
+/* NULL is a no-op. */
+void api_log_filter_free(api_log_filter *f);
+
+/* Whether block `number` with logs bloom `bloom` may hold a log f matches:
+ * false when a numeric fromBlock or toBlock leaves it out (block tags
+ * bound nothing), or when the bloom rules out f's addresses or topics. */
+bool api_log_filter_block(const api_log_filter *f, uint64_t number,
+                          const uint8_t bloom[256]);
+
+/* Whether log l matches f's addresses and topics. */
+bool api_log_filter_match(const api_log_filter *f, const state_log *l);
 
 #endif

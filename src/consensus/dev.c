@@ -272,6 +272,15 @@ static int ov_account(void *ctx, const address *a, state_account *out)
 		out->nonce = e->nonce;
 	if (e->what & EDIT_CODE)
 		out->code_hash = e->code_hash;
+	/* A state reads no slot of an account whose storage root is empty;
+	 * edited slots make it non-empty. The root stands for no trie (the
+	 * next block computes the real one): a marker that is not empty. */
+	if (h256_eq(&out->storage_root, &TRIE_EMPTY_ROOT))
+		for (size_t i = 0; i < e->nslots; i++)
+			if (!u256_is_zero(&e->slots[i].value)) {
+				memset(out->storage_root.b, 0xee, 32);
+				break;
+			}
 	return DURE_OK;
 }
 

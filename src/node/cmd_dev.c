@@ -25,6 +25,7 @@
 #include "api/eth_chain.h"
 #include "api/eth_pool.h"
 #include "api/eth_state.h"
+#include "api/subscribe.h"
 #include "base/clock.h"
 #include "chain/genesis.h"
 #include "consensus/blockchain.h"
@@ -97,6 +98,7 @@ typedef struct dev_rt {
 	dev *dv;
 	rpc_server *rpc;
 	api_eth_chain *ec;
+	api_subs *subs;
 	api_eth_state *es;
 } dev_rt;
 
@@ -373,13 +375,17 @@ static int pool_lookup(void *arg, const h256 *hash, tx *out, address *from)
 
 static void on_pending(void *ctx, const txpool_entry *e)
 {
-	api_filters_on_pending_tx(ctx, &e->hash);
+	dev_rt *rt = ctx;
+	api_filters_on_pending_tx(rt->ec, &e->hash);
+	api_subs_on_pending_tx(rt->subs, &e->hash);
 }
 
 static void on_head(void *ctx, const block *b, const h256 *hash)
 {
+	dev_rt *rt = ctx;
 	(void)b;
-	api_filters_on_head(ctx, hash, 1);
+	api_filters_on_head(rt->ec, hash, 1);
+	api_subs_on_head(rt->subs, hash, 1);
 }
 
 /* Automine: a block as soon as a transaction is pending. */
@@ -532,12 +538,16 @@ static int run(const dev_config *c, const char *datadir, const char *version)
 		err = rpc_registry_new(&reg);
 	if (!err)
 		err = api_eth_chain_new(&actx, NULL, &rt.ec);
+	if (!err)
+		err = api_subs_new(&actx, &rt.subs);
 	if (!err) {
 		api_eth_chain_set_pool_lookup(rt.ec, pool_lookup, pool);
-		txpool_set_listener(pool, on_pending, rt.ec);
-		dev_on_head(rt.dv, on_head, rt.ec);
+		txpool_set_listener(pool, on_pending, &rt);
+		dev_on_head(rt.dv, on_head, &rt);
 		err = api_eth_chain_register(reg, rt.ec);
 	}
+	if (!err)
+		err = api_subs_register(reg, rt.subs);
 	if (!err)
 		err = api_eth_state_register(reg, &actx, API_ETH_GAS_CAP, &rt.es);
 	if (!err)
@@ -584,6 +594,7 @@ static int run(const dev_config *c, const char *datadir, const char *version)
 	}
 	rpc_registry_free(reg);
 	api_eth_chain_free(rt.ec);
+	api_subs_free(rt.subs);
 	api_eth_state_free(rt.es);
 	api_dev_free(&dctx);
 	txpool_free(pool);

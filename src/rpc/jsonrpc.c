@@ -9,6 +9,8 @@
  *                  "error":{"code":INT, "message":STRING [, "data":ANY]}}
  *   batch         [request, ...]  ->  [response, ...] (notifications left
  *                 out; no output at all if nothing is left)
+ *   notification  {"jsonrpc":"2.0", "method":STRING, "params":ARRAY|OBJECT}
+ *                 also what the server pushes over a session
  *
  * A request that cannot be parsed, or whose shape is wrong, is answered with
  * id null unless its "id" member itself is valid, so clients can match it.
@@ -44,6 +46,7 @@ struct rpc_call {
 struct rpc_request {
 	rpc_done_fn done;
 	void *arg;
+	rpc_session *session;  /* borrowed; NULL without one */
 	bool batch;
 	bool delivered;    /* done called, or cancelled */
 	size_t unreplied;  /* calls whose handler has not completed yet, plus
@@ -51,6 +54,18 @@ struct rpc_request {
 	size_t unanswered; /* same, counting answers instead */
 	size_t ncalls;
 	rpc_call calls[];
+};
+
+typedef struct close_cb {
+	rpc_session_close_fn fn;
+	void *arg;
+} close_cb;
+
+struct rpc_session {
+	rpc_session_send_fn send;
+	void *transport;
+	close_cb *cbs;
+	size_t ncbs, capcbs;
 };
 
 int rpc_registry_new(rpc_registry **out)
@@ -237,6 +252,11 @@ bool rpc_call_abandoned(const rpc_call *call)
 	return call->answered || call->req->delivered;
 }
 
+rpc_session *rpc_call_session(const rpc_call *call)
+{
+	return rpc_call_abandoned(call) ? NULL : call->req->session;
+}
+
 /* An id may be a string, a number or null; anything else is invalid. */
 static bool valid_id(const json_t *id)
 {
@@ -320,6 +340,13 @@ static int answer_whole(int code, const char *message, rpc_done_fn done,
 int rpc_dispatch_start(rpc_registry *reg, const char *body, size_t n,
                        rpc_done_fn done, void *arg, rpc_request **out)
 {
+	return rpc_dispatch_start_session(reg, NULL, body, n, done, arg, out);
+}
+
+int rpc_dispatch_start_session(rpc_registry *reg, rpc_session *session,
+                               const char *body, size_t n, rpc_done_fn done,
+                               void *arg, rpc_request **out)
+{
 	*out = NULL;
 	json_error_t jerr;
 	json_t *root = json_loadb(body, n, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
@@ -345,9 +372,9 @@ int rpc_dispatch_start(rpc_registry *reg, const char *body, size_t n,
 		json_decref(root);
 		return DURE_ENOMEM;
 	}
-	*req = (rpc_request){.done = done, .arg = arg, .batch = batch,
-	                     .unreplied = count + 1, .unanswered = count + 1,
-	                     .ncalls = count};
+	*req = (rpc_request){.done = done, .arg = arg, .session = session,
+	                     .batch = batch, .unreplied = count + 1,
+	                     .unanswered = count + 1, .ncalls = count};
 	for (size_t i = 0; i < count; i++)
 		req->calls[i].req = req;
 	for (size_t i = 0; i < count; i++)
@@ -422,4 +449,87 @@ int rpc_dispatch(rpc_registry *reg, const char *body, size_t n, buf *out)
 		return DURE_ERPC_DEFERRED;
 	}
 	return s.err;
+}
+
+/* ---- sessions ---- */
+
+int rpc_session_new(rpc_session_send_fn send, void *transport,
+                    rpc_session **out)
+{
+	*out = calloc(1, sizeof **out);
+	if (!*out)
+		return DURE_ENOMEM;
+	(*out)->send = send;
+	(*out)->transport = transport;
+	return DURE_OK;
+}
+
+void rpc_session_close(rpc_session *s)
+{
+	if (!s)
+		return;
+	/* Popped before the call, so a callback removing others (or itself)
+	 * leaves the walk consistent. */
+	while (s->ncbs) {
+		close_cb cb = s->cbs[--s->ncbs];
+		cb.fn(cb.arg, s);
+	}
+	free(s->cbs);
+	free(s);
+}
+
+static size_t find_cb(const rpc_session *s, rpc_session_close_fn fn,
+                      const void *arg)
+{
+	size_t i = 0;
+	while (i < s->ncbs && !(s->cbs[i].fn == fn && s->cbs[i].arg == arg))
+		i++;
+	return i;
+}
+
+int rpc_session_on_close(rpc_session *s, rpc_session_close_fn fn, void *arg)
+{
+	if (find_cb(s, fn, arg) < s->ncbs)
+		return DURE_OK;
+	if (s->ncbs == s->capcbs) {
+		size_t cap = s->capcbs ? 2 * s->capcbs : 4;
+		close_cb *c = realloc(s->cbs, cap * sizeof *c);
+		if (!c)
+			return DURE_ENOMEM;
+		s->cbs = c;
+		s->capcbs = cap;
+	}
+	s->cbs[s->ncbs++] = (close_cb){fn, arg};
+	return DURE_OK;
+}
+
+void rpc_session_off_close(rpc_session *s, rpc_session_close_fn fn, void *arg)
+{
+	size_t i = find_cb(s, fn, arg);
+	if (i == s->ncbs)
+		return;
+	memmove(&s->cbs[i], &s->cbs[i + 1], (s->ncbs - i - 1) * sizeof *s->cbs);
+	s->ncbs--;
+}
+
+int rpc_session_notify(rpc_session *s, const char *name, json_t *params)
+{
+	json_t *o = json_object();
+	bool ok = o && json_object_set_new(o, "jsonrpc", json_string("2.0")) == 0 &&
+	          json_object_set_new(o, "method", json_string(name)) == 0;
+	/* json_object_set_new consumes params even when it fails. */
+	if (!ok || json_object_set_new(o, "params", params) != 0) {
+		if (!ok)
+			json_decref(params);
+		json_decref(o);
+		return DURE_ENOMEM;
+	}
+	buf b = BUF_INIT;
+	int err = json_dump_callback(o, dump_to_buf, &b, JSON_COMPACT) != 0 ||
+	          buf_failed(&b) ? DURE_ENOMEM : DURE_OK;
+	json_decref(o);
+	if (!err)
+		err = s->send(s->transport, b.data, b.len);
+	buf_free(&b);
+	return err;
 }

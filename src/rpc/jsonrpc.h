@@ -7,7 +7,14 @@
  * or later on the loop thread (deferred, e.g. after worker-pool work). A
  * request (one body: a single call or a batch) is answered once every call
  * in it has completed, or when the transport expires it. All functions are
- * for the loop thread only. */
+ * for the loop thread only.
+ *
+ * Sessions: a transport that keeps a connection open (WebSocket) gives its
+ * requests an rpc_session, through which handlers can later push JSON-RPC
+ * notifications to that connection (eth_subscribe). A handler learns the
+ * session of its call with rpc_call_session (NULL over HTTP), and asks to
+ * be told when the session ends with rpc_session_on_close, so that nothing
+ * it keeps points at a session that is gone. */
 #ifndef DURE_RPC_JSONRPC_H
 #define DURE_RPC_JSONRPC_H
 
@@ -37,6 +44,7 @@ enum {
 typedef struct rpc_registry rpc_registry;
 typedef struct rpc_call rpc_call;
 typedef struct rpc_request rpc_request;
+typedef struct rpc_session rpc_session;
 
 /* Handles one call. `params` is the call's array or object of parameters
  * (an empty array when the request had none), borrowed until the handler
@@ -94,11 +102,68 @@ void rpc_request_cancel(rpc_request *req);
  * error and `done` is called. Their later replies are dropped. */
 void rpc_request_expire(rpc_request *req);
 
+/* rpc_dispatch_start for a request that came over `session` (NULL: none,
+ * which is rpc_dispatch_start): its handlers find the session with
+ * rpc_call_session. The transport cancels or expires the session's pending
+ * requests before it closes the session. */
+DURE_WUR int rpc_dispatch_start_session(rpc_registry *reg, rpc_session *session,
+                                        const char *body, size_t n,
+                                        rpc_done_fn done, void *arg,
+                                        rpc_request **out);
+
 /* Answers body[0..n) synchronously, appending the response to `out` (nothing
  * for notifications only). Returns DURE_OK, DURE_ENOMEM, or
  * DURE_ERPC_DEFERRED if a handler deferred its reply (the request is then
  * abandoned); on failure `out` is left as it was. */
 DURE_WUR int rpc_dispatch(rpc_registry *reg, const char *body, size_t n,
                           buf *out);
+
+/* ---- sessions ---- */
+
+/* The transport's side of a session: writes one notification, the
+ * serialised message msg[0..len) (valid only during the call), to the
+ * connection. Returns DURE_OK once the message is queued, or DURE_EBUSY
+ * when the connection will not take it (its queue is full, or it is
+ * closing); the transport then closes the connection itself. It must not
+ * close the session (run the close callbacks) from inside this call, so
+ * that a handler pushing to many sessions never sees one vanish under it. */
+typedef int (*rpc_session_send_fn)(void *transport, const uint8_t *msg,
+                                   size_t len);
+
+/* Told that session s has ended (its connection is gone). s is valid
+ * during the call and invalid after it returns. */
+typedef void (*rpc_session_close_fn)(void *arg, rpc_session *s);
+
+/* Creates a session in *out that writes through send(transport, ...).
+ * Returns DURE_OK or DURE_ENOMEM (*out NULL). */
+DURE_WUR int rpc_session_new(rpc_session_send_fn send, void *transport,
+                             rpc_session **out);
+
+/* Ends the session: runs its close callbacks, the latest registered first,
+ * then frees it. A callback may remove other callbacks of s. NULL is a
+ * no-op. */
+void rpc_session_close(rpc_session *s);
+
+/* The session the call came over: NULL for a request without one (HTTP,
+ * rpc_dispatch) and once the call is abandoned (rpc_call_abandoned). The
+ * session stays valid until its close callbacks run; a handler that keeps
+ * it past its reply registers one with rpc_session_on_close. */
+rpc_session *rpc_call_session(const rpc_call *call);
+
+/* Registers fn(arg, s) to run when s closes. Each (fn, arg) pair is kept
+ * once: registering it again is a no-op. Returns DURE_OK or DURE_ENOMEM. */
+DURE_WUR int rpc_session_on_close(rpc_session *s, rpc_session_close_fn fn,
+                                  void *arg);
+
+/* Removes the (fn, arg) callback of s, if it is registered. */
+void rpc_session_off_close(rpc_session *s, rpc_session_close_fn fn, void *arg);
+
+/* Pushes the notification {"jsonrpc":"2.0","method":method,"params":params}
+ * (params stolen; an array or object) to s's connection. Returns DURE_OK
+ * once it is queued, DURE_ENOMEM, or DURE_EBUSY when the connection does
+ * not take it (see rpc_session_send_fn): the notification is dropped and
+ * the session will close. */
+DURE_WUR int rpc_session_notify(rpc_session *s, const char *method,
+                                json_t *params);
 
 #endif

@@ -21,7 +21,9 @@
  * Lifetimes: a `conn` wraps each accepted TCP stream and lives until libuv
  * closes it; an HTTP request in flight is a `pending` allocated in the h2o
  * request's pool (its disposal cancels the JSON-RPC request); a WebSocket
- * connection is a `ws` owning the `pending`s of its messages. Stopping
+ * connection is a `ws` owning the `pending`s of its messages, its
+ * rpc_session, and the notifications queued on it until the flusher (an
+ * idle handle, active only while some wait) hands them to wslay. Stopping
  * shuts every socket down so that h2o closes its connections through its
  * own error paths, then disposes h2o's context once no connection is left,
  * and frees the server a loop tick after that, when the context's timers
@@ -42,10 +44,18 @@
 #include <wslay/wslay.h>
 
 /* Requests one WebSocket may have in flight, and responses it may leave
- * unread, before we close it: a client that floods or never reads must not
- * make us hold unbounded memory. */
+ * unread (beyond the room notifications have, see server.h), before we
+ * close it: a client that floods or never reads must not make us hold
+ * unbounded memory. */
 #define WS_INFLIGHT_MAX 256u
 #define WS_QUEUED_MAX   1024u
+
+/* A notification waiting for the flusher. */
+typedef struct note {
+	struct note *next;
+	size_t len;
+	uint8_t data[];
+} note;
 
 typedef struct conn {
 	uv_tcp_t tcp;        /* first: libuv hands back a pointer to it */
@@ -56,10 +66,15 @@ typedef struct conn {
 typedef struct ws {
 	h2o_websocket_conn_t *conn;
 	rpc_server *srv;
+	rpc_session *session;
 	h2o_linklist_t pending; /* of pending.link */
 	h2o_linklist_t link;    /* srv->sockets */
+	h2o_linklist_t flush;   /* srv->to_flush, while notes wait */
+	note *notes, **notes_tail;
+	size_t nnotes, note_bytes;
 	unsigned inflight;
 	bool in_callback;       /* inside h2o's message callback */
+	bool refused;           /* over its notification limit: closing */
 } ws;
 
 /* One JSON-RPC request in flight, from an HTTP body or a WS message. */
@@ -88,6 +103,8 @@ struct rpc_server {
 	rpc_registry *reg;
 	size_t body_max;
 	unsigned max_conns;
+	unsigned notify_max;
+	size_t notify_bytes_max;
 	char *cors_origin;
 	h2o_globalconf_t config;
 	h2o_context_t ctx;
@@ -95,10 +112,11 @@ struct rpc_server {
 	h2o_timeout_t req_timeout;
 	uv_tcp_t listener;
 	uv_idle_t reaper;
-	h2o_linklist_t conns, http_pending, sockets;
+	uv_idle_t flusher;
+	h2o_linklist_t conns, http_pending, sockets, to_flush;
 	unsigned nconns;
 	uint16_t port;
-	bool listener_open;
+	bool listener_open, flusher_open;
 	stop_state state;
 };
 
@@ -209,6 +227,17 @@ static void http_post(rpc_server *srv, h2o_req_t *req)
 
 /* ---- WebSocket ----------------------------------------------------------- */
 
+static void notes_free(ws *w)
+{
+	while (w->notes) {
+		note *n = w->notes;
+		w->notes = n->next;
+		free(n);
+	}
+	w->notes_tail = &w->notes;
+	w->nnotes = w->note_bytes = 0;
+}
+
 static void ws_free(ws *w)
 {
 	while (!h2o_linklist_is_empty(&w->pending)) {
@@ -217,6 +246,11 @@ static void ws_free(ws *w)
 		rpc_request_cancel(p->rreq);
 		free(p);
 	}
+	/* After the cancels, so that no call still names the session. */
+	rpc_session_close(w->session);
+	notes_free(w);
+	if (h2o_linklist_is_linked(&w->flush))
+		h2o_linklist_unlink(&w->flush);
 	h2o_linklist_unlink(&w->link);
 	h2o_websocket_close(w->conn);
 	free(w);
@@ -232,7 +266,8 @@ static void ws_fail(ws *w, uint16_t code, const char *why)
 
 static void ws_send(ws *w, const uint8_t *resp, size_t len)
 {
-	if (wslay_event_get_queued_msg_count(w->conn->ws_ctx) >= WS_QUEUED_MAX) {
+	if (wslay_event_get_queued_msg_count(w->conn->ws_ctx) >=
+	    WS_QUEUED_MAX + w->srv->notify_max) {
 		ws_fail(w, WSLAY_CODE_POLICY_VIOLATION, "responses not read");
 		return;
 	}
@@ -258,6 +293,76 @@ static void ws_done(void *arg, int err, const uint8_t *resp, size_t len)
 		h2o_websocket_proceed(w->conn);
 }
 
+static void on_flush(uv_idle_t *idle);
+
+static void schedule_flush(ws *w)
+{
+	rpc_server *srv = w->srv;
+	if (!h2o_linklist_is_linked(&w->flush))
+		h2o_linklist_insert(&srv->to_flush, &w->flush);
+	if (!uv_is_active((uv_handle_t *)&srv->flusher))
+		uv_idle_start(&srv->flusher, on_flush);
+}
+
+/* The session's rpc_session_send_fn: queues a copy of the message for the
+ * flusher, or refuses it past the connection's limits and closes. */
+static int ws_notify(void *transport, const uint8_t *msg, size_t len)
+{
+	ws *w = transport;
+	rpc_server *srv = w->srv;
+	if (w->refused || srv->state != RUNNING)
+		return DURE_EBUSY;
+	wslay_event_context_ptr ctx = w->conn->ws_ctx;
+	size_t count = w->nnotes + wslay_event_get_queued_msg_count(ctx);
+	size_t bytes = w->note_bytes + wslay_event_get_queued_msg_length(ctx);
+	if (count >= srv->notify_max || bytes > srv->notify_bytes_max ||
+	    len > srv->notify_bytes_max - bytes) {
+		/* A close frame would wait behind what the client does not read,
+		 * so the socket is shut down; h2o then reports the close. */
+		w->refused = true;
+		notes_free(w);
+		int fd = h2o_socket_get_fd(w->conn->sock);
+		if (fd >= 0)
+			shutdown(fd, SHUT_RDWR);
+		schedule_flush(w);
+		return DURE_EBUSY;
+	}
+	note *n = malloc(sizeof *n + len);
+	if (!n)
+		return DURE_ENOMEM;
+	n->next = NULL;
+	n->len = len;
+	memcpy(n->data, msg, len);
+	*w->notes_tail = n;
+	w->notes_tail = &n->next;
+	w->nnotes++;
+	w->note_bytes += len;
+	schedule_flush(w);
+	return DURE_OK;
+}
+
+/* Hands each waiting connection's notes to wslay and writes them. Runs in
+ * the loop's idle phase, outside every other callback. */
+static void on_flush(uv_idle_t *idle)
+{
+	rpc_server *srv = idle->data;
+	uv_idle_stop(idle);
+	while (!h2o_linklist_is_empty(&srv->to_flush)) {
+		ws *w = H2O_STRUCT_FROM_MEMBER(ws, flush, srv->to_flush.next);
+		h2o_linklist_unlink(&w->flush);
+		for (note *n = w->notes; n; n = n->next) {
+			struct wslay_event_msg msg = {WSLAY_TEXT_FRAME, n->data, n->len};
+			if (wslay_event_queue_msg(w->conn->ws_ctx, &msg) != 0) {
+				ws_fail(w, WSLAY_CODE_INTERNAL_SERVER_ERROR,
+				        "cannot queue notification");
+				break;
+			}
+		}
+		notes_free(w);
+		h2o_websocket_proceed(w->conn); /* may close and free w */
+	}
+}
+
 static void ws_message(ws *w, const struct wslay_event_on_msg_recv_arg *m)
 {
 	if (m->opcode != WSLAY_TEXT_FRAME && m->opcode != WSLAY_BINARY_FRAME)
@@ -277,8 +382,9 @@ static void ws_message(ws *w, const struct wslay_event_on_msg_recv_arg *m)
 	h2o_linklist_insert(&w->pending, &p->link);
 	w->inflight++;
 	rpc_request *rreq;
-	if (rpc_dispatch_start(w->srv->reg, (const char *)m->msg, m->msg_length,
-	                       ws_done, p, &rreq) != DURE_OK) {
+	if (rpc_dispatch_start_session(w->srv->reg, w->session,
+	                               (const char *)m->msg, m->msg_length,
+	                               ws_done, p, &rreq) != DURE_OK) {
 		unlink_pending(p);
 		free(p);
 		w->inflight--;
@@ -309,11 +415,13 @@ static void on_ws_msg(h2o_websocket_conn_t *wsc,
 static void ws_upgrade(rpc_server *srv, h2o_req_t *req, const char *key)
 {
 	ws *w = calloc(1, sizeof *w);
-	if (!w) {
+	if (!w || rpc_session_new(ws_notify, w, &w->session) != DURE_OK) {
+		free(w);
 		send_error(req, 500, "Internal Server Error");
 		return;
 	}
 	w->srv = srv;
+	w->notes_tail = &w->notes;
 	h2o_linklist_init_anchor(&w->pending);
 	h2o_linklist_insert(&srv->sockets, &w->link);
 	w->conn = h2o_upgrade_to_websocket(req, key, w, on_ws_msg);
@@ -467,11 +575,17 @@ int rpc_server_start(uv_loop_t *loop, rpc_registry *reg,
 	srv->reg = reg;
 	srv->body_max = opts->body_max ? opts->body_max : RPC_BODY_MAX_DEFAULT;
 	srv->max_conns = opts->max_conns ? opts->max_conns : RPC_CONNS_MAX_DEFAULT;
+	srv->notify_max = opts->notify_max ? opts->notify_max
+	                                   : RPC_NOTIFY_MAX_DEFAULT;
+	srv->notify_bytes_max = opts->notify_bytes_max
+	                            ? opts->notify_bytes_max
+	                            : RPC_NOTIFY_BYTES_MAX_DEFAULT;
 	unsigned timeout = opts->timeout_ms ? opts->timeout_ms
 	                                    : RPC_TIMEOUT_MS_DEFAULT;
 	h2o_linklist_init_anchor(&srv->conns);
 	h2o_linklist_init_anchor(&srv->http_pending);
 	h2o_linklist_init_anchor(&srv->sockets);
+	h2o_linklist_init_anchor(&srv->to_flush);
 
 	h2o_config_init(&srv->config);
 	srv->config.server_name = h2o_iovec_init(H2O_STRLIT("dure"));
@@ -489,6 +603,9 @@ int rpc_server_start(uv_loop_t *loop, rpc_registry *reg,
 	srv->accept.hosts = srv->config.hosts;
 	h2o_timeout_init(loop, &srv->req_timeout, timeout);
 
+	uv_idle_init(loop, &srv->flusher);
+	srv->flusher.data = srv;
+	srv->flusher_open = true;
 	uv_tcp_init(loop, &srv->listener);
 	srv->listener.data = srv;
 	srv->listener_open = true;
@@ -541,8 +658,8 @@ static void on_reaper(uv_idle_t *idle)
 
 static void maybe_finish(rpc_server *srv)
 {
-	if (srv->state != DRAINING || srv->listener_open || srv->nconns ||
-	    uv_is_active((uv_handle_t *)&srv->reaper))
+	if (srv->state != DRAINING || srv->listener_open || srv->flusher_open ||
+	    srv->nconns || uv_is_active((uv_handle_t *)&srv->reaper))
 		return;
 	uv_idle_init(srv->loop, &srv->reaper);
 	srv->reaper.data = srv;
@@ -556,12 +673,20 @@ static void on_listener_closed(uv_handle_t *h)
 	maybe_finish(srv);
 }
 
+static void on_flusher_closed(uv_handle_t *h)
+{
+	rpc_server *srv = h->data;
+	srv->flusher_open = false;
+	maybe_finish(srv);
+}
+
 void rpc_server_stop(rpc_server *srv)
 {
 	if (!srv || srv->state != RUNNING)
 		return;
 	srv->state = DRAINING;
 	uv_close((uv_handle_t *)&srv->listener, on_listener_closed);
+	uv_close((uv_handle_t *)&srv->flusher, on_flusher_closed);
 	while (!h2o_linklist_is_empty(&srv->http_pending)) {
 		pending *p = H2O_STRUCT_FROM_MEMBER(pending, link,
 		                                    srv->http_pending.next);

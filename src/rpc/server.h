@@ -6,6 +6,26 @@
  * messages (in completion order, matched by id). Requests go to the methods
  * of an rpc_registry (rpc/jsonrpc.h).
  *
+ * Each WebSocket connection is an rpc_session: handlers push notifications
+ * to it with rpc_session_notify, and its close callbacks run when the
+ * connection ends (client close, protocol error, limit, server stop). A
+ * notification is written from a loop idle callback, after the callback
+ * that pushed it has returned, so it follows every response completed
+ * within that callback (the reply of the eth_subscribe that created a
+ * subscription comes before its first notification, even in a batch that
+ * also mines a block), and pushing never closes a session under its
+ * caller.
+ *
+ * A client that does not read: once its outgoing queue (notifications not
+ * yet written to the socket, responses included) would pass notify_max
+ * messages or notify_bytes_max bytes, the connection is closed (its
+ * socket shut down: a close frame would wait behind all it does not read)
+ * rather than notifications dropped: a dropped one is lost without a trace
+ * (a contract listener silently misses an event), while a close is visible
+ * and the client can reconnect and catch up with eth_getLogs. Responses
+ * have WS_QUEUED_MAX (1024) more messages of room on top of that before
+ * the connection is closed with 1008 "responses not read".
+ *
  * HTTP status codes: 200 with the JSON-RPC response (also for JSON-RPC
  * errors), 204 when a body held only notifications (and for a CORS
  * preflight), 405 for methods other than POST (and OPTIONS with CORS),
@@ -25,6 +45,8 @@
 #define RPC_BODY_MAX_DEFAULT   (5u << 20) /* bytes per body or WS message */
 #define RPC_CONNS_MAX_DEFAULT  100u
 #define RPC_TIMEOUT_MS_DEFAULT 30000u
+#define RPC_NOTIFY_MAX_DEFAULT 16384u       /* messages queued per WS */
+#define RPC_NOTIFY_BYTES_MAX_DEFAULT (16u << 20)
 
 typedef struct rpc_server_opts {
 	const char *addr;        /* IPv4 or IPv6 literal, e.g. "127.0.0.1" */
@@ -37,6 +59,11 @@ typedef struct rpc_server_opts {
 	                          * header-read timeout. 0: RPC_TIMEOUT_MS_DEFAULT */
 	const char *cors_origin; /* Access-Control-Allow-Origin value ("*" or an
 	                          * origin); NULL sends no CORS headers */
+	unsigned notify_max;     /* a WebSocket's outgoing queue, in messages,
+	                          * beyond which a notification closes it.
+	                          * 0: RPC_NOTIFY_MAX_DEFAULT */
+	size_t notify_bytes_max; /* the same in bytes.
+	                          * 0: RPC_NOTIFY_BYTES_MAX_DEFAULT */
 } rpc_server_opts;
 
 typedef struct rpc_server rpc_server;

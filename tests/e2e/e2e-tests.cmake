@@ -17,3 +17,4 @@ add_test(NAME e2e/chaingen
          COMMAND ${PYTHON3_EXE} ${CMAKE_SOURCE_DIR}/tests/e2e/test_chaingen.py
                  $<TARGET_FILE:dure>)
 set_tests_properties(e2e/chaingen PROPERTIES LABELS e2e TIMEOUT 120)
+include(${CMAKE_CURRENT_LIST_DIR}/dev-tests.cmake)

@@ -247,6 +247,14 @@ static void test_edits(void)
 	size_t cl;
 	CHECK_EQ_INT(be.code(be.ctx, &acc.code_hash, &cp, &cl), 0);
 	CHECK(cl == sizeof code && !memcmp(cp, code, cl));
+	/* Through a state, as eth_call reads: the account had no storage,
+	 * so the state asks the backend for its slots only because the
+	 * overlay says it has some. */
+	state *st;
+	CHECK_EQ_INT(state_new_backed(&be, &st), 0);
+	u256 via = state_storage(st, &c, &key);
+	CHECK(u256_eq(&via, &val));
+	state_free(st);
 	db_abort(t);
 
 	CHECK_EQ_INT(dev_mine(f.dv, 0, NULL), 0);

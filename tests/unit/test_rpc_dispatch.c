@@ -1,5 +1,6 @@
 /* JSON-RPC 2.0 dispatch without sockets: every error code, ids, batches,
- * notifications, and deferred (asynchronous) replies. */
+ * notifications, deferred (asynchronous) replies, and sessions over a fake
+ * transport. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -345,5 +346,117 @@ static void test_deferred(void)
 	rpc_registry_free(reg);
 }
 
+/* ---- sessions ---- */
+
+typedef struct transport {
+	char sent[4][256];
+	unsigned nsent;
+	int refuse;        /* what send answers when not DURE_OK */
+} transport;
+
+static int fake_send(void *arg, const uint8_t *msg, size_t len)
+{
+	transport *t = arg;
+	if (t->refuse)
+		return t->refuse;
+	snprintf(t->sent[t->nsent++ % 4], sizeof t->sent[0], "%.*s", (int)len,
+	         (const char *)msg);
+	return DURE_OK;
+}
+
+static rpc_session *seen_session;
+static unsigned seen_calls;
+
+/* whoami: records its call's session. */
+static void h_whoami(rpc_call *call, json_t *params, void *ctx)
+{
+	seen_session = rpc_call_session(call);
+	seen_calls++;
+	rpc_reply(call, json_boolean(seen_session != NULL));
+}
+
+static char close_log[16];
+
+static void log_close(void *arg, rpc_session *s)
+{
+	size_t n = strlen(close_log);
+	close_log[n] = *(const char *)arg;
+	close_log[n + 1] = 0;
+}
+
+static rpc_session *other_session;
+
+/* Logs, then removes the (log_close, other_session) callback of the
+ * session that is closing. */
+static void drop_b(void *arg, rpc_session *s)
+{
+	log_close(arg, s);
+	rpc_session_off_close(s, log_close, other_session);
+}
+
+static void test_sessions(void)
+{
+	rpc_registry *reg = make_registry();
+	CHECK_EQ_INT(rpc_register(reg, "whoami", h_whoami, NULL), DURE_OK);
+	transport tr = {0};
+	rpc_session *s;
+	CHECK_EQ_INT(rpc_session_new(fake_send, &tr, &s), DURE_OK);
+
+	/* no session through rpc_dispatch; the given one with _session */
+	const char *in = "{\"jsonrpc\":\"2.0\",\"method\":\"whoami\",\"id\":1}";
+	EXPECT(reg, in, "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":false}");
+	CHECK(seen_session == NULL);
+	got g = {0};
+	rpc_request *req;
+	CHECK_EQ_INT(rpc_dispatch_start_session(reg, s, in, strlen(in), on_done,
+	                                        &g, &req), DURE_OK);
+	CHECK(req == NULL);
+	CHECK(seen_session == s);
+	CHECK(strcmp(g.text, "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":true}") == 0);
+
+	/* an abandoned call no longer names its session */
+	nheld = 0;
+	in = "{\"jsonrpc\":\"2.0\",\"method\":\"later\",\"id\":2}";
+	CHECK_EQ_INT(rpc_dispatch_start_session(reg, s, in, strlen(in), on_done,
+	                                        &g, &req), DURE_OK);
+	CHECK(rpc_call_session(held[0]) == s);
+	rpc_request_cancel(req);
+	CHECK(rpc_call_session(held[0]) == NULL);
+	rpc_reply(held[0], NULL);
+
+	/* a notification is the JSON-RPC 2.0 request object without an id */
+	CHECK_EQ_INT(rpc_session_notify(s, "eth_subscription",
+	                                json_pack("{s:s,s:[i]}", "subscription",
+	                                          "0xab", "result", 1)), DURE_OK);
+	CHECK_EQ_INT(tr.nsent, 1);
+	CHECK(strcmp(tr.sent[0], "{\"jsonrpc\":\"2.0\",\"method\":"
+	                         "\"eth_subscription\",\"params\":{\"subscription\":"
+	                         "\"0xab\",\"result\":[1]}}") == 0);
+	/* the transport's refusal comes back; no params is out of memory */
+	tr.refuse = DURE_EBUSY;
+	CHECK_EQ_INT(rpc_session_notify(s, "m", json_array()), DURE_EBUSY);
+	tr.refuse = 0;
+	CHECK_EQ_INT(rpc_session_notify(s, "m", NULL), DURE_ENOMEM);
+	CHECK_EQ_INT(tr.nsent, 1);
+
+	/* close callbacks: latest first, each pair once, removable, also by
+	 * another callback while the session closes */
+	other_session = s;
+	CHECK_EQ_INT(rpc_session_on_close(s, log_close, "a"), DURE_OK);
+	CHECK_EQ_INT(rpc_session_on_close(s, log_close, s), DURE_OK);
+	CHECK_EQ_INT(rpc_session_on_close(s, log_close, "b"), DURE_OK);
+	CHECK_EQ_INT(rpc_session_on_close(s, log_close, "a"), DURE_OK);
+	CHECK_EQ_INT(rpc_session_on_close(s, drop_b, "c"), DURE_OK);
+	CHECK_EQ_INT(rpc_session_on_close(s, log_close, "d"), DURE_OK);
+	rpc_session_off_close(s, log_close, "b");
+	rpc_session_off_close(s, log_close, "zz"); /* not registered: no-op */
+	close_log[0] = 0;
+	/* drop_b ("c") removes (log_close, s) before it runs */
+	rpc_session_close(s);
+	CHECK(strcmp(close_log, "dca") == 0);
+	rpc_session_close(NULL);
+	rpc_registry_free(reg);
+}
+
 TEST_MAIN(test_register, test_single, test_ids, test_errors,
-          test_notifications, test_batch, test_deferred)
+          test_notifications, test_batch, test_deferred, test_sessions)

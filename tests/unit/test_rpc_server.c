@@ -1,11 +1,15 @@
 /* End to end: the JSON-RPC server on a libuv loop on 127.0.0.1 (ephemeral
  * port), driven by a client thread with plain blocking sockets that speaks
- * HTTP/1.1 and a minimal WebSocket client (handshake and masked frames). */
+ * HTTP/1.1 and a minimal WebSocket client (handshake and masked frames).
+ * Sessions: a "sub" method keeps its call's session and the loop pushes
+ * notifications to it, to a client that reads, one that hangs up, and one
+ * that never reads. */
 #define _GNU_SOURCE /* strcasestr */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,12 +26,26 @@
 #define BODY_MAX  4096
 #define MAX_CONNS 6
 #define TIMEOUT_MS 300
+#define NOTIFY_MAX 64
+#define NOTIFY_BYTES_MAX (64u << 10)
+#define FLOOD_TOTAL 20000u  /* notifications of FLOOD_LEN bytes: far more
+                             * than socket buffers hold */
+#define FLOOD_LEN 1000
 
 static uint16_t port;
 static rpc_server *server;
 static uv_async_t finish_async;
 static rpc_call *hung[8];
-static unsigned nhung, abandoned;
+static unsigned nhung, abandoned, hung_sessions;
+
+/* Sessions kept by "sub" (loop thread), and what happened to them. */
+static rpc_session *sessions[8];
+static unsigned nsessions;
+static atomic_uint sessions_closed, push_busy, pushed;
+static uv_async_t push_async;
+static uv_timer_t flood_timer;
+static atomic_uint push_mode; /* 1: results 1, 2, 3; 2: the flood */
+static unsigned flood_left;
 
 static void h_add(rpc_call *call, json_t *params, void *ctx)
 {
@@ -48,11 +66,86 @@ static void h_hang(rpc_call *call, json_t *params, void *ctx)
 		rpc_reply(call, NULL);
 }
 
+static void on_session_close(void *arg, rpc_session *s)
+{
+	for (unsigned i = 0; i < nsessions; i++)
+		if (sessions[i] == s) {
+			sessions[i] = sessions[--nsessions];
+			break;
+		}
+	atomic_fetch_add(&sessions_closed, 1);
+}
+
+/* sub: keeps the session to push to; over HTTP there is none. */
+static void h_sub(rpc_call *call, json_t *params, void *ctx)
+{
+	rpc_session *s = rpc_call_session(call);
+	if (!s) {
+		rpc_reply_error(call, RPC_METHOD_NOT_FOUND,
+		                "notifications not supported", NULL);
+		return;
+	}
+	if (nsessions == sizeof sessions / sizeof sessions[0] ||
+	    rpc_session_on_close(s, on_session_close, NULL) != DURE_OK) {
+		rpc_reply_error(call, RPC_INTERNAL_ERROR, "full", NULL);
+		return;
+	}
+	sessions[nsessions++] = s;
+	rpc_reply(call, json_string("0x1"));
+}
+
+static int push(rpc_session *s, json_t *result)
+{
+	int err = rpc_session_notify(s, "eth_subscription",
+	                             json_pack("{s:s,s:o}", "subscription", "0x1",
+	                                       "result", result));
+	if (err == DURE_EBUSY)
+		atomic_fetch_add(&push_busy, 1);
+	else if (err == DURE_OK)
+		atomic_fetch_add(&pushed, 1);
+	return err;
+}
+
+/* subpush: pushes to its own session before replying, as a handler that
+ * mines a block does; the reply must still reach the client first. */
+static void h_subpush(rpc_call *call, json_t *params, void *ctx)
+{
+	rpc_session *s = rpc_call_session(call);
+	rpc_reply(call, json_boolean(s && push(s, json_integer(7)) == DURE_OK));
+}
+
+static void on_flood(uv_timer_t *t)
+{
+	char big[FLOOD_LEN + 1];
+	memset(big, 'x', FLOOD_LEN);
+	big[FLOOD_LEN] = 0;
+	for (unsigned i = 0; i < 256 && flood_left && nsessions; i++, flood_left--)
+		for (unsigned k = 0; k < nsessions; k++)
+			(void)!push(sessions[k], json_string(big));
+	if (!flood_left || !nsessions)
+		uv_timer_stop(t);
+}
+
+static void on_push(uv_async_t *a)
+{
+	if (atomic_load(&push_mode) == 1) {
+		for (int v = 1; v <= 3; v++)
+			for (unsigned k = 0; k < nsessions; k++)
+				(void)!push(sessions[k], json_integer(v));
+		return;
+	}
+	flood_left = FLOOD_TOTAL;
+	uv_timer_start(&flood_timer, on_flood, 1, 1);
+}
+
 /* ---- client helpers (client thread) -------------------------------------- */
 
-static int dial(void)
+static int dial_rcvbuf(int rcvbuf)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	/* Before connect, so the window offered is small from the start. */
+	if (rcvbuf)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
 	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
 	struct timeval tv = {3, 0};
@@ -62,6 +155,11 @@ static int dial(void)
 		return -1;
 	}
 	return fd;
+}
+
+static int dial(void)
+{
+	return dial_rcvbuf(0);
 }
 
 static void send_all(int fd, const void *p, size_t n)
@@ -325,9 +423,8 @@ static int ws_recv_frame(int fd, char *out, size_t cap, size_t *len)
 	return h[0] & 0x0f;
 }
 
-static int ws_dial(void)
+static int ws_upgrade_fd(int fd)
 {
-	int fd = dial();
 	const char *key = "dGhlIHNhbXBsZSBub25jZQ==";
 	char req[256];
 	int n = snprintf(req, sizeof req,
@@ -349,6 +446,11 @@ static int ws_dial(void)
 	snprintf(line, sizeof line, "\r\nsec-websocket-accept: %s\r\n", accept);
 	CHECK(strcasestr(r.head, line) != NULL);
 	return fd;
+}
+
+static int ws_dial(void)
+{
+	return ws_upgrade_fd(dial());
 }
 
 static void client_ws(void)
@@ -408,6 +510,98 @@ static void client_ws(void)
 	close(fd);
 }
 
+/* ---- sessions ------------------------------------------------------------- */
+
+static bool wait_closed(unsigned want)
+{
+	for (int i = 0; i < 1000 && atomic_load(&sessions_closed) < want; i++)
+		usleep(10 * 1000);
+	return atomic_load(&sessions_closed) == want;
+}
+
+static void trigger_push(unsigned mode)
+{
+	atomic_store(&push_mode, mode);
+	uv_async_send(&push_async);
+}
+
+static const char SUB[] = "{\"jsonrpc\":\"2.0\",\"method\":\"sub\",\"id\":1}";
+
+static void client_sessions(void)
+{
+	char msg[8192];
+	size_t len;
+	response r;
+
+	/* over HTTP a call has no session */
+	int fd = dial();
+	post(fd, "application/json", SUB, strlen(SUB));
+	CHECK(read_response(fd, &r));
+	CHECK(body_is(&r, "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32601,"
+	                  "\"message\":\"notifications not supported\"}}"));
+	close(fd);
+
+	fd = ws_dial();
+	ws_send_frame(fd, 1, SUB, strlen(SUB));
+	CHECK_EQ_INT(ws_recv_frame(fd, msg, sizeof msg, &len), 1);
+	CHECK(strcmp(msg, "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"0x1\"}") == 0);
+
+	/* pushed during the batch, written after its response */
+	const char *batch = "[{\"jsonrpc\":\"2.0\",\"method\":\"subpush\",\"id\":2},"
+	                    "{\"jsonrpc\":\"2.0\",\"method\":\"add\",\"params\":[1,2],\"id\":3}]";
+	ws_send_frame(fd, 1, batch, strlen(batch));
+	CHECK_EQ_INT(ws_recv_frame(fd, msg, sizeof msg, &len), 1);
+	CHECK(strcmp(msg, "[{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":true},"
+	                  "{\"jsonrpc\":\"2.0\",\"id\":3,\"result\":3}]") == 0);
+	CHECK_EQ_INT(ws_recv_frame(fd, msg, sizeof msg, &len), 1);
+	CHECK(strcmp(msg, "{\"jsonrpc\":\"2.0\",\"method\":\"eth_subscription\","
+	                  "\"params\":{\"subscription\":\"0x1\",\"result\":7}}") == 0);
+
+	/* pushed later from the loop, in order */
+	trigger_push(1);
+	for (int v = 1; v <= 3; v++) {
+		char want[128];
+		snprintf(want, sizeof want,
+		         "{\"jsonrpc\":\"2.0\",\"method\":\"eth_subscription\","
+		         "\"params\":{\"subscription\":\"0x1\",\"result\":%d}}", v);
+		CHECK_EQ_INT(ws_recv_frame(fd, msg, sizeof msg, &len), 1);
+		CHECK(strcmp(msg, want) == 0);
+	}
+	/* a close by the client closes the session */
+	ws_send_frame(fd, 8, "\x03\xe8", 2);
+	CHECK_EQ_INT(ws_recv_frame(fd, msg, sizeof msg, &len), 8);
+	CHECK(wait_closed(1));
+	close(fd);
+
+	/* a client that vanishes (no close frame) with a live session; the
+	 * pushes after it find no session to write to */
+	fd = ws_dial();
+	ws_send_frame(fd, 1, SUB, strlen(SUB));
+	CHECK_EQ_INT(ws_recv_frame(fd, msg, sizeof msg, &len), 1);
+	close(fd);
+	CHECK(wait_closed(2));
+	unsigned before = atomic_load(&pushed);
+	trigger_push(1);
+	usleep(50 * 1000);
+	CHECK_EQ_INT(atomic_load(&pushed), before);
+
+	/* a client that never reads: past the limits the server closes it */
+	fd = ws_upgrade_fd(dial_rcvbuf(4096));
+	ws_send_frame(fd, 1, SUB, strlen(SUB));
+	CHECK_EQ_INT(ws_recv_frame(fd, msg, sizeof msg, &len), 1);
+	trigger_push(2);
+	CHECK(wait_closed(3));
+	CHECK(atomic_load(&push_busy) >= 1);
+	CHECK(atomic_load(&pushed) < before + FLOOD_TOTAL);
+	/* what was written before the close, then the end */
+	char sink[65536];
+	ssize_t k;
+	while ((k = recv(fd, sink, sizeof sink, 0)) > 0)
+		;
+	CHECK(k == 0 || k < 0);
+	close(fd);
+}
+
 /* ---- threads and loop ----------------------------------------------------- */
 
 static void *client_main(void *arg)
@@ -415,10 +609,16 @@ static void *client_main(void *arg)
 	client_http();
 	client_limits();
 	client_ws();
+	client_sessions();
 
-	/* connections open while the server stops are closed by it */
+	/* connections open while the server stops are closed by it, and their
+	 * sessions with them */
 	int idle = dial();
 	int ws = ws_dial();
+	char msg[256];
+	size_t len;
+	ws_send_frame(ws, 1, SUB, strlen(SUB));
+	CHECK_EQ_INT(ws_recv_frame(ws, msg, sizeof msg, &len), 1);
 	int mid = dial(); /* a request cut off mid-headers */
 	send_all(mid, "POST / HTTP/1.1\r\nHost:", 22);
 	usleep(50 * 1000);
@@ -437,11 +637,14 @@ static void on_finish(uv_async_t *a)
 	/* handlers still holding calls complete them; nobody waits any more */
 	for (unsigned i = 0; i < nhung; i++) {
 		abandoned += rpc_call_abandoned(hung[i]);
+		hung_sessions += rpc_call_session(hung[i]) != NULL;
 		rpc_reply(hung[i], NULL);
 	}
 	rpc_server_stop(server);
 	server = NULL;
 	uv_close((uv_handle_t *)a, NULL);
+	uv_close((uv_handle_t *)&push_async, NULL);
+	uv_close((uv_handle_t *)&flood_timer, NULL);
 }
 
 static void test_server(void)
@@ -452,10 +655,14 @@ static void test_server(void)
 	CHECK_EQ_INT(rpc_registry_new(&reg), DURE_OK);
 	CHECK_EQ_INT(rpc_register(reg, "add", h_add, NULL), DURE_OK);
 	CHECK_EQ_INT(rpc_register(reg, "hang", h_hang, NULL), DURE_OK);
+	CHECK_EQ_INT(rpc_register(reg, "sub", h_sub, NULL), DURE_OK);
+	CHECK_EQ_INT(rpc_register(reg, "subpush", h_subpush, NULL), DURE_OK);
 
 	rpc_server_opts opts = {.addr = "127.0.0.1", .port = 0,
 	                        .body_max = BODY_MAX, .max_conns = MAX_CONNS,
-	                        .timeout_ms = TIMEOUT_MS, .cors_origin = "*"};
+	                        .timeout_ms = TIMEOUT_MS, .cors_origin = "*",
+	                        .notify_max = NOTIFY_MAX,
+	                        .notify_bytes_max = NOTIFY_BYTES_MAX};
 	CHECK_EQ_INT(rpc_server_start(&loop, reg, &opts, &server), DURE_OK);
 	port = rpc_server_port(server);
 	CHECK(port != 0);
@@ -470,12 +677,17 @@ static void test_server(void)
 	CHECK_EQ_INT(rpc_server_start(&loop, reg, &same, &other), DURE_EINVAL);
 
 	uv_async_init(&loop, &finish_async, on_finish);
+	uv_async_init(&loop, &push_async, on_push);
+	uv_timer_init(&loop, &flood_timer);
 	pthread_t th;
 	CHECK_EQ_INT(pthread_create(&th, NULL, client_main, NULL), 0);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	pthread_join(th, NULL);
 	CHECK_EQ_INT(nhung, 3);
 	CHECK_EQ_INT(abandoned, nhung);
+	CHECK_EQ_INT(hung_sessions, 0);
+	CHECK_EQ_INT(atomic_load(&sessions_closed), 4); /* the last at stop */
+	CHECK_EQ_INT(nsessions, 0);
 	CHECK_EQ_INT(uv_loop_close(&loop), 0);
 	rpc_registry_free(reg);
 }
