@@ -14,6 +14,7 @@
 
 typedef struct txpool txpool;
 typedef struct txpool_result txpool_result;
+typedef struct txpool_env txpool_env;
 
 /* An unlocked account: eth_accounts lists it, eth_sendTransaction and the
  * eth_sign family sign with its key. */
@@ -51,6 +52,12 @@ typedef struct api_ctx {
 	 * given. NULL: none. */
 	bool (*impersonated)(void *ictx, const address *a);
 	void *imp_ctx;
+	/* The pool's view of the block after head (consensus/pool_env.h's
+	 * blockchain_pool_env, which NULL means): a dev node's has the gas
+	 * limit and base fee its producer will give that block. */
+	int (*pool_env)(void *pctx, const header *head,
+	                const state_backend *accounts, txpool_env *out);
+	void *pool_env_ctx;
 } api_ctx;
 
 #endif

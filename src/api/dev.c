@@ -425,6 +425,100 @@ static void m_drop_tx(rpc_call *call, json_t *params, void *ctx)
 	api_reply_json(call, ethjson_hash(&h));
 }
 
+/* ---- what the next blocks get ---- */
+
+static void m_set_block_gas_limit(rpc_call *call, json_t *params, void *ctx)
+{
+	api_dev_ctx *c = ctx;
+	num_arg g = one_num(call, params);
+	if (!g.ok)
+		return;
+	if (!g.v || dev_set_gas_limit(c->d, g.v)) {
+		rpc_reply_error(call, -32602, "invalid block gas limit", NULL);
+		return;
+	}
+	rpc_reply(call, json_true());
+}
+
+static void m_set_next_base_fee(rpc_call *call, json_t *params, void *ctx)
+{
+	api_dev_ctx *c = ctx;
+	api_err e;
+	u256 fee;
+	if (ethjson_params(params, 1, 1, &e)) {
+		api_reply_err(call, &e);
+		return;
+	}
+	const json_t *p = ethjson_param(params, 0);
+	uint64_t small = 0;
+	int err = json_is_integer(p) ? get_num(p, &small, &e)
+	                             : ethjson_get_u256(p, &fee, &e);
+	if (err) {
+		reply_bad_arg(call, &e, 0);
+		return;
+	}
+	if (json_is_integer(p))
+		fee = u256_from_u64(small);
+	err = dev_set_next_base_fee(c->d, &fee);
+	if (err == DURE_EINVAL)
+		rpc_reply_error(call, -32602, "the chain has no base fee to set",
+		                NULL);
+	else if (err)
+		reply_dev_error(call, err);
+	else
+		rpc_reply(call, NULL);
+}
+
+static void m_set_prev_randao(rpc_call *call, json_t *params, void *ctx)
+{
+	api_dev_ctx *c = ctx;
+	api_err e;
+	uint8_t b[32];
+	if (ethjson_params(params, 1, 1, &e)) {
+		api_reply_err(call, &e);
+		return;
+	}
+	if (ethjson_get_fixed(ethjson_param(params, 0), b, 32, &e)) {
+		reply_bad_arg(call, &e, 0);
+		return;
+	}
+	h256 r;
+	memcpy(r.b, b, 32);
+	dev_set_next_randao(c->d, &r);
+	rpc_reply(call, NULL);
+}
+
+/* A minimum gas price exists only without EIP-1559, which a dev chain
+ * always has: refused as Anvil refuses it. */
+static void m_set_min_gas_price(rpc_call *call, json_t *params, void *ctx)
+{
+	(void)params;
+	(void)ctx;
+	rpc_reply_error(call, -32602, "anvil_setMinGasPrice is not supported "
+	                "when EIP-1559 is active", NULL);
+}
+
+/* anvil_reset([{forking}]): back to genesis; forking is not supported. */
+static void m_reset(rpc_call *call, json_t *params, void *ctx)
+{
+	api_dev_ctx *c = ctx;
+	api_err e;
+	if (ethjson_params(params, 0, 1, &e)) {
+		api_reply_err(call, &e);
+		return;
+	}
+	const json_t *p = ethjson_param(params, 0);
+	if (p && (!json_is_object(p) || json_object_get(p, "forking"))) {
+		rpc_reply_error(call, -32602, "forking is not supported", NULL);
+		return;
+	}
+	int err = dev_reset(c->d);
+	if (err)
+		reply_dev_error(call, err);
+	else
+		rpc_reply(call, NULL);
+}
+
 /* ---- impersonation ---- */
 
 bool api_dev_impersonated(void *ctx, const address *a)
@@ -604,6 +698,14 @@ int api_dev_register(rpc_registry *reg, api_dev_ctx *ctx)
 		{"hardhat_setStorageAt", m_set_storage},
 		{"anvil_setCoinbase", m_set_coinbase},
 		{"hardhat_setCoinbase", m_set_coinbase},
+		{"evm_setBlockGasLimit", m_set_block_gas_limit},
+		{"anvil_setNextBlockBaseFeePerGas", m_set_next_base_fee},
+		{"hardhat_setNextBlockBaseFeePerGas", m_set_next_base_fee},
+		{"hardhat_setPrevRandao", m_set_prev_randao},
+		{"anvil_setMinGasPrice", m_set_min_gas_price},
+		{"hardhat_setMinGasPrice", m_set_min_gas_price},
+		{"anvil_reset", m_reset},
+		{"hardhat_reset", m_reset},
 		{"anvil_impersonateAccount", m_impersonate},
 		{"hardhat_impersonateAccount", m_impersonate},
 		{"anvil_stopImpersonatingAccount", m_stop_impersonating},

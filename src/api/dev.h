@@ -17,6 +17,12 @@
  *   anvil_setNonce / hardhat_setNonce(address, nonce)         null
  *   anvil_setStorageAt / hardhat_setStorageAt(address, slot, value)  true
  *   anvil_setCoinbase / hardhat_setCoinbase(address)          null
+ *   evm_setBlockGasLimit(gas)                     true; every later block
+ *   anvil_setNextBlockBaseFeePerGas / hardhat_...(wei)  null; the next block
+ *   hardhat_setPrevRandao(bytes32)                null; the next block
+ *   anvil_setMinGasPrice / hardhat_setMinGasPrice  refused: EIP-1559 is on
+ *   anvil_reset / hardhat_reset([{}])             null; back to genesis
+ *                                  (forking refused)
  *   anvil_impersonateAccount / hardhat_impersonateAccount(address)  null:
  *                                  eth_sendTransaction sends from it
  *                                  without a key

@@ -100,7 +100,10 @@ static int head_open(api_ctx *c, head_view *hv)
 	if (c->head_overlay)
 		c->head_overlay(c->overlay_ctx, &hv->flat, &hv->scratch, &hv->be);
 	if (!err)
-		err = blockchain_pool_env(c->bc, &hv->head, &hv->be, &hv->env);
+		err = c->pool_env ? c->pool_env(c->pool_env_ctx, &hv->head, &hv->be,
+		                                &hv->env)
+		                  : blockchain_pool_env(c->bc, &hv->head, &hv->be,
+		                                        &hv->env);
 	if (err) {
 		db_abort(hv->t);
 		hv->t = NULL;

@@ -222,7 +222,9 @@ static int pending_nonce(api_eth_state *es, const at_block *a,
                          const address *addr, uint64_t *nonce)
 {
 	txpool_env env;
-	int err = blockchain_pool_env(es->ctx->bc, &a->h, &a->b, &env);
+	api_ctx *c = es->ctx;
+	int err = c->pool_env ? c->pool_env(c->pool_env_ctx, &a->h, &a->b, &env)
+	                      : blockchain_pool_env(c->bc, &a->h, &a->b, &env);
 	return err ? err : txpool_next_nonce(es->ctx->pool, &env, addr, nonce);
 }
 

@@ -88,6 +88,10 @@ static int read_config(const json_t *config, chain_config *c)
 	if (unl && !json_is_boolean(unl))
 		return DURE_EJSON;
 	c->unlimited_code_size = json_is_true(unl);
+	const json_t *dev = json_object_get(config, "dureDevChain");
+	if (dev && !json_is_boolean(dev))
+		return DURE_EJSON;
+	c->dev_rules = json_is_true(dev);
 
 	const json_t *ttd = json_object_get(config, "terminalTotalDifficulty");
 	if (ttd && !json_is_null(ttd)) {
@@ -144,6 +148,8 @@ int chain_config_to_json(const chain_config *c, json_t **out)
 	if (ok && c->unlimited_code_size)
 		ok = json_object_set_new(o, "allowUnlimitedContractSize",
 		                         json_true()) == 0;
+	if (ok && c->dev_rules)
+		ok = json_object_set_new(o, "dureDevChain", json_true()) == 0;
 	if (!ok) {
 		json_decref(o);
 		return DURE_ENOMEM;

@@ -42,6 +42,12 @@ typedef struct chain_config {
 	 * A property of the chain, not of a run: its blocks are valid only
 	 * under it. JSON key "allowUnlimitedContractSize". */
 	bool unlimited_code_size;
+	/* A development chain (dure dev): its producer sets each block's gas
+	 * limit and base fee (evm_setBlockGasLimit,
+	 * anvil_setNextBlockBaseFeePerGas) instead of the 1/1024 bound and
+	 * EIP-1559's formula, which its blocks are then not checked
+	 * against. JSON key "dureDevChain". */
+	bool dev_rules;
 } chain_config;
 
 /* Reads a quantity: a non-negative JSON integer, or a decimal or "0x" hex

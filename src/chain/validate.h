@@ -34,7 +34,8 @@
  * parent's, gas limit at most 2^63-1 and within the parent's
  * (header_check_gas_limit, with the parent's doubled at the London fork
  * block), gas used at most the gas limit, the base fee (header_base_fee),
- * and
+ * (on a chain with dev_rules only the absolute gas limit bounds, and any
+ * base fee), and
  * from Cancun the blob gas used (at most 786432, a multiple of 131072) and
  * the excess blob gas (header_excess_blob_gas).
  *

@@ -29,7 +29,10 @@ static int child_header(blockchain *bc, const build_opts *o,
 	int err = DURE_OK;
 	if (*rev >= FORK_LONDON) {
 		h->has_base_fee = true;
-		err = header_base_fee(c, parent, &h->base_fee);
+		if (o->has_base_fee)
+			h->base_fee = o->base_fee;
+		else
+			err = header_base_fee(c, parent, &h->base_fee);
 	}
 	if (!err && *rev >= FORK_SHANGHAI)
 		h->has_withdrawals_root = true;

@@ -21,6 +21,10 @@ typedef struct build_opts {
 	address coinbase;
 	uint64_t timestamp;      /* 0: the parent's + 1 */
 	uint64_t gas_limit;      /* 0: the parent's */
+	/* The base fee in place of EIP-1559's, which only a chain with
+	 * dev_rules accepts (London on). */
+	bool has_base_fee;
+	u256 base_fee;
 	h256 prev_randao;        /* the mix hash after the Merge */
 	h256 parent_beacon_root; /* Cancun on */
 	const uint8_t *extra;    /* at most 32 bytes */

@@ -66,6 +66,10 @@ struct dev {
 	size_t nsnaps, snaps_cap;
 	uint64_t next_snap_id;
 	uint64_t randao_seq;
+	uint64_t gas_limit;      /* 0: the parent's */
+	bool has_next_base_fee, has_next_randao;
+	u256 next_base_fee;
+	h256 next_randao;
 };
 
 /* ---- the pool ---- */
@@ -92,7 +96,7 @@ static int pool_sync(dev *d)
 	dev_overlay(d, &flat, &scratch, &be);
 	txpool_env env;
 	if (!err)
-		err = blockchain_pool_env(d->bc, &head, &be, &env);
+		err = dev_pool_env(d, &head, &be, &env);
 	if (!err)
 		err = txpool_on_head(d->pool, &env, NULL, NULL, 0);
 	db_abort(t);
@@ -451,6 +455,67 @@ int dev_set_next_timestamp(dev *d, uint64_t ts)
 	return DURE_OK;
 }
 
+/* ---- what the producer sets ---- */
+
+int dev_set_gas_limit(dev *d, uint64_t gas_limit)
+{
+	if (!blockchain_config(d->bc)->dev_rules ||
+	    (gas_limit && (gas_limit < 5000 || gas_limit > (uint64_t)INT64_MAX)))
+		return DURE_EINVAL;
+	d->gas_limit = gas_limit;
+	return pool_sync(d);
+}
+
+int dev_set_next_base_fee(dev *d, const u256 *fee)
+{
+	header h;
+	h256 hash;
+	int err = blockchain_head(d->bc, &h, &hash);
+	if (err)
+		return err;
+	if (!blockchain_config(d->bc)->dev_rules || !h.has_base_fee)
+		return DURE_EINVAL;
+	d->next_base_fee = *fee;
+	d->has_next_base_fee = true;
+	return pool_sync(d);
+}
+
+void dev_set_next_randao(dev *d, const h256 *randao)
+{
+	d->next_randao = *randao;
+	d->has_next_randao = true;
+}
+
+int dev_reset(dev *d)
+{
+	int err = blockchain_rewind(d->bc, 0);
+	if (err)
+		return err;
+	edits_clear(&d->edits);
+	for (size_t i = 0; i < d->nsnaps; i++)
+		edits_clear(&d->snaps[i].edits);
+	d->nsnaps = 0;
+	d->offset = 0;
+	d->next_ts = 0;
+	d->gas_limit = 0;
+	d->has_next_base_fee = d->has_next_randao = false;
+	return pool_sync(d);
+}
+
+int dev_pool_env(void *dp, const header *head, const state_backend *accounts,
+                 txpool_env *out)
+{
+	dev *d = dp;
+	int err = blockchain_pool_env(d->bc, head, accounts, out);
+	if (err)
+		return err;
+	if (d->gas_limit)
+		out->gas_limit = d->gas_limit;
+	if (d->has_next_base_fee && out->rev >= FORK_LONDON)
+		out->base_fee = d->next_base_fee;
+	return DURE_OK;
+}
+
 /* ---- mining ---- */
 
 /* A mix hash no two blocks share: keccak of the parent and a counter. */
@@ -532,7 +597,11 @@ static int build_import(dev *d, const header *parent, const h256 *phash,
 	build_opts bo = {
 		.coinbase = d->o.coinbase,
 		.timestamp = ts,
-		.prev_randao = next_randao(d, phash),
+		.gas_limit = d->gas_limit,
+		.has_base_fee = d->has_next_base_fee,
+		.base_fee = d->next_base_fee,
+		.prev_randao = d->has_next_randao ? d->next_randao
+		                                  : next_randao(d, phash),
 		.senders = senders,
 	};
 	(void)parent;
@@ -569,7 +638,7 @@ int dev_mine(dev *d, uint64_t timestamp, h256 *hash)
 		return DURE_EINVAL;
 	txpool_env fees;
 	state_backend none = {0};
-	if ((err = blockchain_pool_env(d->bc, &parent, &none, &fees)))
+	if ((err = dev_pool_env(d, &parent, &none, &fees)))
 		return err;
 	block b;
 	h256 bh;
@@ -579,7 +648,7 @@ int dev_mine(dev *d, uint64_t timestamp, h256 *hash)
 		tx *txs;
 		address *senders;
 		size_t n;
-		err = take_from_pool(d, parent.gas_limit, &fees.base_fee,
+		err = take_from_pool(d, fees.gas_limit, &fees.base_fee,
 		                     &fees.blob_base_fee, &txs, &senders, &n);
 		if (err)
 			return err;
@@ -604,6 +673,7 @@ int dev_mine(dev *d, uint64_t timestamp, h256 *hash)
 	if (wall + d->offset < (int64_t)ts)
 		d->offset = (int64_t)ts - wall;
 	d->next_ts = 0;
+	d->has_next_base_fee = d->has_next_randao = false;
 	edits_clear(&d->edits);
 	err = pool_sync(d);
 	if (d->head_fn)

@@ -94,6 +94,22 @@ int64_t dev_increase_time(dev *d, uint64_t secs);
  * Returns DURE_OK or DURE_EINVAL when ts is not after the head's. */
 DURE_WUR int dev_set_next_timestamp(dev *d, uint64_t ts);
 
+/* The gas limit of every later block (evm_setBlockGasLimit); 0: each
+ * block keeps its parent's. The next block's base fee in place of
+ * EIP-1559's (anvil_setNextBlockBaseFeePerGas), and its mix hash
+ * (hardhat_setPrevRandao). The first two need a chain with dev_rules
+ * (chain/config.h) and return DURE_EINVAL otherwise, or for a gas limit
+ * below 5000 or above 2^63-1, or a base fee before London. */
+DURE_WUR int dev_set_gas_limit(dev *d, uint64_t gas_limit);
+DURE_WUR int dev_set_next_base_fee(dev *d, const u256 *fee);
+void dev_set_next_randao(dev *d, const h256 *randao);
+
+/* The pool's view of the block after head (blockchain_pool_env with the
+ * gas limit and base fee the dev will give it). The shape of
+ * api_ctx.pool_env, with d as its context. */
+DURE_WUR int dev_pool_env(void *d, const header *head,
+                          const state_backend *accounts, txpool_env *out);
+
 void dev_set_coinbase(dev *d, const address *a);
 const address *dev_coinbase(const dev *d);
 
@@ -107,6 +123,12 @@ DURE_WUR int dev_snapshot(dev *d, uint64_t *id);
  * forgotten. *found is false (and nothing changes) for an unknown id.
  * Returns DURE_OK or a rewind error. */
 DURE_WUR int dev_revert(dev *d, uint64_t id, bool *found);
+
+/* Takes the chain back to its genesis (anvil_reset): every block after
+ * it unwound, edits, snapshots, the clock's offset and what was set for
+ * the next blocks dropped, the pool emptied of what no longer applies.
+ * Returns DURE_OK or a rewind error. */
+DURE_WUR int dev_reset(dev *d);
 
 /* Edits of the head's state, carried by the next block; the pool is
  * re-validated against the edited state. Each returns DURE_OK, DURE_ERANGE

@@ -232,8 +232,9 @@ static int dev_genesis(const dev_config *c, const api_account *accts,
 	json_t *alloc = json_object();
 	json_t *root = json_object();
 	int err = cfg && alloc && root ? DURE_OK : DURE_ENOMEM;
-	if (!err && json_object_set_new(cfg, "terminalTotalDifficulty",
-	                                json_integer(0)))
+	if (!err && (json_object_set_new(cfg, "terminalTotalDifficulty",
+	                                 json_integer(0)) ||
+	             json_object_set_new(cfg, "dureDevChain", json_true())))
 		err = DURE_ENOMEM;
 	bool shanghai = !strcmp(c->hardfork, "shanghai") ||
 	                !strcmp(c->hardfork, "cancun");
@@ -531,6 +532,8 @@ static int run(const dev_config *c, const char *datadir, const char *version)
 	};
 	actx.impersonated = api_dev_impersonated;
 	actx.imp_ctx = &dctx;
+	actx.pool_env = dev_pool_env;
+	actx.pool_env_ctx = rt.dv;
 	if (!err && uv_loop_init(&rt.loop))
 		err = DURE_EIO;
 	bool loop_ok = !err;

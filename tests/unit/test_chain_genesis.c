@@ -750,6 +750,22 @@ static void test_config_json(void)
 		CHECK(memcmp(&c, &back, sizeof c) == 0);
 		json_decref(j);
 	}
+	/* A dev chain's two properties travel under their own keys, only
+	 * when set, and only as booleans. */
+	CHECK_EQ_INT(chain_config_for_network("Cancun", &c), DURE_OK);
+	CHECK_EQ_INT(chain_config_to_json(&c, &j), DURE_OK);
+	CHECK(json_object_get(j, "dureDevChain") == NULL);
+	CHECK(json_object_get(j, "allowUnlimitedContractSize") == NULL);
+	json_decref(j);
+	c.dev_rules = c.unlimited_code_size = true;
+	CHECK_EQ_INT(chain_config_to_json(&c, &j), DURE_OK);
+	CHECK(json_is_true(json_object_get(j, "dureDevChain")));
+	CHECK(json_is_true(json_object_get(j, "allowUnlimitedContractSize")));
+	CHECK_EQ_INT(chain_config_from_json(j, &back), DURE_OK);
+	CHECK(back.dev_rules && back.unlimited_code_size);
+	json_object_set_new(j, "dureDevChain", json_integer(1));
+	CHECK_EQ_INT(chain_config_from_json(j, &back), DURE_EJSON);
+	json_decref(j);
 }
 
 TEST_MAIN(test_config_json, test_mainnet_schedule, test_schedule_variants,

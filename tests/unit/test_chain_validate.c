@@ -198,6 +198,18 @@ static void test_header_rules(void)
 	BROKEN(x.blob_gas_used = 786432 + 131072, DURE_EBLOCK_BLOB_GAS_USED);
 	BROKEN(x.blob_gas_used = 131071, DURE_EBLOCK_BLOB_GAS_USED);
 	BROKEN(x.excess_blob_gas = 0, DURE_EBLOCK_EXCESS_BLOB_GAS);
+	/* A dev chain's producer sets gas limit and base fee: the bound and
+	 * EIP-1559 no longer apply, the absolute bounds and the rest do. */
+	c.dev_rules = true;
+	BROKEN(x.gas_limit = 20000000 + 19531, DURE_OK);
+	BROKEN(x.gas_limit = 5000, DURE_OK);
+	BROKEN(x.gas_limit = 4999, DURE_EBLOCK_GAS_LIMIT);
+	BROKEN(x.gas_limit = 0x8000000000000000ull, DURE_EBLOCK_GAS_LIMIT);
+	BROKEN(x.base_fee = u256_from_u64(0), DURE_OK);
+	BROKEN(x.gas_used = x.gas_limit + 1, DURE_EBLOCK_GAS_USED_OVER);
+	BROKEN(x.excess_blob_gas = 0, DURE_EBLOCK_EXCESS_BLOB_GAS);
+	BROKEN(x.timestamp = 1000, DURE_EBLOCK_TIMESTAMP);
+	c.dev_rules = false;
 #undef BROKEN
 
 	/* Before London a base fee is a field too many; before Cancun so

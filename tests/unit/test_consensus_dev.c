@@ -47,7 +47,14 @@ static int rm_entry(const char *p, const struct stat *sb, int flag,
 	return remove(p);
 }
 
+static bool open_fixture_rules(fixture *f, bool dev_rules);
+
 static bool open_fixture(fixture *f)
+{
+	return open_fixture_rules(f, true);
+}
+
+static bool open_fixture_rules(fixture *f, bool dev_rules)
 {
 	memset(f, 0, sizeof *f);
 	memset(f->key, 0x11, 32);
@@ -69,6 +76,9 @@ static bool open_fixture(fixture *f)
 	    "alloc", a, "balance", "0x3635c9adc5dea00000", /* 1000 ether */
 	    "gasLimit", "0x1c9c380", "difficulty", "0x0",
 	    "baseFeePerGas", "0x3b9aca00", "timestamp", GENESIS_TS);
+	if (j && dev_rules)
+		json_object_set_new(json_object_get(j, "config"), "dureDevChain",
+		                    json_true());
 	strcpy(f->dir, "/tmp/dure-dev-test-XXXXXX");
 	genesis g = {0};
 	h256 hash;
@@ -361,4 +371,55 @@ static void test_timestamps(void)
 	close_fixture(&f);
 }
 
-TEST_MAIN(test_mine_transfer, test_edits, test_snapshots, test_timestamps)
+/* The producer's gas limit and base fee on a dev chain: the blocks carry
+ * them and import (their roots confirmed); a chain without dev rules
+ * refuses them. A reset goes back to genesis. */
+static void test_producer_settings(void)
+{
+	fixture f;
+	CHECK(open_fixture(&f));
+	CHECK_EQ_INT(dev_set_gas_limit(f.dv, 4999), DURE_EINVAL);
+	CHECK_EQ_INT(dev_set_gas_limit(f.dv, 50000000), 0);
+	u256 zero = u256_from_u64(0);
+	CHECK_EQ_INT(dev_set_next_base_fee(f.dv, &zero), 0);
+	h256 r;
+	memset(r.b, 0x42, 32);
+	dev_set_next_randao(f.dv, &r);
+	CHECK_EQ_INT(dev_mine(f.dv, 0, NULL), 0);
+	header h = head_of(&f);
+	CHECK(h.gas_limit == 50000000);
+	CHECK(u256_is_zero(&h.base_fee));
+	CHECK(h256_eq(&h.mix_hash, &r));
+	verify_root(&f);
+	/* The base fee was for one block: EIP-1559 from a zero parent with an
+	 * empty block stays zero; the gas limit stays. The mix hash is new. */
+	CHECK_EQ_INT(dev_mine(f.dv, 0, NULL), 0);
+	h = head_of(&f);
+	CHECK(h.gas_limit == 50000000);
+	CHECK(u256_is_zero(&h.base_fee));
+	CHECK(!h256_eq(&h.mix_hash, &r));
+	/* Mined, then reset away: the sender's balance is the genesis' again,
+	 * and a transaction pooled since stays (its nonce is still next). */
+	u256 before = balance_of(&f, &f.sender);
+	txpool_result res;
+	CHECK_EQ_INT(pool_transfer(&f, 0, 5, &res), 0);
+	CHECK_EQ_INT(dev_mine(f.dv, 0, NULL), 0);
+	CHECK_EQ_INT(pool_transfer(&f, 1, 5, &res), 0);
+	CHECK_EQ_INT(dev_reset(f.dv), 0);
+	CHECK(txpool_pending_count(f.pool) == 0);
+	CHECK(txpool_queued_count(f.pool) == 1);
+	CHECK(head_of(&f).number == 0);
+	CHECK(head_of(&f).gas_limit == 30000000);
+	u256 now = balance_of(&f, &f.sender);
+	CHECK(u256_eq(&now, &before));
+	verify_root(&f);
+	close_fixture(&f);
+
+	CHECK(open_fixture_rules(&f, false));
+	CHECK_EQ_INT(dev_set_gas_limit(f.dv, 50000000), DURE_EINVAL);
+	CHECK_EQ_INT(dev_set_next_base_fee(f.dv, &zero), DURE_EINVAL);
+	close_fixture(&f);
+}
+
+TEST_MAIN(test_mine_transfer, test_edits, test_snapshots, test_timestamps,
+          test_producer_settings)
