@@ -105,13 +105,3 @@ bool ptable_del(ptable *t, const void *item)
 		i = j;
 	}
 }
-
-void *ptable_next(const ptable *t, size_t *pos)
-{
-	while (*pos <= t->mask) {
-		void *item = t->slots[(*pos)++];
-		if (item)
-			return item;
-	}
-	return NULL;
-}

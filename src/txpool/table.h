@@ -43,8 +43,4 @@ void ptable_put(ptable *t, void *item);
 /* Removes item (by its key). Returns true if it was present. */
 bool ptable_del(ptable *t, const void *item);
 
-/* Iteration in slot order: *pos starts at 0; returns the next item and
- * advances *pos, or NULL at the end. Any put or del ends its validity. */
-void *ptable_next(const ptable *t, size_t *pos);
-
 #endif

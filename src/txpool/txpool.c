@@ -31,12 +31,15 @@ struct acct {
 	pooled **txs;           /* by nonce, ascending, no two alike */
 	size_t n, cap;
 	size_t npending;        /* txs[0..npending) are pending */
+	acct *prev, *next;      /* in txpool.senders: walks cost the senders
+	                           there are, not the table's capacity */
 };
 
 struct txpool {
 	txpool_config cfg;
 	ptable by_hash;         /* pooled, by e.hash */
 	ptable by_sender;       /* acct, by addr */
+	acct *senders;          /* every acct of by_sender, linked */
 	size_t count, npending;
 	uint64_t seq;           /* the next arrival's */
 	uint64_t gen;           /* bumped by every change; ends iterators */
@@ -236,9 +239,8 @@ void txpool_free(txpool *p)
 {
 	if (!p)
 		return;
-	size_t pos = 0;
-	acct *a;
-	while (p->by_sender.slots && (a = ptable_next(&p->by_sender, &pos))) {
+	for (acct *a = p->senders, *next; a; a = next) {
+		next = a->next;
 		for (size_t i = 0; i < a->n; i++)
 			pooled_free(a->txs[i]);
 		free(a->txs);
@@ -345,6 +347,12 @@ static bool release(txpool *p, acct *a)
 	if (a->n)
 		return false;
 	ptable_del(&p->by_sender, a);
+	if (a->prev)
+		a->prev->next = a->next;
+	else
+		p->senders = a->next;
+	if (a->next)
+		a->next->prev = a->prev;
 	free(a->txs);
 	free(a);
 	return true;
@@ -359,9 +367,7 @@ static pooled *cheapest(const txpool *p, const tx *t, const acct *own,
                         const u256 *base_fee)
 {
 	pooled *best = NULL;
-	size_t pos = 0;
-	acct *a;
-	while ((a = ptable_next(&p->by_sender, &pos))) {
+	for (const acct *a = p->senders; a; a = a->next) {
 		pooled *last = a->txs[a->n - 1];
 		if (a == own && last->e.tx.nonce < t->nonce)
 			continue;
@@ -475,8 +481,14 @@ static int add_checked(txpool *p, const txpool_env *env, const tx *t,
 		unlink_entry(p, victim);
 		pooled_free(victim);
 	}
-	if (fresh)
+	if (fresh) {
 		ptable_put(&p->by_sender, a);
+		a->prev = NULL;
+		a->next = p->senders;
+		if (p->senders)
+			p->senders->prev = a;
+		p->senders = a;
+	}
 	x->a = a;
 	x->e.seq = p->seq++;
 	size_t at = lower_bound(a, t->nonce);
@@ -620,9 +632,8 @@ static acct **senders(const txpool *p, bool sorted, size_t *n)
 	acct **v = malloc(*n * sizeof *v);
 	if (!v)
 		return NULL;
-	size_t pos = 0, k = 0;
-	acct *a;
-	while ((a = ptable_next(&p->by_sender, &pos)))
+	size_t k = 0;
+	for (acct *a = p->senders; a; a = a->next)
 		v[k++] = a;
 	if (sorted)
 		qsort(v, k, sizeof *v, cmp_acct_addr);
