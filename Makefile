@@ -44,10 +44,12 @@ net-deps: deps
 	npm ci --prefix tests/net --no-audit --no-fund --loglevel=error
 
 # The clients the dev node's end-to-end tests drive (ethers, viem, solc,
-# Foundry's cast), pinned by tests/e2e/dev/package-lock.json; Anvil, which
-# the tests were validated against, is a dev dependency left out here.
+# Foundry's cast; a Hardhat project), pinned by the package-lock.json files
+# of tests/e2e/dev and tests/e2e/hardhat; Anvil, which the tests were
+# validated against, is a dev dependency left out here.
 e2e-deps: deps
 	npm ci --prefix tests/e2e/dev --omit=dev --no-audit --no-fund --loglevel=error
+	npm ci --prefix tests/e2e/hardhat --no-audit --no-fund --loglevel=error
 
 fuzz: deps
 	cmake -S . -B $(FUZZB) $(CMAKE_GEN) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \

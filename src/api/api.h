@@ -58,6 +58,18 @@ typedef struct api_ctx {
 	int (*pool_env)(void *pctx, const header *head,
 	                const state_backend *accounts, txpool_env *out);
 	void *pool_env_ctx;
+	/* The header fields the block after the head will carry (number,
+	 * timestamp, gas limit, base fee, coinbase, mix hash, excess blob
+	 * gas): calls at "pending" run in that block, as Anvil and geth run
+	 * them. NULL: "pending" calls run in the head block. */
+	int (*next_header)(void *nctx, header *out);
+	void *next_header_ctx;
+	/* The block the node would seal now from its pool, not imported
+	 * (eth_getBlockByNumber at "pending"): *out freed with block_free,
+	 * *senders (one per transaction) with free. NULL: "pending" names
+	 * the head. */
+	int (*pending_block)(void *pctx, block *out, address **senders);
+	void *pending_block_ctx;
 } api_ctx;
 
 #endif

@@ -613,6 +613,25 @@ static bool arg_block(rpc_call *call, const api_eth_chain *ec,
 	return false;
 }
 
+/* The block the node would seal now (api_ctx.pending_block). */
+static void reply_pending(rpc_call *call, const api_eth_chain *ec, bool full)
+{
+	block b;
+	address *senders;
+	json_t *o = NULL;
+	int err = ec->ctx->pending_block(ec->ctx->pending_block_ctx, &b,
+	                                 &senders);
+	if (!err) {
+		err = ethjson_block(&b, NULL, NULL, full, senders, &o);
+		block_free(&b);
+		free(senders);
+	}
+	if (err)
+		api_reply_internal(call, err);
+	else
+		rpc_reply(call, o);
+}
+
 static void get_block(rpc_call *call, json_t *params, void *arg, bool by_hash)
 {
 	api_eth_chain *ec = arg;
@@ -623,6 +642,12 @@ static void get_block(rpc_call *call, json_t *params, void *arg, bool by_hash)
 	if (!arg_ok(call, ethjson_get_bool(ethjson_param(params, 1), &full, &e),
 	            &e, 1))
 		return;
+	const json_t *tag = ethjson_param(params, 0);
+	if (!by_hash && ec->ctx->pending_block && json_is_string(tag) &&
+	    !strcmp(json_string_value(tag), "pending")) {
+		reply_pending(call, ec, full);
+		return;
+	}
 	db_txn *t;
 	header h;
 	h256 hash;

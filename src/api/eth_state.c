@@ -38,6 +38,9 @@ typedef struct at_block {
 	h256 hash;
 	bool latest;              /* a tag naming the head: the overlay applies */
 	bool head;                /* the head's state (latest or by number) */
+	bool pending;             /* "pending": calls run in next, the block
+	                             after the head */
+	header next;
 	store_view view;
 	store_history_view hview;
 	state_backend below;
@@ -91,6 +94,14 @@ static int at_open(api_eth_state *es, const api_block_id *id, at_block *a)
 	a->latest = id->kind != API_BLOCK_NUMBER && id->kind != API_BLOCK_HASH &&
 	            id->kind != API_BLOCK_EARLIEST;
 	a->head = a->h.number == head;
+	if (id->kind == API_BLOCK_PENDING && es->ctx->next_header) {
+		err = es->ctx->next_header(es->ctx->next_header_ctx, &a->next);
+		if (err) {
+			at_close(a);
+			return err;
+		}
+		a->pending = true;
+	}
 	if (a->head) {
 		a->view = (store_view){s, a->t};
 		store_view_backend(&a->view, &a->below);
@@ -773,12 +784,13 @@ static void call_env(api_eth_state *es, at_block *a, hash_ctx *hc,
 	out->noverrides = ov ? ov->n : 0;
 	out->gas_cap = es->gas_cap;
 	block_env *b = &out->block;
-	b->coinbase = a->h.coinbase;
-	b->number = a->h.number;
-	b->timestamp = a->h.timestamp;
-	b->gas_limit = a->h.gas_limit;
-	b->base_fee = a->h.has_base_fee ? a->h.base_fee : U256_ZERO;
-	b->excess_blob_gas = a->h.excess_blob_gas;
+	const header *h = a->pending ? &a->next : &a->h;
+	b->coinbase = h->coinbase;
+	b->number = h->number;
+	b->timestamp = h->timestamp;
+	b->gas_limit = h->gas_limit;
+	b->base_fee = h->has_base_fee ? h->base_fee : U256_ZERO;
+	b->excess_blob_gas = h->excess_blob_gas;
 	b->chain_id = cfg->chain_id;
 	b->unlimited_code_size = cfg->unlimited_code_size;
 	b->codes = blockchain_code_cache(es->ctx->bc);
@@ -790,9 +802,9 @@ static void call_env(api_eth_state *es, at_block *a, hash_ctx *hc,
 		msgcall_override_block(out, bo);
 	out->rev = chain_config_fork(cfg, b->number, b->timestamp);
 	if (out->rev >= FORK_PARIS) {
-		b->prev_randao = bo && bo->has_random ? bo->random : a->h.mix_hash;
+		b->prev_randao = bo && bo->has_random ? bo->random : h->mix_hash;
 	} else {
-		u256_to_be(&a->h.difficulty, b->prev_randao.b);
+		u256_to_be(&h->difficulty, b->prev_randao.b);
 	}
 }
 

@@ -46,7 +46,8 @@ typedef struct chain_config {
 	 * limit and base fee (evm_setBlockGasLimit,
 	 * anvil_setNextBlockBaseFeePerGas) instead of the 1/1024 bound and
 	 * EIP-1559's formula, which its blocks are then not checked
-	 * against. JSON key "dureDevChain". */
+	 * against, and senders with code may send (no EIP-3607: Anvil's and
+	 * Hardhat's impersonated contracts). JSON key "dureDevChain". */
 	bool dev_rules;
 } chain_config;
 

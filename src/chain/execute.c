@@ -52,6 +52,7 @@ static int make_env(const chain_config *c, fork rev, const header *h,
 		out->excess_blob_gas = h->excess_blob_gas;
 	out->chain_id = c->chain_id;
 	out->unlimited_code_size = c->unlimited_code_size;
+	out->allow_sender_code = c->dev_rules;
 	out->codes = o->codes;
 	out->block_hash = o->block_hash;
 	out->block_hash_ctx = o->block_hash_ctx;

@@ -300,9 +300,21 @@ static void free_codes(exec *x)
 	x->ncodes = 0;
 }
 
+static void trace_enter(exec *x, const evm_message *msg)
+{
+	if (x->opts && x->opts->on_enter)
+		x->opts->on_enter(x->opts->frame_ctx, msg);
+}
+
+static void trace_exit(exec *x, const evm_message *msg, const evm_result *r)
+{
+	if (x->opts && x->opts->on_exit)
+		x->opts->on_exit(x->opts->frame_ctx, msg, r);
+}
+
 /* code, when not NULL, is msg's code analysed beforehand. */
-static evm_result do_call(exec *x, const evm_message *msg,
-                          const evm_code *code)
+static evm_result call_frame(exec *x, const evm_message *msg,
+                             const evm_code *code)
 {
 	size_t snap = state_snapshot(x->st);
 	if (msg->kind == EVM_CALL) {
@@ -326,6 +338,15 @@ static evm_result do_call(exec *x, const evm_message *msg,
 		      : run_code(x, msg, bytes, n);
 	}
 	settle(x, snap, &r);
+	return r;
+}
+
+static evm_result do_call(exec *x, const evm_message *msg,
+                          const evm_code *code)
+{
+	trace_enter(x, msg);
+	evm_result r = call_frame(x, msg, code);
+	trace_exit(x, msg, &r);
 	return r;
 }
 
@@ -387,16 +408,10 @@ static void deposit(exec *x, const address *a, evm_result *r)
 	state_set_code(x->st, a, r->output, n);
 }
 
-/* CREATE and CREATE2. `nonce` is the sender's nonce the address derives
- * from; the sender's nonce has already been incremented. */
-static evm_result do_create(exec *x, const evm_message *msg, uint64_t nonce)
+/* A create of msg->recipient, the address its kind derives. */
+static evm_result create_frame(exec *x, const evm_message *msg)
 {
-	address a;
-	if (msg->kind == EVM_CREATE2)
-		create2_address(&msg->sender, &msg->create2_salt, msg->input,
-		                msg->input_size, &a);
-	else if (!create_address(&msg->sender, nonce, &a))
-		return failure(EVM_INTERNAL_ERROR, 0);
+	const address a = msg->recipient;
 	state_warm_account(x->st, &a);
 	size_t code_len;
 	state_code(x->st, &a, &code_len);
@@ -418,19 +433,36 @@ static evm_result do_create(exec *x, const evm_message *msg, uint64_t nonce)
 	state_add_balance(x->st, &a, &msg->value);
 
 	evm_message m = *msg;
-	m.recipient = a;
-	m.code_address = a;
 	m.input = NULL;
 	m.input_size = 0;
 	evm_result r = run_code(x, &m, msg->input, msg->input_size);
 	if (r.status == EVM_SUCCESS) {
 		deposit(x, &a, &r);
-		if (r.status == EVM_SUCCESS) {
-			evm_result_release(&r);
+		if (r.status == EVM_SUCCESS)
 			r.create_address = a;
-		}
 	}
 	settle(x, snap, &r);
+	return r;
+}
+
+/* CREATE and CREATE2. `nonce` is the sender's nonce the address derives
+ * from; the sender's nonce has already been incremented. */
+static evm_result do_create(exec *x, const evm_message *msg, uint64_t nonce)
+{
+	evm_message m = *msg;
+	if (msg->kind == EVM_CREATE2)
+		create2_address(&msg->sender, &msg->create2_salt, msg->input,
+		                msg->input_size, &m.recipient);
+	else if (!create_address(&msg->sender, nonce, &m.recipient))
+		return failure(EVM_INTERNAL_ERROR, 0);
+	m.code_address = m.recipient;
+	trace_enter(x, &m);
+	evm_result r = create_frame(x, &m);
+	trace_exit(x, &m, &r);
+	/* A create hands back no data when it succeeds (the deployed code
+	 * was its output). */
+	if (r.status == EVM_SUCCESS)
+		evm_result_release(&r);
 	return r;
 }
 
@@ -539,7 +571,8 @@ static int check(state *st, fork rev, const block_env *env, const tx *t,
 		return DURE_ETR_NONCE;
 	size_t code_len;
 	state_code(st, sender, &code_len);
-	if (code_len != 0 && !(opts && opts->skip_sender_code)) /* EIP-3607 */
+	if (code_len != 0 && !env->allow_sender_code && /* EIP-3607 */
+	    !(opts && opts->skip_sender_code))
 		return DURE_ETR_SENDER_CODE;
 
 	const u256 *max_fee =

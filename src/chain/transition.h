@@ -37,6 +37,9 @@ typedef struct block_env {
 	uint64_t excess_blob_gas; /* Cancun on */
 	uint64_t chain_id;
 	bool unlimited_code_size; /* the chain config's: no EIP-170/3860 limits */
+	/* The chain config's dev_rules: a sender with code may send (no
+	 * EIP-3607), as Anvil and Hardhat let impersonated contracts send. */
+	bool allow_sender_code;
 	/* Analysed code kept across transactions (borrowed); NULL: each
 	 * transaction analyses the code it runs. */
 	code_cache *codes;
@@ -109,6 +112,19 @@ typedef struct transition_opts {
 	void (*on_account)(void *ctx, const address *a);
 	void (*on_slot)(void *ctx, const address *a, const u256 *key);
 	void *access_ctx;
+	/* Told of each call frame (the debug tracers'); either may be NULL.
+	 * on_enter: a frame starts (the transaction's own too, and calls of
+	 * precompiles and of accounts without code), as msg; a create's msg
+	 * has the new account's address as recipient and code_address, and
+	 * the initcode as input. A CALL or CREATE that the interpreter
+	 * refuses before the host runs it (depth, balance) starts no frame.
+	 * on_exit: that frame ended with r, its effects already undone if it
+	 * failed; r's output is the return or revert data, for a create that
+	 * succeeded the code it deployed (r->gas_left is after the code
+	 * deposit). */
+	void (*on_enter)(void *ctx, const evm_message *msg);
+	void (*on_exit)(void *ctx, const evm_message *msg, const evm_result *r);
+	void *frame_ctx;
 } transition_opts;
 
 /* transition_apply with the relaxations and hooks of opts (NULL: none,

@@ -486,6 +486,37 @@ void dev_set_next_randao(dev *d, const h256 *randao)
 	d->has_next_randao = true;
 }
 
+int dev_next_header(void *dp, header *out)
+{
+	dev *d = dp;
+	header head;
+	h256 hash;
+	memset(out, 0, sizeof *out);
+	int err = blockchain_head(d->bc, &head, &hash);
+	uint64_t ts = 0;
+	if (!err)
+		err = dev_next_timestamp(d, &ts);
+	state_backend none = {0};
+	txpool_env next;
+	if (!err)
+		err = dev_pool_env(d, &head, &none, &next);
+	if (err)
+		return err;
+	out->parent_hash = hash;
+	out->number = head.number + 1;
+	out->timestamp = ts;
+	out->gas_limit = next.gas_limit;
+	out->coinbase = d->o.coinbase;
+	out->has_base_fee = next.rev >= FORK_LONDON;
+	out->base_fee = next.base_fee;
+	if (d->has_next_randao)
+		out->mix_hash = d->next_randao;
+	out->has_blob_gas = next.rev >= FORK_CANCUN;
+	if (out->has_blob_gas && head.has_blob_gas)
+		err = header_excess_blob_gas(&head, &out->excess_blob_gas);
+	return err;
+}
+
 int dev_reset(dev *d)
 {
 	int err = blockchain_rewind(d->bc, 0);
@@ -590,9 +621,10 @@ static int take_from_pool(dev *d, uint64_t gas_limit, const u256 *base_fee,
 
 /* Builds and imports one block from txs (borrowed from the pool). On a
  * transaction the chain refuses, *bad names it. */
-static int build_import(dev *d, const header *parent, const h256 *phash,
-                        uint64_t ts, const tx *txs, const address *senders,
-                        size_t n, size_t *bad, block *out, h256 *hash)
+/* Builds the block the dev seals on phash at ts from txs, without
+ * importing it; on a transaction the chain refuses, *bad names it. */
+static int build(dev *d, const h256 *phash, uint64_t ts, const tx *txs,
+                 const address *senders, size_t n, size_t *bad, block *out)
 {
 	build_opts bo = {
 		.coinbase = d->o.coinbase,
@@ -604,7 +636,6 @@ static int build_import(dev *d, const header *parent, const h256 *phash,
 		                                  : next_randao(d, phash),
 		.senders = senders,
 	};
-	(void)parent;
 	block_result r;
 	*bad = SIZE_MAX;
 	int err = blockchain_build(d->bc, &bo, txs, n, out, &r);
@@ -613,6 +644,16 @@ static int build_import(dev *d, const header *parent, const h256 *phash,
 		return err;
 	}
 	block_result_free(&r);
+	return DURE_OK;
+}
+
+static int build_import(dev *d, const h256 *phash, uint64_t ts,
+                        const tx *txs, const address *senders, size_t n,
+                        size_t *bad, block *out, h256 *hash)
+{
+	int err = build(d, phash, ts, txs, senders, n, bad, out);
+	if (err)
+		return err;
 	import_result ir;
 	err = blockchain_import_recovered(d->bc, out, senders, &ir);
 	if (err) {
@@ -653,8 +694,7 @@ int dev_mine(dev *d, uint64_t timestamp, h256 *hash)
 		if (err)
 			return err;
 		size_t bad;
-		err = build_import(d, &parent, &phash, ts, txs, senders, n, &bad,
-		                   &b, &bh);
+		err = build_import(d, &phash, ts, txs, senders, n, &bad, &b, &bh);
 		h256 bad_hash;
 		bool drop = err && bad < n && !tx_hash(&txs[bad], &bad_hash);
 		free(txs);
@@ -681,6 +721,40 @@ int dev_mine(dev *d, uint64_t timestamp, h256 *hash)
 	block_free(&b);
 	if (hash)
 		*hash = bh;
+	return err;
+}
+
+int dev_pending_block(void *dp, block *out, address **senders)
+{
+	dev *d = dp;
+	memset(out, 0, sizeof *out);
+	*senders = NULL;
+	header parent;
+	h256 phash;
+	int err = blockchain_head(d->bc, &parent, &phash);
+	uint64_t ts = 0;
+	if (!err)
+		err = dev_next_timestamp(d, &ts);
+	txpool_env fees;
+	state_backend none = {0};
+	if (!err)
+		err = dev_pool_env(d, &parent, &none, &fees);
+	if (err)
+		return err;
+	/* The mix hash is the one sealing would draw, not drawn here. */
+	uint64_t seq = d->randao_seq;
+	tx *txs;
+	size_t n, bad;
+	err = take_from_pool(d, fees.gas_limit, &fees.base_fee,
+	                     &fees.blob_base_fee, &txs, senders, &n);
+	if (!err)
+		err = build(d, &phash, ts, txs, *senders, n, &bad, out);
+	d->randao_seq = seq;
+	free(txs);
+	if (err) {
+		free(*senders);
+		*senders = NULL;
+	}
 	return err;
 }
 

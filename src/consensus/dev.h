@@ -110,6 +110,21 @@ void dev_set_next_randao(dev *d, const h256 *randao);
 DURE_WUR int dev_pool_env(void *d, const header *head,
                           const state_backend *accounts, txpool_env *out);
 
+/* The header fields the next block will carry: number, timestamp
+ * (dev_next_timestamp), gas limit, base fee, coinbase, the mix hash if
+ * one was set, excess blob gas; the roots and the rest zero. The shape of
+ * api_ctx.next_header, with d as its context. Returns DURE_OK or a store
+ * error. */
+DURE_WUR int dev_next_header(void *d, header *out);
+
+/* The block dev_mine would seal now, not imported (eth_getBlockByNumber
+ * at "pending"): the pool's transactions on the head. *out is freed with
+ * block_free, *senders (one per transaction) with free. The shape of
+ * api_ctx.pending_block, with d as its context. Returns DURE_OK, a
+ * transaction's error when the pool holds one the chain refuses, or a
+ * store error. */
+DURE_WUR int dev_pending_block(void *d, block *out, address **senders);
+
 void dev_set_coinbase(dev *d, const address *a);
 const address *dev_coinbase(const dev *d);
 

@@ -38,6 +38,7 @@ int blockchain_pool_env(const blockchain *bc, const header *head,
 	out->chain_id = c->chain_id;
 	out->gas_limit = head->gas_limit;
 	out->unlimited_code_size = c->unlimited_code_size;
+	out->allow_sender_code = c->dev_rules;
 	int err = DURE_OK;
 	if (out->rev >= FORK_LONDON && head->has_base_fee)
 		err = header_base_fee(c, head, &out->base_fee);

@@ -130,7 +130,9 @@ typedef struct evm_trace_step {
 	const uint8_t *return_data;
 	size_t return_data_size;
 	int32_t depth;           /* 1 for the transaction's frame (EIP-3155) */
-	int64_t refund;
+	int64_t refund;          /* this frame's refund counter so far */
+	const uint8_t *memory;   /* mem_size bytes, before the instruction */
+	const evm_message *msg;  /* the running frame's message */
 } evm_trace_step;
 
 typedef struct evm_host {

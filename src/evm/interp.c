@@ -889,6 +889,8 @@ trace_step(const frame *f, const uint8_t *pc, const u256 *sp, int64_t gas)
 		.return_data_size = f->ret_size,
 		.depth = f->msg->depth + 1,
 		.refund = f->refund,
+		.memory = f->mem,
+		.msg = f->msg,
 	};
 	f->host->trace(f->ctx, &s);
 }

@@ -23,6 +23,7 @@
 #include <uv.h>
 
 #include "api/api.h"
+#include "api/debug.h"
 #include "api/dev.h"
 #include "api/eth_chain.h"
 #include "api/eth_pool.h"
@@ -102,6 +103,7 @@ typedef struct dev_rt {
 	api_eth_chain *ec;
 	api_subs *subs;
 	api_eth_state *es;
+	api_debug *dbg;
 } dev_rt;
 
 static int parse(int argc, char **argv, dev_config *c)
@@ -536,6 +538,10 @@ static int run(const dev_config *c, const char *datadir, const char *version)
 	actx.imp_ctx = &dctx;
 	actx.pool_env = dev_pool_env;
 	actx.pool_env_ctx = rt.dv;
+	actx.next_header = dev_next_header;
+	actx.next_header_ctx = rt.dv;
+	actx.pending_block = dev_pending_block;
+	actx.pending_block_ctx = rt.dv;
 	if (!err && uv_loop_init(&rt.loop))
 		err = DURE_EIO;
 	bool loop_ok = !err;
@@ -555,6 +561,8 @@ static int run(const dev_config *c, const char *datadir, const char *version)
 		err = api_subs_register(reg, rt.subs);
 	if (!err)
 		err = api_eth_state_register(reg, &actx, API_ETH_GAS_CAP, &rt.es);
+	if (!err)
+		err = api_debug_register(reg, &actx, API_ETH_GAS_CAP, &rt.dbg);
 	if (!err)
 		err = api_eth_pool_register(reg, &actx);
 	if (!err)
@@ -601,6 +609,7 @@ static int run(const dev_config *c, const char *datadir, const char *version)
 	api_eth_chain_free(rt.ec);
 	api_subs_free(rt.subs);
 	api_eth_state_free(rt.es);
+	api_debug_free(rt.dbg);
 	api_dev_free(&dctx);
 	txpool_free(pool);
 	blockchain_free(bc);

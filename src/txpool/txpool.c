@@ -405,7 +405,7 @@ static int add_checked(txpool *p, const txpool_env *env, const tx *t,
 	int err = env->account(env->ctx, sender, &nonce, &balance, &has_code);
 	if (err != DURE_OK)
 		return err;
-	if (has_code) /* EIP-3607 */
+	if (has_code && !env->allow_sender_code) /* EIP-3607 */
 		return DURE_ETR_SENDER_CODE;
 	if (t->nonce < nonce)
 		return DURE_EPOOL_NONCE_LOW;

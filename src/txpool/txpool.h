@@ -9,7 +9,7 @@
  *   fee floor   tip (legacy: gas price) at least min_tip       DURE_EPOOL_UNDERPRICED
  *   base fee    with refuse_below_base_fee, fee cap at least the
  *               next block's base fee                          DURE_ETR_BASE_FEE
- *   EIP-3607    sender without code                            DURE_ETR_SENDER_CODE
+ *   EIP-3607    sender without code (unless allow_sender_code)  DURE_ETR_SENDER_CODE
  *   nonce       at least the account's nonce                   DURE_EPOOL_NONCE_LOW
  *   nonce gap   at most max_nonce_gap past the sender's next   DURE_EPOOL_NONCE_GAP
  *   funds       gas * fee cap + value + blob gas * blob fee cap
@@ -88,6 +88,7 @@ typedef struct txpool_env {
 	u256 blob_base_fee;     /* of the next block; zero before Cancun */
 	uint64_t gas_limit;     /* of the next block */
 	bool unlimited_code_size; /* the chain's: no EIP-3860 initcode limit */
+	bool allow_sender_code;   /* the chain's: no EIP-3607 */
 	/* Reads account a of the head state. Returns DURE_OK (also for an
 	 * absent account, with zeros and false) or an error code, which the
 	 * pool passes on. */

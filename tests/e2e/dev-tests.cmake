@@ -5,7 +5,8 @@
 # is a skip (dev/persistence under Anvil), never a pass.
 find_program(NODE_EXE node REQUIRED)
 
-foreach(t 01-ethers 02-viem 03-timing 04-errors 05-cast 06-persistence 07-flags)
+foreach(t 01-ethers 02-viem 03-timing 04-errors 05-cast 06-persistence 07-flags
+          08-trace)
   add_test(NAME e2e/dev-${t}
            COMMAND ${NODE_EXE} ${CMAKE_SOURCE_DIR}/tests/e2e/dev/${t}.mjs)
   set_tests_properties(e2e/dev-${t} PROPERTIES

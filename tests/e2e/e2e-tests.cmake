@@ -18,3 +18,4 @@ add_test(NAME e2e/chaingen
                  $<TARGET_FILE:dure>)
 set_tests_properties(e2e/chaingen PROPERTIES LABELS e2e TIMEOUT 120)
 include(${CMAKE_CURRENT_LIST_DIR}/dev-tests.cmake)
+include(${CMAKE_CURRENT_LIST_DIR}/hardhat-tests.cmake)

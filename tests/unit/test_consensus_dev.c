@@ -421,5 +421,46 @@ static void test_producer_settings(void)
 	close_fixture(&f);
 }
 
+/* An impersonated contract sends on a dev chain (no EIP-3607): its
+ * transaction carries a placeholder signature, the pool and the block
+ * take the sender as given, and the value arrives. */
+static void test_impersonated_contract(void)
+{
+	fixture f;
+	CHECK(open_fixture(&f));
+	address c;
+	memset(c.b, 0xc0, 20);
+	static const uint8_t code[] = {0x00};
+	u256 bal = u256_from_u64(1000000000000000000ull);
+	CHECK_EQ_INT(dev_set_code(f.dv, &c, code, sizeof code), 0);
+	CHECK_EQ_INT(dev_set_balance(f.dv, &c, &bal), 0);
+	tx t = {
+		.type = TX_DYNAMIC_FEE, .has_chain_id = true, .chain_id = 31337,
+		.max_priority_fee = u256_from_u64(GWEI),
+		.max_fee = u256_from_u64(10 * GWEI), .gas_limit = 21000,
+		.has_to = true, .to = f.receiver, .value = u256_from_u64(77),
+		.r = u256_from_u64(1), .s = u256_from_u64(1),
+	};
+	db_txn *txn;
+	CHECK_EQ_INT(db_begin_read(f.d, &txn), 0);
+	store_view v = {f.s, txn};
+	state_backend flat, be;
+	state_overlay scratch;
+	store_view_backend(&v, &flat);
+	dev_overlay(f.dv, &flat, &scratch, &be);
+	header h = head_of(&f);
+	txpool_env env;
+	CHECK_EQ_INT(dev_pool_env(f.dv, &h, &be, &env), 0);
+	txpool_result r;
+	CHECK_EQ_INT(txpool_add(f.pool, &env, &t, &c, NULL, 0, &r), 0);
+	db_abort(txn);
+	CHECK_EQ_INT(dev_mine(f.dv, 0, NULL), 0);
+	CHECK(head_of(&f).gas_used == 21000);
+	u256 got = balance_of(&f, &f.receiver);
+	CHECK(u256_eq(&got, &(u256){{77, 0, 0, 0}}));
+	verify_root(&f);
+	close_fixture(&f);
+}
+
 TEST_MAIN(test_mine_transfer, test_edits, test_snapshots, test_timestamps,
-          test_producer_settings)
+          test_producer_settings, test_impersonated_contract)

@@ -923,6 +923,14 @@ static void test_base_fee_floor(void)
 	                    NULL), DURE_OK);
 	CHECK_EQ_INT(submit(p, &env, mk(TX_LEGACY, 0, 0, 7 * GWEI), 2, NULL,
 	                    NULL), DURE_OK);
+	/* A dev chain also lets a sender with code send (impersonated
+	 * contracts). */
+	acct_of(&W, &ADDR[4])->code = true;
+	check_refused(p, &env, mk(TX_DYNAMIC_FEE, 0, 1, 7 * GWEI), 4,
+	              DURE_ETR_SENDER_CODE);
+	env.allow_sender_code = true;
+	CHECK_EQ_INT(submit(p, &env, mk(TX_DYNAMIC_FEE, 0, 1, 7 * GWEI), 4, NULL,
+	                    NULL), DURE_OK);
 	txpool_free(p);
 }
 
