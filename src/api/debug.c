@@ -333,12 +333,13 @@ static int replay_trace(replay *r, const trace_config *cfg, size_t only,
 		return err;
 	const chain_config *c = blockchain_config(r->d->ctx->bc);
 	block_env env;
-	err = trace_block_env(c, r->rev, &r->b.h, &env);
+	err = block_env_init(c, r->rev, &r->b.h, &env);
 	env.codes = blockchain_code_cache(r->d->ctx->bc);
 	env.block_hash = canonical_hash;
 	env.block_hash_ctx = &r->hc;
-	if (!err)
-		err = trace_block_prelude(st, r->rev, &env, &r->b.h);
+	if (!err && r->rev >= FORK_CANCUN)
+		err = block_beacon_root_call(st, r->rev, &env,
+		                             &r->b.h.parent_beacon_root);
 	block_gas used = {0};
 	for (size_t i = 0; !err && i < r->b.ntxs; i++) {
 		const tx *t = &r->b.txs[i];
@@ -683,7 +684,7 @@ static void m_trace_call(rpc_call *call, json_t *params, void *arg)
 		d->ctx->head_overlay(d->ctx->overlay_ctx, &below, &scratch, &b);
 	block_env env;
 	if (!err)
-		err = trace_block_env(c, rev, &h, &env);
+		err = block_env_init(c, rev, &h, &env);
 	hash_ctx hc = {s, t};
 	env.codes = blockchain_code_cache(d->ctx->bc);
 	env.block_hash = canonical_hash;

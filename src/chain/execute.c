@@ -28,10 +28,8 @@ void block_result_free(block_result *r)
 	memset(r, 0, sizeof *r);
 }
 
-/* The environment of b's transactions. Fails with DURE_EBLOCK_FIELDS when
- * the header lacks what rev reads. */
-static int make_env(const chain_config *c, fork rev, const header *h,
-                    const block_exec_opts *o, block_env *out)
+int block_env_init(const chain_config *c, fork rev, const header *h,
+                   block_env *out)
 {
 	memset(out, 0, sizeof *out);
 	if ((rev >= FORK_LONDON && !h->has_base_fee) ||
@@ -53,17 +51,24 @@ static int make_env(const chain_config *c, fork rev, const header *h,
 	out->chain_id = c->chain_id;
 	out->unlimited_code_size = c->unlimited_code_size;
 	out->allow_sender_code = c->dev_rules;
-	out->codes = o->codes;
-	out->block_hash = o->block_hash;
-	out->block_hash_ctx = o->block_hash_ctx;
 	return DURE_OK;
 }
 
-/* EIP-4788: stores the parent beacon root in the beacon roots contract, as
- * a call from the system address that no one pays for. The call's outcome
- * is ignored: a missing contract or a failing one changes nothing. */
-static int beacon_root_call(state *st, fork rev, const block_env *env,
-                            const h256 *root)
+/* block_env_init with what the options add. */
+static int make_env(const chain_config *c, fork rev, const header *h,
+                    const block_exec_opts *o, block_env *out)
+{
+	int err = block_env_init(c, rev, h, out);
+	out->codes = o->codes;
+	out->block_hash = o->block_hash;
+	out->block_hash_ctx = o->block_hash_ctx;
+	return err;
+}
+
+/* The call's outcome is ignored: a missing contract or a failing one
+ * changes nothing. */
+int block_beacon_root_call(state *st, fork rev, const block_env *env,
+                           const h256 *root)
 {
 	const tx bare = {.has_to = true, .to = BEACON_ROOTS_ADDRESS};
 	const u256 price = U256_ZERO;
@@ -170,7 +175,7 @@ int block_run(state *st, const chain_config *c, fork rev, const block *b,
 	if (err == DURE_OK && o->begin)
 		err = o->begin(o->begin_ctx, st, b, rev);
 	if (err == DURE_OK && rev >= FORK_CANCUN)
-		err = beacon_root_call(st, rev, &env, &b->h.parent_beacon_root);
+		err = block_beacon_root_call(st, rev, &env, &b->h.parent_beacon_root);
 	if (err == DURE_OK)
 		err = run_txs(st, rev, b, &env, o, out);
 	if (err == DURE_OK)

@@ -30,6 +30,7 @@
 #include "chain/codecache.h"
 #include "chain/config.h"
 #include "chain/receipt.h"
+#include "chain/transition.h"
 #include "evm/fork.h"
 #include "state/state.h"
 
@@ -85,6 +86,20 @@ typedef struct block_result {
 
 /* Frees what r owns and zeroes it. Safe on a zeroed result. */
 void block_result_free(block_result *r);
+
+/* The environment of the transactions of a block with header h under
+ * chain config c and fork rev, without a block hash source or code
+ * cache (the caller sets those). Returns DURE_OK, or DURE_EBLOCK_FIELDS
+ * (env zeroed) when the header lacks a field rev reads. */
+DURE_WUR int block_env_init(const chain_config *c, fork rev, const header *h,
+                            block_env *out);
+
+/* EIP-4788, from Cancun: stores the parent beacon root in the beacon
+ * roots contract, as a call from the system address that no one pays
+ * for, which a block runs before its transactions. Returns DURE_OK or the
+ * state's sticky error. */
+DURE_WUR int block_beacon_root_call(state *st, fork rev, const block_env *env,
+                                    const h256 *root);
 
 /* Executes b over st (the parent's post-state) under chain config c and
  * fork rev (chain_config_fork's for b), without comparing the outcome with

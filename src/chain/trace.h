@@ -70,17 +70,4 @@ DURE_WUR int trace_tx(state *st, fork rev, const block_env *env,
                       const trace_config *cfg, json_t **result,
                       receipt *rc);
 
-/* The environment of b's transactions as block execution builds it from
- * header h under config c and fork rev; the code cache and block hash
- * reader are left NULL for the caller. Returns DURE_OK or
- * DURE_EBLOCK_FIELDS for a header without a field rev needs. */
-DURE_WUR int trace_block_env(const chain_config *c, fork rev, const header *h,
-                             block_env *out);
-
-/* What a block does to st before its transactions (the engine's edits
- * aside): from Cancun, the EIP-4788 beacon root call, as block_run makes
- * it. Returns DURE_OK or the state's error. */
-DURE_WUR int trace_block_prelude(state *st, fork rev, const block_env *env,
-                                 const header *h);
-
 #endif
