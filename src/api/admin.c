@@ -245,10 +245,7 @@ static void m_p2p_stats(rpc_call *call, json_t *params, void *arg)
 
 int api_admin_register(rpc_registry *reg, api_admin_ctx *ctx)
 {
-	static const struct {
-		const char *name;
-		rpc_handler fn;
-	} methods[] = {
+	static const rpc_method methods[] = {
 		{"admin_nodeInfo", m_node_info},
 		{"admin_peers", m_peers},
 		{"admin_addPeer", m_add_peer},
@@ -261,10 +258,6 @@ int api_admin_register(rpc_registry *reg, api_admin_ctx *ctx)
 		{"dure_discoveryTable", m_discovery_table},
 		{"dure_p2pStats", m_p2p_stats},
 	};
-	for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
-		int err = rpc_register(reg, methods[i].name, methods[i].fn, ctx);
-		if (err)
-			return err;
-	}
-	return 0;
+	return rpc_register_all(reg, methods, sizeof methods / sizeof *methods,
+	                        ctx);
 }

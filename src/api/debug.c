@@ -748,17 +748,15 @@ int api_debug_register(rpc_registry *reg, api_ctx *ctx, uint64_t gas_cap,
 	d->ctx = ctx;
 	d->gas_cap = gas_cap;
 	int err = store_history_open(blockchain_store(ctx->bc), &d->hist);
-	static const struct {
-		const char *name;
-		rpc_handler fn;
-	} methods[] = {
+	static const rpc_method methods[] = {
 		{"debug_traceTransaction", m_trace_transaction},
 		{"debug_traceCall", m_trace_call},
 		{"debug_traceBlockByNumber", m_trace_block_by_number},
 		{"debug_traceBlockByHash", m_trace_block_by_hash},
 	};
-	for (size_t i = 0; !err && i < sizeof methods / sizeof *methods; i++)
-		err = rpc_register(reg, methods[i].name, methods[i].fn, d);
+	if (!err)
+		err = rpc_register_all(reg, methods, sizeof methods / sizeof *methods,
+		                       d);
 	if (err) {
 		api_debug_free(d);
 		return err;

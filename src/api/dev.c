@@ -667,10 +667,7 @@ static void m_metadata(rpc_call *call, json_t *params, void *ctx)
 
 int api_dev_register(rpc_registry *reg, api_dev_ctx *ctx)
 {
-	static const struct {
-		const char *name;
-		rpc_handler fn;
-	} methods[] = {
+	static const rpc_method methods[] = {
 		{"evm_mine", m_evm_mine},
 		{"anvil_mine", m_anvil_mine},
 		{"hardhat_mine", m_anvil_mine},
@@ -719,10 +716,6 @@ int api_dev_register(rpc_registry *reg, api_dev_ctx *ctx)
 		{"net_listening", m_listening},
 		{"net_peerCount", m_peer_count},
 	};
-	for (size_t i = 0; i < sizeof methods / sizeof *methods; i++) {
-		int err = rpc_register(reg, methods[i].name, methods[i].fn, ctx);
-		if (err)
-			return err;
-	}
-	return DURE_OK;
+	return rpc_register_all(reg, methods, sizeof methods / sizeof *methods,
+	                        ctx);
 }

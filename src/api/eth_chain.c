@@ -1784,10 +1784,7 @@ void api_eth_chain_set_pool_lookup(api_eth_chain *ec, api_pool_lookup_fn fn,
 
 int api_eth_chain_register(rpc_registry *reg, api_eth_chain *ec)
 {
-	static const struct {
-		const char *name;
-		rpc_handler fn;
-	} methods[] = {
+	static const rpc_method methods[] = {
 		{"web3_clientVersion", m_client_version},
 		{"web3_sha3", m_sha3},
 		{"net_version", m_net_version},
@@ -1819,10 +1816,6 @@ int api_eth_chain_register(rpc_registry *reg, api_eth_chain *ec)
 		{"eth_getFilterLogs", m_filter_logs},
 		{"eth_uninstallFilter", m_uninstall_filter},
 	};
-	for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
-		int err = rpc_register(reg, methods[i].name, methods[i].fn, ec);
-		if (err)
-			return err;
-	}
-	return DURE_OK;
+	return rpc_register_all(reg, methods, sizeof methods / sizeof *methods,
+	                        ec);
 }

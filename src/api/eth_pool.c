@@ -720,10 +720,7 @@ static void m_txpool_inspect(rpc_call *call, json_t *params, void *ctx)
 
 int api_eth_pool_register(rpc_registry *reg, api_ctx *ctx)
 {
-	static const struct {
-		const char *name;
-		rpc_handler fn;
-	} methods[] = {
+	static const rpc_method methods[] = {
 		{"eth_sendRawTransaction", m_send_raw},
 		{"eth_sendTransaction", m_send_tx},
 		{"eth_signTransaction", m_sign_tx},
@@ -735,10 +732,6 @@ int api_eth_pool_register(rpc_registry *reg, api_ctx *ctx)
 		{"txpool_content", m_txpool_content},
 		{"txpool_inspect", m_txpool_inspect},
 	};
-	for (size_t i = 0; i < sizeof methods / sizeof *methods; i++) {
-		int err = rpc_register(reg, methods[i].name, methods[i].fn, ctx);
-		if (err)
-			return err;
-	}
-	return DURE_OK;
+	return rpc_register_all(reg, methods, sizeof methods / sizeof *methods,
+	                        ctx);
 }

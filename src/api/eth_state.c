@@ -1151,10 +1151,7 @@ int api_eth_state_register(rpc_registry *reg, api_ctx *ctx, uint64_t gas_cap,
 	s->ctx = ctx;
 	s->gas_cap = gas_cap;
 	int err = store_history_open(blockchain_store(ctx->bc), &s->hist);
-	static const struct {
-		const char *name;
-		rpc_handler fn;
-	} methods[] = {
+	static const rpc_method methods[] = {
 		{"eth_getBalance", m_get_balance},
 		{"eth_getTransactionCount", m_get_tx_count},
 		{"eth_getCode", m_get_code},
@@ -1164,8 +1161,9 @@ int api_eth_state_register(rpc_registry *reg, api_ctx *ctx, uint64_t gas_cap,
 		{"eth_estimateGas", m_estimate_gas},
 		{"eth_createAccessList", m_create_access_list},
 	};
-	for (size_t i = 0; !err && i < sizeof methods / sizeof *methods; i++)
-		err = rpc_register(reg, methods[i].name, methods[i].fn, s);
+	if (!err)
+		err = rpc_register_all(reg, methods, sizeof methods / sizeof *methods,
+		                       s);
 	if (err) {
 		api_eth_state_free(s);
 		return err;

@@ -117,6 +117,17 @@ int rpc_register(rpc_registry *reg, const char *name, rpc_handler fn,
 	return DURE_OK;
 }
 
+int rpc_register_all(rpc_registry *reg, const rpc_method *m, size_t n,
+                     void *ctx)
+{
+	for (size_t i = 0; i < n; i++) {
+		int err = rpc_register(reg, m[i].name, m[i].fn, ctx);
+		if (err)
+			return err;
+	}
+	return DURE_OK;
+}
+
 /* Builds {"jsonrpc":"2.0","id":id,key:value}, stealing value. Returns NULL
  * when out of memory. */
 static json_t *envelope(json_t *id, const char *key, json_t *value)

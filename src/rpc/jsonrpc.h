@@ -71,6 +71,17 @@ void rpc_registry_free(rpc_registry *reg);
 DURE_WUR int rpc_register(rpc_registry *reg, const char *method,
                           rpc_handler fn, void *ctx);
 
+/* A method and its handler, for registering a namespace in one call. */
+typedef struct rpc_method {
+	const char *name;
+	rpc_handler fn;
+} rpc_method;
+
+/* rpc_register of each of the n methods with ctx. Returns DURE_OK or the
+ * first rpc_register error (the methods before it stay registered). */
+DURE_WUR int rpc_register_all(rpc_registry *reg, const rpc_method *m,
+                              size_t n, void *ctx);
+
 /* Completes `call` with `result` (stolen; NULL means JSON null). After
  * this the call handle is invalid. */
 void rpc_reply(rpc_call *call, json_t *result);
