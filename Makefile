@@ -45,10 +45,11 @@ net-deps: deps
 
 # The clients the dev node's end-to-end tests drive (ethers, viem, solc,
 # Foundry's cast; a Hardhat project), pinned by the package-lock.json files
-# of tests/e2e/dev and tests/e2e/hardhat; Anvil, which the tests were
-# validated against, is a dev dependency left out here.
+# of tests/e2e/dev and tests/e2e/hardhat, and Foundry's Anvil, the
+# independent implementation the trace test compares dure's traces with
+# step by step in the same run.
 e2e-deps: deps
-	npm ci --prefix tests/e2e/dev --omit=dev --no-audit --no-fund --loglevel=error
+	npm ci --prefix tests/e2e/dev --no-audit --no-fund --loglevel=error
 	npm ci --prefix tests/e2e/hardhat --no-audit --no-fund --loglevel=error
 
 fuzz: deps
