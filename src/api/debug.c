@@ -670,7 +670,7 @@ static void m_trace_call(rpc_call *call, json_t *params, void *arg)
 	}
 	store_view view = {s, t};
 	store_history_view hv;
-	state_backend below, b;
+	state_backend below = {0}, b;
 	state_overlay scratch;
 	if (h.number == head) {
 		store_view_backend(&view, &below);

@@ -237,9 +237,9 @@ static void setup_keys(void)
 	memset(keys, 0, sizeof keys);
 	keys[0][31] = 1;
 	keys[1][31] = 2;
-	if (hex_decode_exact(KEY1_ADDR + 2, key1.b, 20) ||
-	    hex_decode_exact(KEY2_ADDR + 2, key2.b, 20) ||
-	    hex_decode_exact(C_ADDR + 2, caddr.b, 20))
+	if (hex_decode_exact(&KEY1_ADDR[2], key1.b, 20) ||
+	    hex_decode_exact(&KEY2_ADDR[2], key2.b, 20) ||
+	    hex_decode_exact(&C_ADDR[2], caddr.b, 20))
 		abort();
 }
 

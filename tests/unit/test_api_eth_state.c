@@ -278,7 +278,7 @@ static void test_proof(chain *c)
 	CHECK(h256_eq(&jroot, &sroot));
 	CHECK(h256_eq(&jcode, &chash));
 	buf code = BUF_INIT;
-	CHECK_EQ_INT(hex_decode(C_CODE + 2, strlen(C_CODE) - 2, &code), 0);
+	CHECK_EQ_INT(hex_decode(&C_CODE[2], strlen(C_CODE) - 2, &code), 0);
 	h256 want;
 	keccak256(code.data, code.len, want.b);
 	CHECK(h256_eq(&chash, &want));
