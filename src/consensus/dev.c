@@ -6,6 +6,7 @@
 #include "chain/validate.h"
 #include "consensus/builder.h"
 #include "crypto/keccak.h"
+#include "rlp/rlp.h"
 #include "store/store.h"
 #include "trie/trie.h"
 
@@ -186,39 +187,152 @@ static int edit_get(dev *d, const address *a, dev_edit **out)
 	return DURE_OK;
 }
 
-int dev_set_balance(dev *d, const address *a, const u256 *v)
+/* ---- keeping the edits ---- */
+
+/* The edits live in the store too (meta "dev_edits": rlp[base, [[addr,
+ * what, balance, nonce, code, [[key, value]...]]...]]), so that a restart
+ * finds what the next block is to carry; an empty record when none. */
+#define EDITS_KEY "dev_edits"
+
+static void edits_encode(const dev_edits *e, const h256 *base, buf *out)
 {
-	dev_edit *e;
-	int err = edit_get(d, a, &e);
-	if (err)
-		return err;
-	e->balance = *v;
-	e->what |= EDIT_BALANCE;
-	return pool_sync(d);
+	size_t top = rlp_list_begin(out);
+	rlp_put_bytes(out, base->b, 32);
+	size_t all = rlp_list_begin(out);
+	for (size_t i = 0; i < e->n; i++) {
+		const dev_edit *x = &e->v[i];
+		size_t one = rlp_list_begin(out);
+		rlp_put_bytes(out, x->addr.b, 20);
+		rlp_put_u64(out, x->what);
+		rlp_put_u256(out, &x->balance);
+		rlp_put_u64(out, x->nonce);
+		rlp_put_bytes(out, x->code, x->code_len);
+		size_t slots = rlp_list_begin(out);
+		for (size_t k = 0; k < x->nslots; k++) {
+			size_t pair = rlp_list_begin(out);
+			rlp_put_u256(out, &x->slots[k].key);
+			rlp_put_u256(out, &x->slots[k].value);
+			rlp_list_end(out, pair);
+		}
+		rlp_list_end(out, slots);
+		rlp_list_end(out, one);
+	}
+	rlp_list_end(out, all);
+	rlp_list_end(out, top);
 }
 
-int dev_set_nonce(dev *d, const address *a, uint64_t nonce)
+/* Writes the edits (none when they are not on the head) to the store. */
+static int edits_save(dev *d)
 {
-	dev_edit *e;
-	int err = edit_get(d, a, &e);
+	h256 head;
+	header h;
+	int err = blockchain_head(d->bc, &h, &head);
 	if (err)
 		return err;
-	e->nonce = nonce;
-	e->what |= EDIT_NONCE;
-	return pool_sync(d);
+	buf b = BUF_INIT;
+	if (d->edits.n && h256_eq(&head, &d->edits_base))
+		edits_encode(&d->edits, &d->edits_base, &b);
+	if (buf_failed(&b)) {
+		buf_free(&b);
+		return DURE_ENOMEM;
+	}
+	store *s = blockchain_store(d->bc);
+	db_txn *t;
+	err = db_begin_write(store_db(s), &t);
+	if (!err) {
+		err = store_put_meta(s, t, EDITS_KEY, b.data, b.len);
+		if (!err)
+			err = db_commit(t);
+		else
+			db_abort(t);
+	}
+	buf_free(&b);
+	return err;
 }
 
-int dev_set_code(dev *d, const address *a, const uint8_t *code, size_t len)
+static int edit_code(dev_edit *e, const uint8_t *code, size_t len);
+static int edit_slot(dev_edit *e, const u256 *key, const u256 *value);
+
+/* Reads the edits a previous run left on the current head. A record
+ * that does not decode is DURE_EDB_CORRUPT. */
+static int edits_load(dev *d)
+{
+	store *s = blockchain_store(d->bc);
+	db_txn *t;
+	int err = db_begin_read(store_db(s), &t);
+	if (err)
+		return err;
+	const uint8_t *v;
+	size_t vl;
+	err = store_meta(s, t, EDITS_KEY, &v, &vl);
+	if (err == DURE_ENOTFOUND || (!err && vl == 0)) {
+		db_abort(t);
+		return DURE_OK;
+	}
+	h256 head, base;
+	header h;
+	rlp_cur c, top, all;
+	if (!err)
+		err = store_head(s, t, &head);
+	if (!err)
+		err = store_header(s, t, &head, &h);
+	if (err) {
+		db_abort(t);
+		return err;
+	}
+	rlp_cur_init(&c, v, vl);
+	rlp_cur_list(&c, &top);
+	rlp_cur_fixed(&top, base.b, 32);
+	rlp_cur_list(&top, &all);
+	/* Edits of an older head were carried by its child already. */
+	bool current = !top.err && h256_eq(&base, &head);
+	while (!err && current && !all.err && !rlp_cur_at_end(&all)) {
+		rlp_cur one, slots;
+		rlp_cur_list(&all, &one);
+		address a;
+		rlp_cur_fixed(&one, a.b, 20);
+		uint64_t what = rlp_cur_u64(&one);
+		u256 balance = rlp_cur_u256(&one);
+		uint64_t nonce = rlp_cur_u64(&one);
+		const uint8_t *code;
+		size_t code_len;
+		rlp_cur_bytes(&one, &code, &code_len);
+		rlp_cur_list(&one, &slots);
+		dev_edit *e;
+		if (one.err || (err = edit_get(d, &a, &e)))
+			break;
+		e->what = (unsigned)what & (EDIT_BALANCE | EDIT_NONCE | EDIT_CODE);
+		e->balance = balance;
+		e->nonce = nonce;
+		if ((e->what & EDIT_CODE) && (err = edit_code(e, code, code_len)))
+			break;
+		while (!err && !slots.err && !rlp_cur_at_end(&slots)) {
+			rlp_cur pair;
+			rlp_cur_list(&slots, &pair);
+			u256 k = rlp_cur_u256(&pair), val = rlp_cur_u256(&pair);
+			if (!pair.err)
+				err = edit_slot(e, &k, &val);
+			if (!err && rlp_cur_close(&slots, &pair))
+				err = DURE_EDB_CORRUPT;
+		}
+		if (!err && (slots.err || rlp_cur_close(&one, &slots) ||
+		             rlp_cur_close(&all, &one)))
+			err = DURE_EDB_CORRUPT;
+	}
+	if (!err && (top.err || all.err))
+		err = DURE_EDB_CORRUPT;
+	db_abort(t);
+	if (err)
+		edits_clear(&d->edits);
+	return err;
+}
+
+/* Sets e's code to a copy of code[0, len). */
+static int edit_code(dev_edit *e, const uint8_t *code, size_t len)
 {
 	uint8_t *copy = NULL;
 	if (len && !(copy = malloc(len)))
 		return DURE_ENOMEM;
-	dev_edit *e;
-	int err = edit_get(d, a, &e);
-	if (err) {
-		free(copy);
-		return err;
-	}
 	if (len)
 		memcpy(copy, code, len);
 	free(e->code);
@@ -226,16 +340,11 @@ int dev_set_code(dev *d, const address *a, const uint8_t *code, size_t len)
 	e->code_len = len;
 	keccak256(code, len, e->code_hash.b);
 	e->what |= EDIT_CODE;
-	return pool_sync(d);
+	return DURE_OK;
 }
 
-int dev_set_storage(dev *d, const address *a, const u256 *key,
-                    const u256 *value)
+static int edit_slot(dev_edit *e, const u256 *key, const u256 *value)
 {
-	dev_edit *e;
-	int err = edit_get(d, a, &e);
-	if (err)
-		return err;
 	for (size_t i = 0; i < e->nslots; i++)
 		if (u256_eq(&e->slots[i].key, key)) {
 			e->slots[i].value = *value;
@@ -253,6 +362,55 @@ int dev_set_storage(dev *d, const address *a, const u256 *key,
 	}
 	e->slots[e->nslots++] = (dev_slot){*key, *value};
 	return DURE_OK;
+}
+
+/* After an edit: kept in the store, and the pool re-validated. */
+static int edited(dev *d, int err)
+{
+	if (!err)
+		err = edits_save(d);
+	return err ? err : pool_sync(d);
+}
+
+int dev_set_balance(dev *d, const address *a, const u256 *v)
+{
+	dev_edit *e;
+	int err = edit_get(d, a, &e);
+	if (!err) {
+		e->balance = *v;
+		e->what |= EDIT_BALANCE;
+	}
+	return edited(d, err);
+}
+
+int dev_set_nonce(dev *d, const address *a, uint64_t nonce)
+{
+	dev_edit *e;
+	int err = edit_get(d, a, &e);
+	if (!err) {
+		e->nonce = nonce;
+		e->what |= EDIT_NONCE;
+	}
+	return edited(d, err);
+}
+
+int dev_set_code(dev *d, const address *a, const uint8_t *code, size_t len)
+{
+	dev_edit *e;
+	int err = edit_get(d, a, &e);
+	if (!err)
+		err = edit_code(e, code, len);
+	return edited(d, err);
+}
+
+int dev_set_storage(dev *d, const address *a, const u256 *key,
+                    const u256 *value)
+{
+	dev_edit *e;
+	int err = edit_get(d, a, &e);
+	if (!err)
+		err = edit_slot(e, key, value);
+	return err ? err : edits_save(d);
 }
 
 /* ---- the overlay backend ---- */
@@ -394,10 +552,11 @@ void dev_free(dev *d)
 
 const engine *dev_engine(dev *d) { return &d->eng; }
 
-void dev_attach(dev *d, blockchain *bc, txpool *pool)
+int dev_attach(dev *d, blockchain *bc, txpool *pool)
 {
 	d->bc = bc;
 	d->pool = pool;
+	return edits_load(d);
 }
 
 void dev_on_head(dev *d, dev_head_fn fn, void *ctx)
@@ -530,7 +689,7 @@ int dev_reset(dev *d)
 	d->next_ts = 0;
 	d->gas_limit = 0;
 	d->has_next_base_fee = d->has_next_randao = false;
-	return pool_sync(d);
+	return edited(d, DURE_OK);
 }
 
 int dev_pool_env(void *dp, const header *head, const state_backend *accounts,
@@ -715,7 +874,9 @@ int dev_mine(dev *d, uint64_t timestamp, h256 *hash)
 	d->next_ts = 0;
 	d->has_next_base_fee = d->has_next_randao = false;
 	edits_clear(&d->edits);
-	err = pool_sync(d);
+	err = edits_save(d);
+	if (!err)
+		err = pool_sync(d);
 	if (d->head_fn)
 		d->head_fn(d->head_ctx, &b, &bh);
 	block_free(&b);
@@ -809,5 +970,5 @@ int dev_revert(dev *d, uint64_t id, bool *found)
 	for (size_t k = i; k < d->nsnaps; k++)
 		edits_clear(&d->snaps[k].edits);
 	d->nsnaps = i;
-	return pool_sync(d);
+	return edited(d, DURE_OK);
 }

@@ -63,8 +63,11 @@ void dev_free(dev *d);
 const engine *dev_engine(dev *d);
 
 /* Attaches the blockchain opened with dev_engine(d) and the pool blocks
- * are filled from (both borrowed; pool may be NULL). */
-void dev_attach(dev *d, blockchain *bc, txpool *pool);
+ * are filled from (both borrowed; pool may be NULL), and takes up the
+ * edits a previous run left on the head (the store keeps them until a
+ * block carries them). Returns DURE_OK, DURE_EDB_CORRUPT for a record
+ * that does not decode, or a store error. */
+DURE_WUR int dev_attach(dev *d, blockchain *bc, txpool *pool);
 
 /* Sets the function told about every new head (NULL for none). */
 void dev_on_head(dev *d, dev_head_fn fn, void *ctx);

@@ -491,8 +491,9 @@ static int run(const dev_config *c, const char *datadir, const char *version)
 	if (!err)
 		err = txpool_new(&pc, &pool);
 	if (!err) {
-		dev_attach(rt.dv, bc, pool);
-		err = blockchain_head(bc, &head, &hash);
+		err = dev_attach(rt.dv, bc, pool);
+		if (!err)
+			err = blockchain_head(bc, &head, &hash);
 	}
 	if (!err) {
 		db_txn *t;

@@ -96,8 +96,7 @@ static bool open_fixture_rules(fixture *f, bool dev_rules)
 	                          &(blockchain_opts){.max_reorg = UINT64_MAX},
 	                          &f->bc) == 0 &&
 	          txpool_new(&pc, &f->pool) == 0;
-	if (ok)
-		dev_attach(f->dv, f->bc, f->pool);
+	ok = ok && dev_attach(f->dv, f->bc, f->pool) == DURE_OK;
 	genesis_free(&g);
 	json_decref(j);
 	return ok;
@@ -462,5 +461,67 @@ static void test_impersonated_contract(void)
 	close_fixture(&f);
 }
 
+/* Opens a second dev over f's store, as a restart does. */
+static bool reopen(fixture *f)
+{
+	txpool_free(f->pool);
+	blockchain_free(f->bc);
+	dev_free(f->dv);
+	f->pool = NULL;
+	f->bc = NULL;
+	dev_opts o = {.wall = &f->wall.clock, .automine = true};
+	memset(o.coinbase.b, 0xcb, 20);
+	txpool_config pc = {.hash_seed = 7};
+	return dev_new(&o, &f->dv) == 0 &&
+	       blockchain_open(f->s, dev_engine(f->dv),
+	                       &(blockchain_opts){.max_reorg = UINT64_MAX},
+	                       &f->bc) == 0 &&
+	       txpool_new(&pc, &f->pool) == 0 &&
+	       dev_attach(f->dv, f->bc, f->pool) == DURE_OK;
+}
+
+/* Edits not yet mined survive a restart; once a block carries them the
+ * record is empty; a record that does not decode is refused. */
+static void test_edits_kept(void)
+{
+	fixture f;
+	CHECK(open_fixture(&f));
+	address c;
+	memset(c.b, 0x99, 20);
+	u256 v = u256_from_u64(123456), key = u256_from_u64(9), val = u256_from_u64(4);
+	static const uint8_t code[] = {0x60, 0x01, 0x00};
+	CHECK_EQ_INT(dev_set_balance(f.dv, &c, &v), 0);
+	CHECK_EQ_INT(dev_set_code(f.dv, &c, code, sizeof code), 0);
+	CHECK_EQ_INT(dev_set_storage(f.dv, &c, &key, &val), 0);
+	CHECK(reopen(&f));
+	CHECK_EQ_INT(dev_mine(f.dv, 0, NULL), 0);
+	u256 got = balance_of(&f, &c);
+	CHECK(u256_eq(&got, &v));
+	db_txn *t;
+	u256 sv;
+	const uint8_t *cp;
+	size_t cl;
+	state_account acc;
+	CHECK_EQ_INT(db_begin_read(f.d, &t), 0);
+	CHECK_EQ_INT(store_storage(f.s, t, &c, &key, &sv), 0);
+	CHECK(u256_eq(&sv, &val));
+	CHECK_EQ_INT(store_account(f.s, t, &c, &acc), 0);
+	CHECK_EQ_INT(store_code(f.s, t, &acc.code_hash, &cp, &cl), 0);
+	CHECK(cl == sizeof code && !memcmp(cp, code, cl));
+	db_abort(t);
+	verify_root(&f);
+	/* Carried: a restart and a block add nothing more. */
+	CHECK(reopen(&f));
+	CHECK_EQ_INT(dev_mine(f.dv, 0, NULL), 0);
+	CHECK(head_of(&f).number == 2);
+
+	static const uint8_t junk[] = {0xc3, 0x01, 0x02};
+	CHECK_EQ_INT(db_begin_write(f.d, &t), 0);
+	CHECK_EQ_INT(store_put_meta(f.s, t, "dev_edits", junk, sizeof junk), 0);
+	CHECK_EQ_INT(db_commit(t), 0);
+	CHECK(!reopen(&f));
+	close_fixture(&f);
+}
+
 TEST_MAIN(test_mine_transfer, test_edits, test_snapshots, test_timestamps,
-          test_producer_settings, test_impersonated_contract)
+          test_producer_settings, test_impersonated_contract, test_edits_kept)
