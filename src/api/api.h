@@ -70,6 +70,12 @@ typedef struct api_ctx {
 	 * the head. */
 	int (*pending_block)(void *pctx, block *out, address **senders);
 	void *pending_block_ctx;
+	/* What block b (hash) did to the state before its transactions that
+	 * no transaction explains (a dev node's edits), applied to st when
+	 * replaying it for a trace. NULL: nothing. */
+	int (*replay_begin)(void *rctx, state *st, const block *b,
+	                    const h256 *hash);
+	void *replay_ctx;
 } api_ctx;
 
 #endif

@@ -195,6 +195,17 @@ typedef struct replay {
 	fork rev;
 } replay;
 
+/* The edits the block carried (api_ctx.replay_begin), as the engine's
+ * begin hook of a replay. */
+static int replay_edits(void *ctx, state *st, const block *b, fork rev)
+{
+	(void)rev;
+	replay *r = ctx;
+	const api_ctx *c = r->d->ctx;
+	return c->replay_begin ? c->replay_begin(c->replay_ctx, st, b, &r->hash)
+	                       : DURE_OK;
+}
+
 static void replay_release(replay *r)
 {
 	block_free(&r->b);
@@ -302,6 +313,8 @@ static int replay_check(replay *r, bool *exact)
 		.block_hash = canonical_hash,
 		.block_hash_ctx = &r->hc,
 		.senders = r->senders,
+		.begin = replay_edits,
+		.begin_ctx = r,
 		.finalize = eng ? eng->finalize : NULL,
 		.finalize_ctx = eng ? eng->ctx : NULL,
 		.codes = blockchain_code_cache(r->d->ctx->bc),
@@ -337,6 +350,8 @@ static int replay_trace(replay *r, const trace_config *cfg, size_t only,
 	env.codes = blockchain_code_cache(r->d->ctx->bc);
 	env.block_hash = canonical_hash;
 	env.block_hash_ctx = &r->hc;
+	if (!err)
+		err = replay_edits(r, st, &r->b, r->rev);
 	if (!err && r->rev >= FORK_CANCUN)
 		err = block_beacon_root_call(st, r->rev, &env,
 		                             &r->b.h.parent_beacon_root);

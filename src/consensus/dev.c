@@ -157,6 +157,8 @@ static dev_edit *edit_find(const dev_edits *e, const address *a)
 }
 
 /* The edit of a, made on top of the current head; a new one if needed. */
+static int edits_add(dev_edits *e, const address *a, dev_edit **out);
+
 static int edit_get(dev *d, const address *a, dev_edit **out)
 {
 	h256 head;
@@ -168,7 +170,12 @@ static int edit_get(dev *d, const address *a, dev_edit **out)
 		edits_clear(&d->edits);
 		d->edits_base = head;
 	}
-	dev_edits *e = &d->edits;
+	return edits_add(&d->edits, a, out);
+}
+
+/* The edit of a in e; a new one if needed. */
+static int edits_add(dev_edits *e, const address *a, dev_edit **out)
+{
 	if ((*out = edit_find(e, a)))
 		return DURE_OK;
 	if (e->n == DEV_EDITS_MAX)
@@ -252,41 +259,22 @@ static int edits_save(dev *d)
 
 static int edit_code(dev_edit *e, const uint8_t *code, size_t len);
 static int edit_slot(dev_edit *e, const u256 *key, const u256 *value);
+static int edits_add(dev_edits *e, const address *a, dev_edit **out);
 
-/* Reads the edits a previous run left on the current head. A record
- * that does not decode is DURE_EDB_CORRUPT. */
-static int edits_load(dev *d)
+/* Decodes a record of edits_encode into *out (its base into *base).
+ * Returns DURE_OK, DURE_EDB_CORRUPT, DURE_ERANGE or DURE_ENOMEM; *out is
+ * empty on failure. */
+static int edits_decode(const uint8_t *v, size_t vl, h256 *base,
+                        dev_edits *out)
 {
-	store *s = blockchain_store(d->bc);
-	db_txn *t;
-	int err = db_begin_read(store_db(s), &t);
-	if (err)
-		return err;
-	const uint8_t *v;
-	size_t vl;
-	err = store_meta(s, t, EDITS_KEY, &v, &vl);
-	if (err == DURE_ENOTFOUND || (!err && vl == 0)) {
-		db_abort(t);
-		return DURE_OK;
-	}
-	h256 head, base;
-	header h;
+	memset(out, 0, sizeof *out);
 	rlp_cur c, top, all;
-	if (!err)
-		err = store_head(s, t, &head);
-	if (!err)
-		err = store_header(s, t, &head, &h);
-	if (err) {
-		db_abort(t);
-		return err;
-	}
 	rlp_cur_init(&c, v, vl);
 	rlp_cur_list(&c, &top);
-	rlp_cur_fixed(&top, base.b, 32);
+	rlp_cur_fixed(&top, base->b, 32);
 	rlp_cur_list(&top, &all);
-	/* Edits of an older head were carried by its child already. */
-	bool current = !top.err && h256_eq(&base, &head);
-	while (!err && current && !all.err && !rlp_cur_at_end(&all)) {
+	int err = DURE_OK;
+	while (!err && !all.err && !rlp_cur_at_end(&all)) {
 		rlp_cur one, slots;
 		rlp_cur_list(&all, &one);
 		address a;
@@ -299,12 +287,12 @@ static int edits_load(dev *d)
 		rlp_cur_bytes(&one, &code, &code_len);
 		rlp_cur_list(&one, &slots);
 		dev_edit *e;
-		if (one.err || (err = edit_get(d, &a, &e)))
+		if (one.err || (err = edits_add(out, &a, &e)))
 			break;
-		e->what = (unsigned)what & (EDIT_BALANCE | EDIT_NONCE | EDIT_CODE);
+		e->what = (unsigned)what & (EDIT_BALANCE | EDIT_NONCE);
 		e->balance = balance;
 		e->nonce = nonce;
-		if ((e->what & EDIT_CODE) && (err = edit_code(e, code, code_len)))
+		if ((what & EDIT_CODE) && (err = edit_code(e, code, code_len)))
 			break;
 		while (!err && !slots.err && !rlp_cur_at_end(&slots)) {
 			rlp_cur pair;
@@ -319,11 +307,83 @@ static int edits_load(dev *d)
 		             rlp_cur_close(&all, &one)))
 			err = DURE_EDB_CORRUPT;
 	}
-	if (!err && (top.err || all.err))
+	if (!err && (top.err || all.err || rlp_cur_close(&top, &all) ||
+	             rlp_cur_close(&c, &top) || rlp_cur_finish(&c)))
 		err = DURE_EDB_CORRUPT;
+	if (err)
+		edits_clear(out);
+	return err;
+}
+
+/* Reads the edits a previous run left on the current head. */
+static int edits_load(dev *d)
+{
+	store *s = blockchain_store(d->bc);
+	db_txn *t;
+	int err = db_begin_read(store_db(s), &t);
+	if (err)
+		return err;
+	const uint8_t *v;
+	size_t vl;
+	h256 head, base;
+	err = store_meta(s, t, EDITS_KEY, &v, &vl);
+	if (err == DURE_ENOTFOUND || (!err && vl == 0)) {
+		db_abort(t);
+		return DURE_OK;
+	}
+	dev_edits e;
+	if (!err)
+		err = store_head(s, t, &head);
+	if (!err)
+		err = edits_decode(v, vl, &base, &e);
 	db_abort(t);
 	if (err)
-		edits_clear(&d->edits);
+		return err;
+	/* Edits of an older head were carried by its child already. */
+	if (!h256_eq(&base, &head)) {
+		edits_clear(&e);
+		return DURE_OK;
+	}
+	edits_clear(&d->edits);
+	d->edits = e;
+	d->edits_base = base;
+	return DURE_OK;
+}
+
+/* The meta key of the edits block hash carried: "dev_edits@" || hash. */
+static void carried_key(const h256 *hash, char key[11 + 64])
+{
+	static const char hx[] = "0123456789abcdef";
+	memcpy(key, "dev_edits@", 10);
+	for (int i = 0; i < 32; i++) {
+		key[10 + 2 * i] = hx[hash->b[i] >> 4];
+		key[11 + 2 * i] = hx[hash->b[i] & 15];
+	}
+	key[74] = 0;
+}
+
+/* Keeps the edits block hash carried, for replaying it (traces). */
+static int record_carried(dev *d, const h256 *hash)
+{
+	buf b = BUF_INIT;
+	edits_encode(&d->edits, &d->edits_base, &b);
+	if (buf_failed(&b)) {
+		buf_free(&b);
+		return DURE_ENOMEM;
+	}
+	char key[11 + 64];
+	carried_key(hash, key);
+	store *s = blockchain_store(d->bc);
+	db_txn *t;
+	int err = db_begin_write(store_db(s), &t);
+	if (!err) {
+		err = store_put_meta(s, t, key, b.data, b.len);
+		if (!err)
+			err = db_commit(t);
+		else
+			db_abort(t);
+	}
+	buf_free(&b);
 	return err;
 }
 
@@ -495,14 +555,10 @@ void dev_overlay(void *dp, const state_backend *below, state_overlay *scratch,
 
 /* ---- the engine ---- */
 
-static int dev_begin(void *ctx, state *st, const block *b, fork rev)
+static int edits_apply(const dev_edits *ed, state *st)
 {
-	(void)rev;
-	dev *d = ctx;
-	if (!d->edits.n || !h256_eq(&b->h.parent_hash, &d->edits_base))
-		return DURE_OK;
-	for (size_t i = 0; i < d->edits.n; i++) {
-		const dev_edit *e = &d->edits.v[i];
+	for (size_t i = 0; i < ed->n; i++) {
+		const dev_edit *e = &ed->v[i];
 		if (e->what & EDIT_BALANCE)
 			state_set_balance(st, &e->addr, &e->balance);
 		if (e->what & EDIT_NONCE)
@@ -514,6 +570,42 @@ static int dev_begin(void *ctx, state *st, const block *b, fork rev)
 			                  &e->slots[k].value);
 	}
 	return state_error(st);
+}
+
+static int dev_begin(void *ctx, state *st, const block *b, fork rev)
+{
+	(void)rev;
+	dev *d = ctx;
+	if (!d->edits.n || !h256_eq(&b->h.parent_hash, &d->edits_base))
+		return DURE_OK;
+	return edits_apply(&d->edits, st);
+}
+
+int dev_replay_begin(void *dp, state *st, const block *b, const h256 *hash)
+{
+	dev *d = dp;
+	(void)b;
+	char key[11 + 64];
+	carried_key(hash, key);
+	store *s = blockchain_store(d->bc);
+	db_txn *t;
+	int err = db_begin_read(store_db(s), &t);
+	if (err)
+		return err;
+	const uint8_t *v;
+	size_t vl;
+	h256 base;
+	dev_edits e;
+	err = store_meta(s, t, key, &v, &vl);
+	if (!err)
+		err = edits_decode(v, vl, &base, &e);
+	db_abort(t);
+	if (err == DURE_ENOTFOUND)
+		return DURE_OK;
+	if (!err)
+		err = edits_apply(&e, st);
+	edits_clear(&e);
+	return err;
 }
 
 /* ---- lifetime ---- */
@@ -873,8 +965,12 @@ int dev_mine(dev *d, uint64_t timestamp, h256 *hash)
 		d->offset = (int64_t)ts - wall;
 	d->next_ts = 0;
 	d->has_next_base_fee = d->has_next_randao = false;
+	err = d->edits.n && h256_eq(&d->edits_base, &phash)
+	          ? record_carried(d, &bh)
+	          : DURE_OK;
 	edits_clear(&d->edits);
-	err = edits_save(d);
+	if (!err)
+		err = edits_save(d);
 	if (!err)
 		err = pool_sync(d);
 	if (d->head_fn)

@@ -159,6 +159,14 @@ DURE_WUR int dev_set_code(dev *d, const address *a, const uint8_t *code,
 DURE_WUR int dev_set_storage(dev *d, const address *a, const u256 *key,
                              const u256 *value);
 
+/* Applies to st the edits the block b (hash) carried, which replaying it
+ * needs before its transactions (debug_trace*): the dev keeps them per
+ * block. Nothing for a block that carried none. The shape of
+ * api_ctx.replay_begin, with d as its context. Returns DURE_OK,
+ * DURE_EDB_CORRUPT or a store error. */
+DURE_WUR int dev_replay_begin(void *d, state *st, const block *b,
+                              const h256 *hash);
+
 /* Wraps below (the head's state) into *out, which reads the pending edits
  * first, working from *scratch (the caller's; it must outlive *out). The
  * shape of api_ctx.head_overlay, with d as its context. */

@@ -543,6 +543,8 @@ static int run(const dev_config *c, const char *datadir, const char *version)
 	actx.next_header_ctx = rt.dv;
 	actx.pending_block = dev_pending_block;
 	actx.pending_block_ctx = rt.dv;
+	actx.replay_begin = dev_replay_begin;
+	actx.replay_ctx = rt.dv;
 	if (!err && uv_loop_init(&rt.loop))
 		err = DURE_EIO;
 	bool loop_ok = !err;

@@ -494,9 +494,18 @@ static void test_edits_kept(void)
 	CHECK_EQ_INT(dev_set_code(f.dv, &c, code, sizeof code), 0);
 	CHECK_EQ_INT(dev_set_storage(f.dv, &c, &key, &val), 0);
 	CHECK(reopen(&f));
-	CHECK_EQ_INT(dev_mine(f.dv, 0, NULL), 0);
+	h256 carried;
+	CHECK_EQ_INT(dev_mine(f.dv, 0, &carried), 0);
 	u256 got = balance_of(&f, &c);
 	CHECK(u256_eq(&got, &v));
+	/* A replay of that block gets the edits it carried. */
+	state *st;
+	block b = {0};
+	CHECK_EQ_INT(state_new(&st), 0);
+	CHECK_EQ_INT(dev_replay_begin(f.dv, st, &b, &carried), 0);
+	u256 rb = state_balance(st, &c), rs = state_storage(st, &c, &key);
+	CHECK(u256_eq(&rb, &v) && u256_eq(&rs, &val));
+	state_free(st);
 	db_txn *t;
 	u256 sv;
 	const uint8_t *cp;
@@ -510,10 +519,16 @@ static void test_edits_kept(void)
 	CHECK(cl == sizeof code && !memcmp(cp, code, cl));
 	db_abort(t);
 	verify_root(&f);
-	/* Carried: a restart and a block add nothing more. */
+	/* Carried: a restart and a block add nothing more, and that block
+	 * replays with nothing before its transactions. */
 	CHECK(reopen(&f));
-	CHECK_EQ_INT(dev_mine(f.dv, 0, NULL), 0);
+	h256 plain;
+	CHECK_EQ_INT(dev_mine(f.dv, 0, &plain), 0);
 	CHECK(head_of(&f).number == 2);
+	CHECK_EQ_INT(state_new(&st), 0);
+	CHECK_EQ_INT(dev_replay_begin(f.dv, st, &b, &plain), 0);
+	CHECK(!state_exists(st, &c));
+	state_free(st);
 
 	static const uint8_t junk[] = {0xc3, 0x01, 0x02};
 	CHECK_EQ_INT(db_begin_write(f.d, &t), 0);

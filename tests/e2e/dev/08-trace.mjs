@@ -198,15 +198,27 @@ await run('trace', async () => {
 		compare('traceBlockByNumber', d, a)
 	}
 
-	step('a block carrying anvil_setBalance edits cannot be replayed exactly')
+	step('a block carrying anvil_setBalance edits replays with them')
 	{
-		await rpc(dure.url, 'anvil_setBalance', [w.address, '0x56bc75e2d63100000'])
-		const h = await (async () => {
-			const raw = await w.signTransaction({ type: 2, chainId: 31337n, nonce: nonce++, to: addr, data: iface.encodeFunctionData('poke', [1n]), gasLimit: 600000n, maxFeePerGas: 20_000_000_000n, maxPriorityFeePerGas: 1_000_000_000n })
-			return rpc(dure.url, 'eth_sendRawTransaction', [raw])
-		})()
-		const r = await fetch(dure.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'debug_traceTransaction', params: [h, {}] }) }).then((x) => x.json())
-		assert.equal(r.error?.code, -32000)
-		assert.match(r.error.message, /cannot be replayed exactly/)
+		// Both nodes get the same edit, then the same transaction: its
+		// block carries the edit, which the replay must apply first.
+		const edited = '0x56bc75e2d63100000'
+		const raw = await w.signTransaction({ type: 2, chainId: 31337n, nonce: nonce++, to: addr, data: iface.encodeFunctionData('poke', [1n]), gasLimit: 600000n, maxFeePerGas: 20_000_000_000n, maxPriorityFeePerGas: 1_000_000_000n })
+		const hashes = []
+		for (const x of nodes) {
+			await rpc(x.url, 'anvil_setBalance', [w.address, edited])
+			const hash = await rpc(x.url, 'eth_sendRawTransaction', [raw])
+			// Anvil answers before it mines: trace the mined block only.
+			for (let i = 0; i < 100 && !(await rpc(x.url, 'eth_getTransactionReceipt', [hash])); i++) await new Promise((r) => setTimeout(r, 50))
+			hashes.push(hash)
+		}
+		assert.equal(hashes[0], hashes[1])
+		const [d, a] = await Promise.all(nodes.map((n) => rpc(n.url, 'debug_traceTransaction', [hashes[0], {}])))
+		compare('after setBalance: struct logs', structView(d), structView(a))
+		const [dp, ap] = await Promise.all(nodes.map((n) => rpc(n.url, 'debug_traceTransaction', [hashes[0], { tracer: 'prestateTracer' }])))
+		const pre = Object.entries(dp).find(([k]) => k.toLowerCase() === w.address.toLowerCase())
+		assert.ok(pre, 'the sender is in the pre-state')
+		assert.equal(BigInt(pre[1].balance), BigInt(edited), 'the pre-state has the edited balance')
+		compare('after setBalance: prestateTracer', dp, ap)
 	}
 }, { timeoutMs: 140000 })
