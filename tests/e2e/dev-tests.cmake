@@ -6,7 +6,7 @@
 find_program(NODE_EXE node REQUIRED)
 
 foreach(t 01-ethers 02-viem 03-timing 04-errors 05-cast 06-persistence 07-flags
-          08-trace)
+          08-trace 09-proof)
   add_test(NAME e2e/dev-${t}
            COMMAND ${NODE_EXE} ${CMAKE_SOURCE_DIR}/tests/e2e/dev/${t}.mjs)
   set_tests_properties(e2e/dev-${t} PROPERTIES

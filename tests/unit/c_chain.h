@@ -198,9 +198,11 @@ static json_t *call(chain *c, const char *method, const char *params)
 	return r;
 }
 
-/* Whether the call's result is the string want. */
-static __attribute__((unused)) bool is_str(chain *c, const char *method, const char *params,
-                   const char *want)
+/* Whether the call's result is the string want. (Not every test that
+ * includes this asks.) */
+static __attribute__((unused)) bool is_str(chain *c, const char *method,
+                                           const char *params,
+                                           const char *want)
 {
 	json_t *r = call(c, method, params);
 	const char *s = json_string_value(json_object_get(r, "result"));
