@@ -14,6 +14,7 @@
  * committed, since the kernel holds the written pages; only a machine
  * crash can lose the last seconds, and LMDB's copy-on-write keeps the
  * file consistent then too. */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -288,12 +289,33 @@ static int dev_genesis(const dev_config *c, const api_account *accts,
 
 /* ---- data directory ---- */
 
-static int make_dir(const char *path)
+static int make_one(const char *path)
 {
 	struct stat st;
 	if (stat(path, &st) == 0)
 		return S_ISDIR(st.st_mode) ? DURE_OK : DURE_EIO;
-	return mkdir(path, 0700) == 0 ? DURE_OK : DURE_EIO;
+	return mkdir(path, 0700) == 0 || errno == EEXIST ? DURE_OK : DURE_EIO;
+}
+
+/* mkdir -p, mode 0700 for what it creates: `make run` names
+ * ~/.dure/dev on a machine that has no ~/.dure yet. */
+static int make_dir(const char *path)
+{
+	char tmp[4096];
+	size_t n = strlen(path);
+	if (n == 0 || n >= sizeof tmp)
+		return DURE_EINVAL;
+	memcpy(tmp, path, n + 1);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		int err = make_one(tmp);
+		*p = '/';
+		if (err)
+			return err;
+	}
+	return make_one(tmp);
 }
 
 /* ~/.dure/dev, creating ~/.dure as needed. */

@@ -4,6 +4,7 @@
 // same after a restart on the same directory, and new transactions extend
 // the same chain. A second restart after a clean SIGTERM too.
 import assert from 'node:assert/strict'
+import { join } from 'node:path'
 import { ContractFactory, JsonRpcProvider, Wallet, parseEther } from 'ethers'
 import { DEV_ACCOUNTS, TARGET, compile, hexNum, receiptAfterSend, rpc, run, startNode, step, tempDir } from './lib.mjs'
 
@@ -40,7 +41,9 @@ await run(
 	'persistence',
 	async () => {
 		const { Token } = compile('Token')
-		const dir = tempDir('persist')
+		// Below directories that do not exist yet, as ~/.dure/dev is on a
+		// fresh machine (`make run`).
+		const dir = join(tempDir('persist'), 'home', '.dure', 'dev')
 		const me = DEV_ACCOUNTS[0]
 		const alice = DEV_ACCOUNTS[1].address
 		const bob = DEV_ACCOUNTS[2].address
