@@ -76,6 +76,13 @@ typedef struct api_ctx {
 	int (*replay_begin)(void *rctx, state *st, const block *b,
 	                    const h256 *hash);
 	void *replay_ctx;
+	/* The state after the pool's transactions run in the next block
+	 * (what "pending" reads, as Anvil serves it), over below (the head's
+	 * state, which must outlive it): a new state in *out, freed with
+	 * state_free. NULL: "pending" reads the head's state. */
+	int (*pending_state)(void *pctx, const state_backend *below,
+	                     state **out);
+	void *pending_state_ctx;
 } api_ctx;
 
 #endif

@@ -12,6 +12,7 @@
 #include "consensus/pool_env.h"
 #include "crypto/keccak.h"
 #include "store/history.h"
+#include "trie/trie.h"
 #include "txpool/txpool.h"
 
 /* Bounds on what one request may ask for, where it enters. */
@@ -41,6 +42,9 @@ typedef struct at_block {
 	bool pending;             /* "pending": calls run in next, the block
 	                             after the head */
 	header next;
+	state *pst;               /* pending: the state after the pool's
+	                             transactions, read through pview */
+	state_overlay pview;
 	store_view view;
 	store_history_view hview;
 	state_backend below;
@@ -50,8 +54,54 @@ typedef struct at_block {
 
 static void at_close(at_block *a)
 {
+	state_free(a->pst);
+	a->pst = NULL;
 	db_abort(a->t);
 	a->t = NULL;
+}
+
+/* ---- the pending state as a backend ---- */
+
+/* Reads the state after the pool's transactions (o->ctx, a state over
+ * o->below). Code a pending transaction created is not found by hash:
+ * such code is read through its account only by the state itself. */
+static int pend_account(void *ctx, const address *a, state_account *out)
+{
+	state_overlay *o = ctx;
+	state *st = o->ctx;
+	if (!state_exists(st, a))
+		return DURE_ENOTFOUND;
+	int err = o->below.account(o->below.ctx, a, out);
+	if (err == DURE_ENOTFOUND) {
+		memset(out, 0, sizeof *out);
+		out->storage_root = TRIE_EMPTY_ROOT;
+	} else if (err) {
+		return err;
+	}
+	out->nonce = state_nonce(st, a);
+	out->balance = state_balance(st, a);
+	out->code_hash = state_code_hash(st, a);
+	/* Slots a pending transaction stored make an empty root non-empty;
+	 * the marker stands for no trie, as the dev overlay's does. */
+	if (h256_eq(&out->storage_root, &TRIE_EMPTY_ROOT) &&
+	    state_has_storage(st, a))
+		memset(out->storage_root.b, 0xee, 32);
+	return DURE_OK;
+}
+
+static int pend_storage(void *ctx, const address *a, const u256 *key,
+                        u256 *out)
+{
+	state_overlay *o = ctx;
+	*out = state_storage(o->ctx, a, key);
+	return u256_is_zero(out) ? DURE_ENOTFOUND : DURE_OK;
+}
+
+static int pend_code(void *ctx, const h256 *hash, const uint8_t **code,
+                     size_t *len)
+{
+	state_overlay *o = ctx;
+	return o->below.code(o->below.ctx, hash, code, len);
 }
 
 /* Replies a failure to open the state of a block. */
@@ -118,6 +168,17 @@ static int at_open(api_eth_state *es, const api_block_id *id, at_block *a)
 	if (a->latest && es->ctx->head_overlay)
 		es->ctx->head_overlay(es->ctx->overlay_ctx, &a->below, &a->scratch,
 		                      &a->b);
+	if (a->pending && es->ctx->pending_state) {
+		err = es->ctx->pending_state(es->ctx->pending_state_ctx, &a->b,
+		                             &a->pst);
+		if (err) {
+			at_close(a);
+			return err;
+		}
+		a->pview = (state_overlay){a->b, a->pst};
+		a->b = (state_backend){pend_account, pend_storage, pend_code,
+		                       &a->pview};
+	}
 	return DURE_OK;
 }
 

@@ -1015,6 +1015,67 @@ int dev_pending_block(void *dp, block *out, address **senders)
 	return err;
 }
 
+int dev_pending_state(void *dp, const state_backend *below, state **out)
+{
+	dev *d = dp;
+	*out = NULL;
+	header next;
+	int err = dev_next_header(d, &next);
+	if (err)
+		return err;
+	const chain_config *c = blockchain_config(d->bc);
+	fork rev = chain_config_fork(c, next.number, next.timestamp);
+	next.has_withdrawals_root = rev >= FORK_SHANGHAI;
+	next.has_parent_beacon_root = rev >= FORK_CANCUN;
+	block_env env;
+	if ((err = block_env_init(c, rev, &next, &env)))
+		return err;
+	env.codes = blockchain_code_cache(d->bc);
+	state *st;
+	if ((err = state_new_backed(below, &st)))
+		return err;
+	if (rev >= FORK_CANCUN &&
+	    (err = block_beacon_root_call(st, rev, &env, &next.parent_beacon_root))) {
+		state_free(st);
+		return err;
+	}
+	tx *txs;
+	address *senders;
+	size_t n;
+	txpool_env fees;
+	state_backend none = {0};
+	header head;
+	h256 hh;
+	err = blockchain_head(d->bc, &head, &hh);
+	if (!err)
+		err = dev_pool_env(d, &head, &none, &fees);
+	if (!err)
+		err = take_from_pool(d, fees.gas_limit, &fees.base_fee,
+		                     &fees.blob_base_fee, &txs, &senders, &n);
+	if (err) {
+		state_free(st);
+		return err;
+	}
+	block_gas used = {0, 0};
+	for (size_t i = 0; i < n && !state_failed(st); i++) {
+		receipt rc;
+		if (transition_apply(st, rev, &env, &txs[i], &senders[i], &used, NULL,
+		                     NULL, &rc) != DURE_OK)
+			continue;
+		used.gas = rc.cumulative_gas;
+		used.blob_gas += (uint64_t)txs[i].blob_hashes_len * GAS_PER_BLOB;
+		receipt_free(&rc);
+	}
+	free(txs);
+	free(senders);
+	if ((err = state_error(st))) {
+		state_free(st);
+		return err;
+	}
+	*out = st;
+	return DURE_OK;
+}
+
 /* ---- snapshots ---- */
 
 int dev_snapshot(dev *d, uint64_t *id)

@@ -159,6 +159,16 @@ DURE_WUR int dev_set_code(dev *d, const address *a, const uint8_t *code,
 DURE_WUR int dev_set_storage(dev *d, const address *a, const u256 *key,
                              const u256 *value);
 
+/* The state after the pool's transactions run, in pool order, in the
+ * next block (dev_next_header's environment; BLOCKHASH reads zero), over
+ * below (the head's state with the edits; it must outlive *out):
+ * what "pending" reads. A transaction the state refuses is left out.
+ * *out is freed with state_free. The shape of api_ctx.pending_state,
+ * with d as its context. Returns DURE_OK, DURE_ENOMEM or a store error
+ * (*out NULL). */
+DURE_WUR int dev_pending_state(void *d, const state_backend *below,
+                               state **out);
+
 /* Applies to st the edits the block b (hash) carried, which replaying it
  * needs before its transactions (debug_trace*): the dev keeps them per
  * block. Nothing for a block that carried none. The shape of

@@ -567,6 +567,8 @@ static int run(const dev_config *c, const char *datadir, const char *version)
 	actx.pending_block_ctx = rt.dv;
 	actx.replay_begin = dev_replay_begin;
 	actx.replay_ctx = rt.dv;
+	actx.pending_state = dev_pending_state;
+	actx.pending_state_ctx = rt.dv;
 	if (!err && uv_loop_init(&rt.loop))
 		err = DURE_EIO;
 	bool loop_ok = !err;

@@ -538,5 +538,33 @@ static void test_edits_kept(void)
 	close_fixture(&f);
 }
 
+/* The pending state: the pool's transfers applied over the head's, the
+ * chain itself unchanged. */
+static void test_pending_state(void)
+{
+	fixture f;
+	CHECK(open_fixture(&f));
+	txpool_result r;
+	CHECK_EQ_INT(pool_transfer(&f, 0, 40, &r), 0);
+	CHECK_EQ_INT(pool_transfer(&f, 1, 2, &r), 0);
+	db_txn *t;
+	CHECK_EQ_INT(db_begin_read(f.d, &t), 0);
+	store_view v = {f.s, t};
+	state_backend flat;
+	store_view_backend(&v, &flat);
+	state *st;
+	CHECK_EQ_INT(dev_pending_state(f.dv, &flat, &st), 0);
+	u256 got = state_balance(st, &f.receiver);
+	CHECK(u256_eq(&got, &(u256){{42, 0, 0, 0}}));
+	CHECK(state_nonce(st, &f.sender) == 2);
+	state_free(st);
+	db_abort(t);
+	CHECK(head_of(&f).number == 0);
+	got = balance_of(&f, &f.receiver);
+	CHECK(u256_is_zero(&got));
+	close_fixture(&f);
+}
+
 TEST_MAIN(test_mine_transfer, test_edits, test_snapshots, test_timestamps,
-          test_producer_settings, test_impersonated_contract, test_edits_kept)
+          test_producer_settings, test_impersonated_contract, test_edits_kept,
+          test_pending_state)
