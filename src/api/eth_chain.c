@@ -237,13 +237,24 @@ static int suggest_tip(const api_eth_chain *ec, db_txn *t, const header *head,
 	return DURE_OK;
 }
 
+/* The base fee of the block after head: the one the node will give it
+ * when head is the chain's head (a dev node's setNextBlockBaseFeePerGas),
+ * else EIP-1559's. */
 static int next_base_fee(const api_eth_chain *ec, const header *head,
                          bool *has, u256 *out)
 {
 	*has = next_fork(ec, head) >= FORK_LONDON;
 	*out = u256_from_u64(0);
-	return *has ? header_base_fee(blockchain_config(ec->ctx->bc), head, out)
-	            : DURE_OK;
+	if (!*has)
+		return DURE_OK;
+	const api_ctx *c = ec->ctx;
+	header next;
+	if (c->next_header && !c->next_header(c->next_header_ctx, &next) &&
+	    next.number == head->number + 1 && next.has_base_fee) {
+		*out = next.base_fee;
+		return DURE_OK;
+	}
+	return header_base_fee(blockchain_config(c->bc), head, out);
 }
 
 static void m_max_priority_fee(rpc_call *call, json_t *params, void *arg)
