@@ -504,6 +504,17 @@ static void test_logs(chain *c)
 	CHECK_EQ_INT(nlogs(c, "{\"fromBlock\":\"0x9\",\"toBlock\":\"0xa\"}"), 0);
 }
 
+/* The next block of the test chain (head 3) with a base fee of 7 wei. */
+static int next_at_7(void *ctx, header *out)
+{
+	(void)ctx;
+	memset(out, 0, sizeof *out);
+	out->number = 4;
+	out->has_base_fee = true;
+	out->base_fee = u256_from_u64(7);
+	return DURE_OK;
+}
+
 static void test_fees(chain *c)
 {
 	/* Block 3 used 22404 + 53000 of 30000000: its child's base fee goes
@@ -550,6 +561,19 @@ static void test_fees(chain *c)
 	               "invalid reward percentile: 101.000000"));
 	CHECK(is_error(c, "eth_feeHistory", "[\"0x1\", \"0x9\"]", -32000,
 	               "request beyond head block: requested 9, head 3"));
+
+	/* A node that sets its next block's base fee (a dev node's
+	 * setNextBlockBaseFeePerGas) is believed: 7 wei here. */
+	c->ctx.next_header = next_at_7;
+	c->ctx.next_header_ctx = c;
+	gp = result(c, "eth_gasPrice", "[]");
+	CHECK_EQ_INT(q64(gp), 7 + 1000000000);
+	json_decref(gp);
+	fh = result(c, "eth_feeHistory", "[\"0x1\", \"latest\", []]");
+	CHECK_EQ_INT(q64(json_array_get(json_object_get(fh, "baseFeePerGas"), 1)),
+	             7);
+	json_decref(fh);
+	c->ctx.next_header = NULL;
 }
 
 static char *filter_id(chain *c, const char *method, const char *params)
