@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/eth_pool.h"
+#include "api/eth_state.h"
 #include "api/ethjson.h"
 #include "chain/config.h"
 #include "chain/execute.h"
@@ -12,7 +14,6 @@
 #include "consensus/engine.h"
 #include "store/history.h"
 
-#define API_ERR_SERVER (-32000)
 #define MAX_REPLAY_KEYS (1u << 22) /* accounts and slots one replay reads */
 
 struct api_debug {
@@ -114,22 +115,6 @@ static bool params_opts(rpc_call *call, const json_t *params, size_t nreq,
 	return true;
 }
 
-/* ---- replaying a block ---- */
-
-typedef struct hash_ctx {
-	store *s;
-	db_txn *t;
-} hash_ctx;
-
-static h256 canonical_hash(void *ctx, uint64_t number)
-{
-	hash_ctx *c = ctx;
-	h256 h;
-	if (store_canonical(c->s, c->t, number, &h))
-		memset(&h, 0, sizeof h);
-	return h;
-}
-
 /* A backend that notes every account and slot read through it: what a
  * replay depends on. */
 typedef struct read_key {
@@ -191,7 +176,7 @@ typedef struct replay {
 	size_t nsenders;
 	store_history_view parent;
 	state_backend base;
-	hash_ctx hc;
+	store_view hc;
 	fork rev;
 } replay;
 
@@ -251,7 +236,7 @@ static int replay_open(api_debug *d, db_txn *t, const h256 *hash,
 		return err;
 	}
 	store_history_backend(&r->parent, &r->base);
-	r->hc = (hash_ctx){s, t};
+	r->hc = (store_view){s, t};
 	const chain_config *c = blockchain_config(d->ctx->bc);
 	r->rev = chain_config_fork(c, r->b.h.number, r->b.h.timestamp);
 	return DURE_OK;
@@ -310,7 +295,7 @@ static int replay_check(replay *r, bool *exact)
 		return err;
 	const engine *eng = blockchain_engine(r->d->ctx->bc);
 	block_exec_opts o = {
-		.block_hash = canonical_hash,
+		.block_hash = store_view_block_hash,
 		.block_hash_ctx = &r->hc,
 		.senders = r->senders,
 		.begin = replay_edits,
@@ -348,7 +333,7 @@ static int replay_trace(replay *r, const trace_config *cfg, size_t only,
 	block_env env;
 	err = block_env_init(c, r->rev, &r->b.h, &env);
 	env.codes = blockchain_code_cache(r->d->ctx->bc);
-	env.block_hash = canonical_hash;
+	env.block_hash = store_view_block_hash;
 	env.block_hash_ctx = &r->hc;
 	if (!err)
 		err = replay_edits(r, st, &r->b, r->rev);
@@ -558,16 +543,6 @@ typedef struct call_msg {
 	buf data;
 } call_msg;
 
-static int get_u256_field(const json_t *o, const char *k, bool *has,
-                          u256 *v, api_err *e)
-{
-	const json_t *f = FIELD(o, k);
-	if (!f || json_is_null(f))
-		return DURE_OK;
-	*has = true;
-	return ethjson_get_u256(f, v, e);
-}
-
 static int get_call(const json_t *v, fork rev, uint64_t chain_id,
                     call_msg *m, api_err *e)
 {
@@ -593,14 +568,14 @@ static int get_call(const json_t *v, fork rev, uint64_t chain_id,
 	bool has_price = false, has_max = false, has_tip = false;
 	u256 price = U256_ZERO, max = U256_ZERO, tip = U256_ZERO;
 	if (!err)
-		err = get_u256_field(v, "gasPrice", &has_price, &price, e);
+		err = ethjson_get_u256_field(v, "gasPrice", &has_price, &price, e);
 	if (!err)
-		err = get_u256_field(v, "maxFeePerGas", &has_max, &max, e);
+		err = ethjson_get_u256_field(v, "maxFeePerGas", &has_max, &max, e);
 	if (!err)
-		err = get_u256_field(v, "maxPriorityFeePerGas", &has_tip, &tip, e);
+		err = ethjson_get_u256_field(v, "maxPriorityFeePerGas", &has_tip, &tip, e);
 	bool has_value = false;
 	if (!err)
-		err = get_u256_field(v, "value", &has_value, &t->value, e);
+		err = ethjson_get_u256_field(v, "value", &has_value, &t->value, e);
 	const json_t *in = FIELD(v, "input"), *data = FIELD(v, "data");
 	if (in && json_is_null(in))
 		in = NULL;
@@ -617,9 +592,6 @@ static int get_call(const json_t *v, fork rev, uint64_t chain_id,
 	}
 	t->data = m->data.data;
 	t->data_size = m->data.len;
-	/* An unsigned message: the least signature tx_validate takes. */
-	t->r = u256_from_u64(1);
-	t->s = u256_from_u64(1);
 	if (rev >= FORK_LONDON) {
 		t->type = TX_DYNAMIC_FEE;
 		t->max_fee = has_price ? price : max;
@@ -631,9 +603,8 @@ static int get_call(const json_t *v, fork rev, uint64_t chain_id,
 	if (t->type != TX_LEGACY) {
 		t->has_chain_id = true;
 		t->chain_id = chain_id;
-	} else {
-		t->v = u256_from_u64(27);
 	}
+	tx_placeholder_sign(t);
 	return DURE_OK;
 }
 
@@ -700,9 +671,9 @@ static void m_trace_call(rpc_call *call, json_t *params, void *arg)
 	block_env env;
 	if (!err)
 		err = block_env_init(c, rev, &h, &env);
-	hash_ctx hc = {s, t};
+	store_view hc = {s, t};
 	env.codes = blockchain_code_cache(d->ctx->bc);
-	env.block_hash = canonical_hash;
+	env.block_hash = store_view_block_hash;
 	env.block_hash_ctx = &hc;
 	state *st = NULL;
 	if (!err)
@@ -731,13 +702,8 @@ static void m_trace_call(rpc_call *call, json_t *params, void *arg)
 	state_free(st);
 	buf_free(&m.data);
 	db_abort(t);
-	if (err == DURE_ETR_FUNDS)
-		rpc_reply_error(call, API_ERR_SERVER,
-		                "insufficient funds for gas * price + value", NULL);
-	else if (err == DURE_ETX_INTRINSIC_GAS)
-		rpc_reply_error(call, API_ERR_SERVER, "intrinsic gas too low", NULL);
-	else if (err >= DURE_ETX_TYPE && err <= DURE_ETR_BLOB_GAS)
-		rpc_reply_error(call, API_ERR_SERVER, dure_strerror(err), NULL);
+	if (err >= DURE_ETX_TYPE && err <= DURE_ETR_BLOB_GAS)
+		rpc_reply_error(call, API_ERR_SERVER, api_tx_error(err), NULL);
 	else if (err)
 		reply_replay_err(call, err, NULL);
 	else

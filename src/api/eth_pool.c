@@ -16,9 +16,6 @@
 /* The tip eth_sendTransaction offers when the caller names none: 1 gwei,
  * what Anvil and Hardhat offer. */
 #define DEFAULT_TIP 1000000000ull
-/* Access list entries and keys a transaction object may carry. */
-#define ACCESS_LIST_MAX 1024
-#define ACCESS_KEYS_MAX 4096
 
 const char *api_tx_error(int err)
 {
@@ -240,74 +237,6 @@ static const api_account *find_account(const api_ctx *c, const address *a)
 	return NULL;
 }
 
-static int get_u256_field(const json_t *o, const char *k, bool *has,
-                          u256 *out, api_err *e)
-{
-	const json_t *v = json_object_get(o, k);
-	*has = v && !json_is_null(v);
-	if (!*has)
-		return DURE_OK;
-	int err = ethjson_get_u256(v, out, e);
-	if (err)
-		api_errf(e, "invalid argument 0: %s: %s", k, e->msg);
-	return err;
-}
-
-static int get_u64_field(const json_t *o, const char *k, bool *has,
-                         uint64_t *out, api_err *e)
-{
-	const json_t *v = json_object_get(o, k);
-	*has = v && !json_is_null(v);
-	if (!*has)
-		return DURE_OK;
-	int err = ethjson_get_u64(v, out, e);
-	if (err)
-		api_errf(e, "invalid argument 0: %s: %s", k, e->msg);
-	return err;
-}
-
-static int get_access_list(const json_t *v, tx *t, api_err *e)
-{
-	if (!json_is_array(v) || json_array_size(v) > ACCESS_LIST_MAX) {
-		api_errf(e, "invalid argument 0: accessList: not an array of at "
-		            "most %d entries", ACCESS_LIST_MAX);
-		return DURE_EINVAL;
-	}
-	size_t n = json_array_size(v);
-	t->access_list = calloc(n ? n : 1, sizeof *t->access_list);
-	if (!t->access_list)
-		return DURE_ENOMEM;
-	size_t nkeys = 0;
-	for (size_t i = 0; i < n; i++) {
-		const json_t *it = json_array_get(v, i);
-		const json_t *keys = json_object_get(it, "storageKeys");
-		tx_access *a = &t->access_list[i];
-		t->access_list_len++;
-		if (ethjson_get_address(json_object_get(it, "address"), &a->addr,
-		                        e))
-			goto bad;
-		if (keys && !json_is_null(keys)) {
-			if (!json_is_array(keys))
-				goto bad;
-			size_t k = json_array_size(keys);
-			nkeys += k;
-			if (nkeys > ACCESS_KEYS_MAX)
-				goto bad;
-			a->keys = calloc(k ? k : 1, sizeof *a->keys);
-			if (!a->keys)
-				return DURE_ENOMEM;
-			for (size_t j = 0; j < k; j++, a->nkeys++)
-				if (ethjson_get_hash(json_array_get(keys, j), &a->keys[j],
-				                     e))
-					goto bad;
-		}
-	}
-	return DURE_OK;
-bad:
-	api_errf(e, "invalid argument 0: accessList: malformed entry");
-	return DURE_EINVAL;
-}
-
 /* A transaction object as eth_sendTransaction takes it, with the node's
  * defaults filled in from hv: nonce (the pool's next), chain id, fees
  * (EIP-1559 from London: tip 1 gwei, cap 2 * base fee + tip) and gas (the
@@ -356,19 +285,27 @@ static int tx_from_json(api_ctx *c, head_view *hv, const json_t *o, tx *t,
 	bool has_gas, has_price, has_max, has_tip, has_nonce, has_value,
 		has_chain, has_type;
 	uint64_t type = 0, chain_id = 0;
-	if ((err = get_u64_field(o, "gas", &has_gas, &t->gas_limit, e)) ||
-	    (err = get_u256_field(o, "gasPrice", &has_price, &t->gas_price, e)) ||
-	    (err = get_u256_field(o, "maxFeePerGas", &has_max, &t->max_fee, e)) ||
-	    (err = get_u256_field(o, "maxPriorityFeePerGas", &has_tip,
+	if ((err = ethjson_get_u64_field(o, "gas", &has_gas, &t->gas_limit, e)) ||
+	    (err = ethjson_get_u256_field(o, "gasPrice", &has_price, &t->gas_price, e)) ||
+	    (err = ethjson_get_u256_field(o, "maxFeePerGas", &has_max, &t->max_fee, e)) ||
+	    (err = ethjson_get_u256_field(o, "maxPriorityFeePerGas", &has_tip,
 	                          &t->max_priority_fee, e)) ||
-	    (err = get_u64_field(o, "nonce", &has_nonce, &t->nonce, e)) ||
-	    (err = get_u256_field(o, "value", &has_value, &t->value, e)) ||
-	    (err = get_u64_field(o, "chainId", &has_chain, &chain_id, e)) ||
-	    (err = get_u64_field(o, "type", &has_type, &type, e)))
+	    (err = ethjson_get_u64_field(o, "nonce", &has_nonce, &t->nonce, e)) ||
+	    (err = ethjson_get_u256_field(o, "value", &has_value, &t->value, e)) ||
+	    (err = ethjson_get_u64_field(o, "chainId", &has_chain, &chain_id, e)) ||
+	    (err = ethjson_get_u64_field(o, "type", &has_type, &type, e))) {
+		if (err == DURE_EINVAL)
+			api_err_arg(e, 0);
 		return err;
+	}
 	const json_t *al = json_object_get(o, "accessList");
-	if (al && !json_is_null(al) && (err = get_access_list(al, t, e)))
+	if (al && !json_is_null(al) &&
+	    (err = ethjson_get_access_list(al, &t->access_list,
+	                                   &t->access_list_len, e))) {
+		if (err == DURE_EINVAL)
+			api_err_arg(e, 0);
 		return err;
+	}
 	if (has_chain && chain_id != hv->env.chain_id) {
 		api_errf(e, "chainId does not match node's (have=%llu, want=%llu)",
 		         (unsigned long long)chain_id,
@@ -420,22 +357,6 @@ static int tx_from_json(api_ctx *c, head_view *hv, const json_t *o, tx *t,
 	return DURE_OK;
 }
 
-/* The signature an impersonated sender's transaction carries: the
- * smallest r and s the rules accept, v of the transaction's kind. It
- * recovers no one; the sender travels beside it (the pool's entry, the
- * block's senders). */
-static void placeholder_sign(tx *t)
-{
-	t->r = t->s = u256_from_u64(1);
-	if (t->type != TX_LEGACY) {
-		t->v = u256_from_u64(0);
-	} else {
-		u256 k35 = u256_from_u64(35), cid = u256_from_u64(t->chain_id);
-		t->v = u256_add(&cid, &cid);
-		t->v = u256_add(&t->v, &k35);
-	}
-}
-
 /* Parses and signs a transaction object of an unlocked account, or, with
  * allow_imp, gives an impersonated sender's its placeholder signature. */
 static int sign_request(api_ctx *c, rpc_call *call, json_t *params,
@@ -459,7 +380,7 @@ static int sign_request(api_ctx *c, rpc_call *call, json_t *params,
 	if (!err && !acct && !imp)
 		err = DURE_EKEY;
 	if (!err && imp)
-		placeholder_sign(t);
+		tx_placeholder_sign(t);
 	else if (!err)
 		err = tx_sign(t, acct->key);
 	if (err) {

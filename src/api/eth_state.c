@@ -18,8 +18,6 @@
 /* Bounds on what one request may ask for, where it enters. */
 #define MAX_OVERRIDES 1024       /* accounts in stateOverrides */
 #define MAX_OVERRIDE_SLOTS 65536 /* slots across them */
-#define MAX_ACCESS_ENTRIES 4096  /* entries of a tx's accessList */
-#define MAX_ACCESS_KEYS 65536    /* keys across them */
 #define MAX_PROOF_KEYS 1024      /* slots of one eth_getProof */
 
 struct api_eth_state {
@@ -517,45 +515,6 @@ static void call_args_free(call_args *c)
 /* Member k of object o; NULL when absent (or o not an object). */
 #define FIELD(o, k) json_object_get((o), (k))
 
-static int get_access_list(const json_t *v, call_args *c, api_err *e)
-{
-	if (!json_is_array(v) || json_array_size(v) > MAX_ACCESS_ENTRIES) {
-		api_errf(e, "accessList: expected an array of at most %d entries",
-		         MAX_ACCESS_ENTRIES);
-		return DURE_EINVAL;
-	}
-	size_t n = json_array_size(v), total = 0;
-	c->list = calloc(n ? n : 1, sizeof *c->list);
-	if (!c->list)
-		return DURE_ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		const json_t *en = json_array_get(v, i);
-		const json_t *ks = json_object_get(en, "storageKeys");
-		tx_access *a = &c->list[i];
-		c->nlist = i + 1;
-		int err = ethjson_get_address(json_object_get(en, "address"),
-		                              &a->addr, e);
-		if (err)
-			return err;
-		size_t nk = ks ? json_array_size(ks) : 0;
-		if ((ks && !json_is_array(ks)) || (total += nk) > MAX_ACCESS_KEYS) {
-			api_errf(e, "accessList: storageKeys must be an array, at "
-			            "most %d keys in all", MAX_ACCESS_KEYS);
-			return DURE_EINVAL;
-		}
-		a->keys = calloc(nk ? nk : 1, sizeof *a->keys);
-		if (!a->keys)
-			return DURE_ENOMEM;
-		for (size_t k = 0; k < nk; k++) {
-			err = ethjson_get_hash(json_array_get(ks, k), &a->keys[k], e);
-			if (err)
-				return err;
-			a->nkeys = k + 1;
-		}
-	}
-	return DURE_OK;
-}
-
 /* geth's TransactionArgs with its CallDefaults checks. */
 static int get_call_args(const json_t *v, uint64_t chain_id, call_args *c,
                          api_err *e)
@@ -629,7 +588,7 @@ static int get_call_args(const json_t *v, uint64_t chain_id, call_args *c,
 		m->data_size = c->data.len;
 	}
 	if (!err && (f = FIELD(v, "accessList")) && !json_is_null(f)) {
-		err = get_access_list(f, c, e);
+		err = ethjson_get_access_list(f, &c->list, &c->nlist, e);
 		m->access_list = c->list;
 		m->access_list_len = c->nlist;
 	}
@@ -767,22 +726,6 @@ static int get_overrides(const json_t *v, overrides *o, api_err *e)
 	return err;
 }
 
-static int get_u64_field(const json_t *o, const char *k, bool *has,
-                         uint64_t *v, api_err *e)
-{
-	const json_t *f = FIELD(o, k);
-	*has = f && !json_is_null(f);
-	return *has ? ethjson_get_u64(f, v, e) : DURE_OK;
-}
-
-static int get_u256_field(const json_t *o, const char *k, bool *has, u256 *v,
-                          api_err *e)
-{
-	const json_t *f = FIELD(o, k);
-	*has = f && !json_is_null(f);
-	return *has ? ethjson_get_u256(f, v, e) : DURE_OK;
-}
-
 /* geth's BlockOverrides. */
 static int get_block_overrides(const json_t *v, msgcall_block *b, api_err *e)
 {
@@ -793,17 +736,17 @@ static int get_block_overrides(const json_t *v, msgcall_block *b, api_err *e)
 		api_errf(e, "block overrides: expected an object");
 		return DURE_EINVAL;
 	}
-	int err = get_u64_field(v, "number", &b->has_number, &b->number, e);
+	int err = ethjson_get_u64_field(v, "number", &b->has_number, &b->number, e);
 	if (!err)
-		err = get_u64_field(v, "time", &b->has_time, &b->time, e);
+		err = ethjson_get_u64_field(v, "time", &b->has_time, &b->time, e);
 	if (!err)
-		err = get_u64_field(v, "gasLimit", &b->has_gas_limit, &b->gas_limit,
+		err = ethjson_get_u64_field(v, "gasLimit", &b->has_gas_limit, &b->gas_limit,
 		                    e);
 	if (!err)
-		err = get_u256_field(v, "baseFeePerGas", &b->has_base_fee,
+		err = ethjson_get_u256_field(v, "baseFeePerGas", &b->has_base_fee,
 		                     &b->base_fee, e);
 	if (!err)
-		err = get_u256_field(v, "blobBaseFee", &b->has_blob_base_fee,
+		err = ethjson_get_u256_field(v, "blobBaseFee", &b->has_blob_base_fee,
 		                     &b->blob_base_fee, e);
 	const json_t *f;
 	if (!err && (f = FIELD(v, "feeRecipient")) && !json_is_null(f)) {
@@ -817,24 +760,9 @@ static int get_block_overrides(const json_t *v, msgcall_block *b, api_err *e)
 	return err;
 }
 
-/* BLOCKHASH inside a message: the canonical chain's. */
-typedef struct hash_ctx {
-	store *s;
-	db_txn *t;
-} hash_ctx;
-
-static h256 canonical_hash(void *ctx, uint64_t number)
-{
-	hash_ctx *c = ctx;
-	h256 h;
-	if (store_canonical(c->s, c->t, number, &h))
-		memset(&h, 0, sizeof h);
-	return h;
-}
-
 /* The block environment of a (geth's eth_call at a mined block: that
  * block's header values) with block override bo applied. */
-static void call_env(api_eth_state *es, at_block *a, hash_ctx *hc,
+static void call_env(api_eth_state *es, at_block *a, store_view *hc,
                      const overrides *ov, const msgcall_block *bo,
                      msgcall_env *out)
 {
@@ -857,7 +785,7 @@ static void call_env(api_eth_state *es, at_block *a, hash_ctx *hc,
 	b->codes = blockchain_code_cache(es->ctx->bc);
 	hc->s = blockchain_store(es->ctx->bc);
 	hc->t = a->t;
-	b->block_hash = canonical_hash;
+	b->block_hash = store_view_block_hash;
 	b->block_hash_ctx = hc;
 	if (bo)
 		msgcall_override_block(out, bo);
@@ -1030,7 +958,7 @@ typedef struct msg_req {
 	at_block a;
 	overrides ov;
 	msgcall_block bo;
-	hash_ctx hc;
+	store_view hc;
 	msgcall_env env;
 } msg_req;
 

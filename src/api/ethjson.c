@@ -807,3 +807,74 @@ int ethjson_block(const block *b, const h256 *hash, const u256 *td,
 	*out = o;
 	return DURE_OK;
 }
+
+/* Prefixes a refused member's message with its name. */
+static int field_err(int err, const char *k, api_err *e)
+{
+	if (err == DURE_EINVAL) {
+		api_err m = *e;
+		api_errf(e, "%s: %s", k, m.msg);
+	}
+	return err;
+}
+
+int ethjson_get_u64_field(const json_t *o, const char *k, bool *has,
+                          uint64_t *out, api_err *e)
+{
+	const json_t *f = json_object_get(o, k);
+	*has = f && !json_is_null(f);
+	return *has ? field_err(ethjson_get_u64(f, out, e), k, e) : DURE_OK;
+}
+
+int ethjson_get_u256_field(const json_t *o, const char *k, bool *has,
+                           u256 *out, api_err *e)
+{
+	const json_t *f = json_object_get(o, k);
+	*has = f && !json_is_null(f);
+	return *has ? field_err(ethjson_get_u256(f, out, e), k, e) : DURE_OK;
+}
+
+int ethjson_get_access_list(const json_t *v, tx_access **list, size_t *n,
+                            api_err *e)
+{
+	*list = NULL;
+	*n = 0;
+	if (!json_is_array(v) || json_array_size(v) > ETHJSON_ACCESS_ENTRIES_MAX) {
+		api_errf(e, "accessList: expected an array of at most %d entries",
+		         ETHJSON_ACCESS_ENTRIES_MAX);
+		return DURE_EINVAL;
+	}
+	size_t count = json_array_size(v), total = 0;
+	*list = calloc(count ? count : 1, sizeof **list);
+	if (!*list)
+		return DURE_ENOMEM;
+	for (size_t i = 0; i < count; i++) {
+		const json_t *en = json_array_get(v, i);
+		const json_t *ks = json_object_get(en, "storageKeys");
+		tx_access *a = &(*list)[i];
+		*n = i + 1;
+		int err = ethjson_get_address(json_object_get(en, "address"),
+		                              &a->addr, e);
+		if (err)
+			return field_err(err, "accessList", e);
+		if (ks && json_is_null(ks))
+			ks = NULL;
+		size_t nk = ks ? json_array_size(ks) : 0;
+		if ((ks && !json_is_array(ks)) ||
+		    (total += nk) > ETHJSON_ACCESS_KEYS_MAX) {
+			api_errf(e, "accessList: storageKeys must be an array, at "
+			            "most %d keys in all", ETHJSON_ACCESS_KEYS_MAX);
+			return DURE_EINVAL;
+		}
+		a->keys = calloc(nk ? nk : 1, sizeof *a->keys);
+		if (!a->keys)
+			return DURE_ENOMEM;
+		for (size_t k = 0; k < nk; k++) {
+			err = ethjson_get_hash(json_array_get(ks, k), &a->keys[k], e);
+			if (err)
+				return field_err(err, "accessList", e);
+			a->nkeys = k + 1;
+		}
+	}
+	return DURE_OK;
+}

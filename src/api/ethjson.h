@@ -107,6 +107,26 @@ DURE_WUR int ethjson_get_fixed(const json_t *v, uint8_t *out, size_t n,
 DURE_WUR int ethjson_get_address(const json_t *v, address *out, api_err *e);
 DURE_WUR int ethjson_get_hash(const json_t *v, h256 *out, api_err *e);
 
+/* Member k of object o as a quantity, when present and not null (*has
+ * tells); a refused value's message names k ("gas: ..."). Returns as
+ * ethjson_get_u64 / ethjson_get_u256, DURE_OK when absent. */
+DURE_WUR int ethjson_get_u64_field(const json_t *o, const char *k, bool *has,
+                                   uint64_t *out, api_err *e);
+DURE_WUR int ethjson_get_u256_field(const json_t *o, const char *k, bool *has,
+                                    u256 *out, api_err *e);
+
+/* Entries and storage keys (over all entries) an accessList parameter
+ * may hold. */
+#define ETHJSON_ACCESS_ENTRIES_MAX 4096
+#define ETHJSON_ACCESS_KEYS_MAX 65536
+
+/* An accessList ([{address, storageKeys: [hash...]}...]) into *list, n
+ * entries, owned by the caller (each entry's keys, then the array, with
+ * free) also on failure, when *n counts the entries to free. Returns
+ * DURE_OK, DURE_EINVAL with *e set, or DURE_ENOMEM. */
+DURE_WUR int ethjson_get_access_list(const json_t *v, tx_access **list,
+                                     size_t *n, api_err *e);
+
 /* A JSON boolean. Returns DURE_OK or DURE_EINVAL with *e set. */
 DURE_WUR int ethjson_get_bool(const json_t *v, bool *out, api_err *e);
 

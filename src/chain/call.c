@@ -126,8 +126,8 @@ static u256 message_price(const msgcall *m, fork rev, const u256 *base)
 }
 
 /* The unsigned transaction that carries m with gas limit `gas` and the
- * sender's nonce in st. Its signature is the least one tx_validate takes
- * (r = s = 1): a message has no signature to check. The access list is
+ * sender's nonce in st, with the placeholder signature: a message has no
+ * signature to check. The access list is
  * borrowed from `list`; the caller must not tx_free the result. */
 static tx message_tx(const msgcall *m, fork rev, const block_env *env,
                      uint64_t gas, uint64_t nonce, const tx_access *list,
@@ -141,8 +141,6 @@ static tx message_tx(const msgcall *m, fork rev, const block_env *env,
 	t.value = m->value;
 	t.data = (uint8_t *)m->data;
 	t.data_size = m->data_size;
-	t.r = u256_from_u64(1);
-	t.s = u256_from_u64(1);
 	if (rev >= FORK_LONDON) {
 		t.type = TX_DYNAMIC_FEE;
 		t.max_fee = m->has_gas_price ? m->gas_price
@@ -159,9 +157,8 @@ static tx message_tx(const msgcall *m, fork rev, const block_env *env,
 		t.chain_id = env->chain_id;
 		t.access_list = (tx_access *)list;
 		t.access_list_len = nlist;
-	} else {
-		t.v = u256_from_u64(27);
 	}
+	tx_placeholder_sign(&t);
 	return t;
 }
 

@@ -517,3 +517,17 @@ int tx_validate(const tx *t, fork rev)
 {
 	return tx_validate_limits(t, rev, false);
 }
+
+void tx_placeholder_sign(tx *t)
+{
+	t->r = t->s = u256_from_u64(1);
+	if (t->type != TX_LEGACY) {
+		t->v = u256_from_u64(0);
+	} else if (t->has_chain_id) {
+		u256 k35 = u256_from_u64(35), cid = u256_from_u64(t->chain_id);
+		t->v = u256_add(&cid, &cid);
+		t->v = u256_add(&t->v, &k35);
+	} else {
+		t->v = u256_from_u64(27);
+	}
+}

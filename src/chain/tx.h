@@ -80,6 +80,13 @@ DURE_WUR int tx_signing_hash(const tx *t, h256 *out);
  * and s are zero. */
 DURE_WUR int tx_sign(tx *t, const uint8_t seckey[32]);
 
+/* Gives t the placeholder signature of a transaction nobody signed (an
+ * eth_call message, a dev node's impersonated sender): r = s = 1, the
+ * least values tx_validate accepts, and v of t's kind (y parity 0; for a
+ * legacy tx EIP-155's for its chain id, or 27). It recovers no sender:
+ * whoever runs t supplies the sender beside it. */
+void tx_placeholder_sign(tx *t);
+
 /* Recovers the sender. Returns DURE_OK, or DURE_ESIG for a signature that
  * is out of range or does not recover. Does not apply fork rules (low-s,
  * EIP-155): tx_validate does. */

@@ -559,6 +559,15 @@ void store_view_backend(store_view *v, state_backend *out)
 	out->ctx = v;
 }
 
+h256 store_view_block_hash(void *ctx, uint64_t number)
+{
+	store_view *v = ctx;
+	h256 h;
+	if (store_canonical(v->s, v->t, number, &h))
+		memset(&h, 0, sizeof h);
+	return h;
+}
+
 int store_state_root(store *s, db_txn *t, h256 *out)
 {
 	int err = get_hash(s, t, T_META, "state_root", 10, out);

@@ -105,6 +105,11 @@ typedef struct store_view {
 } store_view;
 void store_view_backend(store_view *v, state_backend *out);
 
+/* The canonical block hash at number in v's transaction, zero when there
+ * is none: what BLOCKHASH reads (block_env.block_hash, with a store_view
+ * as its context). */
+h256 store_view_block_hash(void *v, uint64_t number);
+
 /* One flat-state read, as the backend does. DURE_ENOTFOUND for no
  * account, a zero slot, unknown code. *code points into the map. */
 DURE_WUR int store_account(store *s, db_txn *t, const address *a,

@@ -128,23 +128,14 @@ static bool pays_replacement(const tx *new, const tx *old, unsigned bump)
 	       !u256_lt(fee_cap(new), &cap_min) && !u256_lt(tip_cap(new), &tip_min);
 }
 
-/* tx_validate's rules but the signature's: a shallow copy carrying a
- * well-formed stand-in signature (r = s = 1, v of the tx's own kind) goes
- * through tx_validate, so the rules live in one place. A legacy tx keeps
- * its EIP-155 form, whose fork rule is not about the signature. */
+/* tx_validate's rules but the signature's: a shallow copy carrying the
+ * placeholder signature goes through tx_validate, so the rules live in
+ * one place. A legacy tx keeps its EIP-155 form, whose fork rule is not
+ * about the signature. */
 static int validate_unsigned(const tx *t, fork rev, bool unlimited_code)
 {
 	tx s = *t;
-	s.r = s.s = u256_from_u64(1);
-	if (t->type != TX_LEGACY) {
-		s.v = U256_ZERO;
-	} else if (t->has_chain_id) {
-		u256 k35 = u256_from_u64(35), cid = u256_from_u64(t->chain_id);
-		s.v = u256_add(&cid, &cid);
-		s.v = u256_add(&s.v, &k35);
-	} else {
-		s.v = u256_from_u64(27);
-	}
+	tx_placeholder_sign(&s);
 	return tx_validate_limits(&s, rev, unlimited_code);
 }
 

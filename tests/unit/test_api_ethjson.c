@@ -233,6 +233,62 @@ static void test_params(void)
 	      == 0);
 }
 
+static void free_list(tx_access *l, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(l[i].keys);
+	free(l);
+}
+
+/* Members and access lists of a transaction object. */
+static void test_tx_object_fields(void)
+{
+	api_err e;
+	json_t *o = json_loads("{\"gas\": \"0x5208\", \"value\": \"0x01\"}",
+	                       0, NULL);
+	bool has;
+	uint64_t g;
+	u256 v;
+	CHECK_EQ_INT(ethjson_get_u64_field(o, "gas", &has, &g, &e), 0);
+	CHECK(has && g == 21000);
+	CHECK_EQ_INT(ethjson_get_u64_field(o, "nonce", &has, &g, &e), 0);
+	CHECK(!has);
+	CHECK_EQ_INT(ethjson_get_u256_field(o, "value", &has, &v, &e),
+	             DURE_EINVAL);
+	CHECK(strncmp(e.msg, "value: ", 7) == 0 &&
+	      strstr(e.msg, "hex number with leading zero digits"));
+	json_decref(o);
+
+	tx_access *l;
+	size_t n;
+	o = json_loads("[{\"address\": \"0x00000000000000000000000000000000"
+	               "000000aa\", \"storageKeys\": [\"0x000000000000000000"
+	               "0000000000000000000000000000000000000000000007\"]}, "
+	               "{\"address\": \"0x00000000000000000000000000000000"
+	               "000000bb\"}]", 0, NULL);
+	CHECK_EQ_INT(ethjson_get_access_list(o, &l, &n, &e), 0);
+	CHECK(n == 2 && l[0].addr.b[19] == 0xaa && l[0].nkeys == 1 &&
+	      l[0].keys[0].b[31] == 7 && l[1].addr.b[19] == 0xbb &&
+	      l[1].nkeys == 0);
+	free_list(l, n);
+	json_decref(o);
+	o = json_loads("[{\"address\": \"0x12\"}]", 0, NULL);
+	CHECK_EQ_INT(ethjson_get_access_list(o, &l, &n, &e), DURE_EINVAL);
+	CHECK(strncmp(e.msg, "accessList: ", 12) == 0);
+	free_list(l, n);
+	json_decref(o);
+	o = json_object();
+	CHECK_EQ_INT(ethjson_get_access_list(o, &l, &n, &e), DURE_EINVAL);
+	CHECK(l == NULL && n == 0);
+	json_decref(o);
+	o = json_array();
+	for (int i = 0; i <= ETHJSON_ACCESS_ENTRIES_MAX; i++)
+		json_array_append_new(o, json_object());
+	CHECK_EQ_INT(ethjson_get_access_list(o, &l, &n, &e), DURE_EINVAL);
+	CHECK(l == NULL);
+	json_decref(o);
+}
+
 static bool json_str_is(json_t *j, const char *s)
 {
 	bool ok = json_is_string(j) && strcmp(json_string_value(j), s) == 0;
@@ -502,4 +558,4 @@ static void test_pending_tx(void)
 }
 
 TEST_MAIN(test_quantities, test_data, test_block_ids, test_params,
-          test_encoders, test_fixture_blocks, test_pending_tx)
+          test_tx_object_fields, test_encoders, test_fixture_blocks, test_pending_tx)

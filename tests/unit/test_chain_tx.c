@@ -378,6 +378,26 @@ static void test_validate_rules(void)
 	t.data_size = 49152;
 	CHECK_EQ_INT(tx_validate(&t, FORK_SHANGHAI), DURE_OK);
 	tx_free(&t);
+
+	/* The placeholder signature passes the signature rules: r = s = 1,
+	 * y parity 0, or EIP-155's v (chain 5: 5 * 2 + 35) or 27. */
+	make_tx(&t, TX_DYNAMIC_FEE);
+	tx_placeholder_sign(&t);
+	CHECK(u256_eq(&t.r, &(u256){{1, 0, 0, 0}}) && u256_eq(&t.s, &t.r));
+	CHECK(u256_is_zero(&t.v));
+	CHECK_EQ_INT(tx_validate(&t, FORK_CANCUN), DURE_OK);
+	tx_free(&t);
+	make_tx(&t, TX_LEGACY);
+	t.has_chain_id = true;
+	t.chain_id = 5;
+	tx_placeholder_sign(&t);
+	CHECK(u256_eq(&t.v, &(u256){{45, 0, 0, 0}}));
+	CHECK_EQ_INT(tx_validate(&t, FORK_CANCUN), DURE_OK);
+	t.has_chain_id = false;
+	tx_placeholder_sign(&t);
+	CHECK(u256_eq(&t.v, &(u256){{27, 0, 0, 0}}));
+	CHECK_EQ_INT(tx_validate(&t, FORK_CANCUN), DURE_OK);
+	tx_free(&t);
 }
 
 static int decode_hex(const char *s)
