@@ -63,6 +63,7 @@ struct dev {
 	 * applies them. */
 	dev_edits edits;
 	h256 edits_base;
+	bool edits_stored;       /* the store's record is not empty */
 	dev_snap *snaps;
 	size_t nsnaps, snaps_cap;
 	uint64_t next_snap_id;
@@ -236,8 +237,13 @@ static int edits_save(dev *d)
 	int err = blockchain_head(d->bc, &h, &head);
 	if (err)
 		return err;
+	bool any = d->edits.n && h256_eq(&head, &d->edits_base);
+	/* An empty record is written once, not after every block: automine
+	 * seals a block per transaction, and each write is a commit. */
+	if (!any && !d->edits_stored)
+		return DURE_OK;
 	buf b = BUF_INIT;
-	if (d->edits.n && h256_eq(&head, &d->edits_base))
+	if (any)
 		edits_encode(&d->edits, &d->edits_base, &b);
 	if (buf_failed(&b)) {
 		buf_free(&b);
@@ -253,6 +259,8 @@ static int edits_save(dev *d)
 		else
 			db_abort(t);
 	}
+	if (!err)
+		d->edits_stored = any;
 	buf_free(&b);
 	return err;
 }
@@ -332,6 +340,7 @@ static int edits_load(dev *d)
 		return DURE_OK;
 	}
 	dev_edits e;
+	d->edits_stored = true;
 	if (!err)
 		err = store_head(s, t, &head);
 	if (!err)
