@@ -7,7 +7,7 @@ ASAN   ?= build-asan
 FUZZB  ?= build-fuzz
 CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: all deps build build-asan run test net-deps e2e-deps fuzz fuzz-run bench bench-evm clean
+.PHONY: all deps build build-asan run run-dev test net-deps e2e-deps fuzz fuzz-run bench bench-evm clean
 
 all: build
 
@@ -26,11 +26,17 @@ $(ASAN)/CMakeCache.txt: | deps
 build-asan: deps $(ASAN)/CMakeCache.txt
 	cmake --build $(ASAN) -j $(JOBS)
 
-# Starts the dev chain (JSON-RPC on 127.0.0.1:8545) on the LMDB data
-# directory DATADIR; extra flags in ARGS, e.g. ARGS="--block-time 2".
-DATADIR ?= $(HOME)/.dure/dev
+# Starts a 4-node proof-of-work devnet on loopback (node 1's JSON-RPC on
+# 127.0.0.1:8545), its nodes' LMDB data directories under DATADIR; extra
+# flags in ARGS, e.g. ARGS="--miners 2". `make run-dev` starts the
+# single-node dev chain (`dure dev`, like Anvil) on DEVDIR instead.
+DATADIR ?= $(HOME)/.dure/devnet
+DEVDIR ?= $(HOME)/.dure/dev
 run: build
-	./$(BUILD)/dure dev --datadir $(DATADIR) $(ARGS)
+	./$(BUILD)/dure devnet -n 4 --datadir $(DATADIR) $(ARGS)
+
+run-dev: build
+	./$(BUILD)/dure dev --datadir $(DEVDIR) $(ARGS)
 
 # Every CTest test in the release build, then the unit tests (and fuzz
 # corpus replays) again under AddressSanitizer + UBSan.

@@ -243,6 +243,11 @@ static void m_p2p_stats(rpc_call *call, json_t *params, void *arg)
 		rpc_reply(call, r);
 }
 
+int api_admin_register_client_version(rpc_registry *reg, api_admin_ctx *ctx)
+{
+	return rpc_register(reg, "web3_clientVersion", m_client_version, ctx);
+}
+
 int api_admin_register(rpc_registry *reg, api_admin_ctx *ctx)
 {
 	static const rpc_method methods[] = {
@@ -254,7 +259,6 @@ int api_admin_register(rpc_registry *reg, api_admin_ctx *ctx)
 		{"admin_removeTrustedPeer", m_remove_trusted},
 		{"net_peerCount", m_peer_count},
 		{"net_listening", m_listening},
-		{"web3_clientVersion", m_client_version},
 		{"dure_discoveryTable", m_discovery_table},
 		{"dure_p2pStats", m_p2p_stats},
 	};

@@ -46,4 +46,9 @@ typedef struct api_admin_ctx {
  * rpc_register error. */
 DURE_WUR int api_admin_register(rpc_registry *reg, api_admin_ctx *ctx);
 
+/* web3_clientVersion from ctx->client_id, for a node without a chain
+ * (the eth namespace serves it otherwise). */
+DURE_WUR int api_admin_register_client_version(rpc_registry *reg,
+                                               api_admin_ctx *ctx);
+
 #endif

@@ -12,6 +12,7 @@
 #include "consensus/blockchain.h"
 #include "state/state.h"
 
+typedef struct eth eth;
 typedef struct txpool txpool;
 typedef struct txpool_result txpool_result;
 typedef struct txpool_env txpool_env;
@@ -83,6 +84,9 @@ typedef struct api_ctx {
 	int (*pending_state)(void *pctx, const state_backend *below,
 	                     state **out);
 	void *pending_state_ctx;
+	/* The eth/68 engine of a network node, for eth_syncing; NULL in a
+	 * dev node. */
+	const eth *eth;
 } api_ctx;
 
 #endif

@@ -11,7 +11,9 @@
 #include "chain/transition.h"
 #include "chain/validate.h"
 #include "crypto/keccak.h"
+#include "eth/handler.h"
 #include "store/store.h"
+#include "txpool/txpool.h"
 
 /* EIP-1474 "limit exceeded", and the generic server error geth uses for
  * "filter not found", "unknown block" and kin. */
@@ -182,11 +184,27 @@ static void m_block_number(rpc_call *call, json_t *params, void *arg)
 		api_reply_json(call, ethjson_u64(n));
 }
 
+/* geth's answer: false, or the sync's first, current and highest block. */
 static void m_syncing(rpc_call *call, json_t *params, void *arg)
 {
-	(void)arg;
-	if (params_ok(call, params, 0, 0))
+	api_eth_chain *ec = arg;
+	if (!params_ok(call, params, 0, 0))
+		return;
+	eth_sync_info si = {0};
+	if (ec->ctx->eth)
+		eth_sync_status(ec->ctx->eth, &si);
+	if (!si.syncing) {
 		rpc_reply(call, json_false());
+		return;
+	}
+	json_t *o = json_object();
+	if (o && (json_object_set_new(o, "startingBlock", ethjson_u64(si.start)) ||
+	          json_object_set_new(o, "currentBlock", ethjson_u64(si.current)) ||
+	          json_object_set_new(o, "highestBlock", ethjson_u64(si.highest)))) {
+		json_decref(o);
+		o = NULL;
+	}
+	api_reply_json(call, o);
 }
 
 /* ---- fees ---- */
@@ -1784,6 +1802,16 @@ void api_eth_chain_free(api_eth_chain *ec)
 	for (size_t i = 0; i < API_FILTERS_MAX; i++)
 		filter_free(ec->filters[i]);
 	free(ec);
+}
+
+int api_txpool_lookup(void *pool, const h256 *hash, tx *out, address *from)
+{
+	const txpool_entry *e = txpool_get(pool, hash);
+	memset(out, 0, sizeof *out);
+	if (!e)
+		return DURE_ENOTFOUND;
+	*from = e->sender;
+	return tx_decode(e->raw, e->raw_len, out);
 }
 
 void api_eth_chain_set_pool_lookup(api_eth_chain *ec, api_pool_lookup_fn fn,

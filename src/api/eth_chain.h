@@ -90,6 +90,11 @@ void api_eth_chain_free(api_eth_chain *ec);
 typedef int (*api_pool_lookup_fn)(void *arg, const h256 *hash, tx *out,
                                   address *from);
 
+/* The lookup over a txpool (arg is the txpool *): its entry's decoded
+ * transaction and sender, DURE_ENOTFOUND when it is not pooled. */
+DURE_WUR int api_txpool_lookup(void *pool, const h256 *hash, tx *out,
+                               address *from);
+
 /* Sets (fn NULL: clears) the pool lookup. */
 void api_eth_chain_set_pool_lookup(api_eth_chain *ec, api_pool_lookup_fn fn,
                                    void *arg);

@@ -97,6 +97,7 @@ typedef enum dure_err {
 	DURE_EBLOCK_BEACON_ROOT, /* parent beacon root system call failed */
 	DURE_EBLOCK_REORG_DEPTH, /* reorg deeper than allowed */
 	DURE_EBLOCK_GENESIS,  /* genesis differs from the data directory's */
+	DURE_EBLOCK_FUTURE,   /* timestamp too far ahead of the local clock */
 
 	/* p2p / rlpx transport and devp2p base protocol */
 	DURE_ERLPX_STATE,     /* call not valid in the session's current state */
@@ -115,6 +116,15 @@ typedef enum dure_err {
 	DURE_EP2P_MSG,        /* malformed base-protocol message */
 	DURE_EP2P_MSG_ID,     /* message id beyond every shared capability */
 	DURE_EP2P_DISCONNECTED, /* session ended by a Disconnect */
+
+	/* eth protocol (eth/68) */
+	DURE_EETH_MSG,        /* malformed eth message */
+	DURE_EETH_TOO_MANY,   /* more items in an eth message than allowed */
+	DURE_EETH_VERSION,    /* Status with another protocol version */
+	DURE_EETH_NETWORK,    /* Status with another network id */
+	DURE_EETH_GENESIS,    /* Status with another genesis block */
+	DURE_EETH_FORKID,     /* fork id incompatible with ours (EIP-2124) */
+	DURE_EETH_UNEXPECTED, /* message out of turn (before Status, unasked reply) */
 
 	/* p2p / discovery (discv4, ENR, enode, node database) */
 	DURE_EDISC_SIZE,      /* discovery packet too short or above 1280 bytes */

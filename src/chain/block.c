@@ -95,7 +95,8 @@ int header_decode(const uint8_t *p, size_t n, header *out)
 	return err;
 }
 
-int header_encode(const header *h, buf *out)
+/* The header's fields in order; without mixHash and nonce when !sealed. */
+static int encode_header(const header *h, bool sealed, buf *out)
 {
 	if ((h->has_withdrawals_root && !h->has_base_fee) ||
 	    (h->has_blob_gas && !h->has_withdrawals_root) ||
@@ -116,8 +117,10 @@ int header_encode(const header *h, buf *out)
 	rlp_put_u64(out, h->gas_used);
 	rlp_put_u64(out, h->timestamp);
 	rlp_put_bytes(out, h->extra, h->extra_len);
-	rlp_put_bytes(out, h->mix_hash.b, 32);
-	rlp_put_bytes(out, h->nonce, sizeof h->nonce);
+	if (sealed) {
+		rlp_put_bytes(out, h->mix_hash.b, 32);
+		rlp_put_bytes(out, h->nonce, sizeof h->nonce);
+	}
 	if (h->has_base_fee)
 		rlp_put_u256(out, &h->base_fee);
 	if (h->has_withdrawals_root)
@@ -130,6 +133,16 @@ int header_encode(const header *h, buf *out)
 		rlp_put_bytes(out, h->parent_beacon_root.b, 32);
 	rlp_list_end(out, mark);
 	return buf_failed(out) ? DURE_ENOMEM : DURE_OK;
+}
+
+int header_encode(const header *h, buf *out)
+{
+	return encode_header(h, true, out);
+}
+
+int header_encode_unsealed(const header *h, buf *out)
+{
+	return encode_header(h, false, out);
 }
 
 int header_hash(const header *h, h256 *out)

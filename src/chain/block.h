@@ -108,6 +108,10 @@ DURE_WUR int header_decode(const uint8_t *p, size_t n, header *out);
  * field follows an absent one. */
 DURE_WUR int header_encode(const header *h, buf *out);
 
+/* Appends the RLP of h's field list without mixHash and nonce (what a
+ * proof of work seals, consensus/pow.h). Returns as header_encode. */
+DURE_WUR int header_encode_unsealed(const header *h, buf *out);
+
 /* keccak256 of header_encode(h). Returns DURE_OK or header_encode's
  * error (*out zeroed). */
 DURE_WUR int header_hash(const header *h, h256 *out);

@@ -50,9 +50,38 @@ static int opt_u64(const json_t *o, const char *key, uint64_t *out)
 	return DURE_OK;
 }
 
+/* A rule-less fork point: absent reads as 0, which EIP-2124 skips as it
+ * skips a fork at genesis, so that every "none" is the same value. */
+static int opt_point(const json_t *o, const char *key, uint64_t *out)
+{
+	int err = opt_u64(o, key, out);
+	if (*out == CHAIN_NEVER)
+		*out = 0;
+	return err;
+}
+
 static bool in_order(uint64_t prev, uint64_t at)
 {
 	return at == CHAIN_NEVER || (prev != CHAIN_NEVER && prev <= at);
+}
+
+static int read_pow(const json_t *o, chain_pow *p)
+{
+	if (!json_is_object(o))
+		return DURE_EJSON;
+	u256 t;
+	if (chain_json_u256(json_object_get(o, "targetBlockTime"), &t) ||
+	    !u256_fits_u64(&t) || t.w[0] == 0)
+		return DURE_EJSON;
+	p->target_block_time = t.w[0];
+	if (chain_json_u256(json_object_get(o, "minimumDifficulty"),
+	                    &p->min_difficulty) ||
+	    u256_is_zero(&p->min_difficulty))
+		return DURE_EJSON;
+	const json_t *r = json_object_get(o, "blockReward");
+	if (r && !json_is_null(r) && chain_json_u256(r, &p->block_reward))
+		return DURE_EJSON;
+	return DURE_OK;
 }
 
 static int read_config(const json_t *config, chain_config *c)
@@ -93,6 +122,19 @@ static int read_config(const json_t *config, chain_config *c)
 		return DURE_EJSON;
 	c->dev_rules = json_is_true(dev);
 
+	if (opt_point(config, "daoForkBlock", &c->dao_block) ||
+	    opt_point(config, "muirGlacierBlock", &c->muir_glacier_block) ||
+	    opt_point(config, "arrowGlacierBlock", &c->arrow_glacier_block) ||
+	    opt_point(config, "grayGlacierBlock", &c->gray_glacier_block))
+		return DURE_EJSON;
+	const json_t *pow = json_object_get(config, "pow");
+	if (pow && !json_is_null(pow)) {
+		int err = read_pow(pow, &c->pow);
+		if (err)
+			return err;
+		c->has_pow = true;
+	}
+
 	const json_t *ttd = json_object_get(config, "terminalTotalDifficulty");
 	if (ttd && !json_is_null(ttd)) {
 		if (chain_json_u256(ttd, &c->ttd))
@@ -127,6 +169,12 @@ static bool set_u64(json_t *o, const char *key, uint64_t v)
 	return json_object_set_new(o, key, json_string(hex)) == 0;
 }
 
+/* A rule-less fork point: none (0) is left out. */
+static bool set_point(json_t *o, const char *key, uint64_t v)
+{
+	return v == 0 || set_u64(o, key, v);
+}
+
 int chain_config_to_json(const chain_config *c, json_t **out)
 {
 	*out = NULL;
@@ -150,6 +198,23 @@ int chain_config_to_json(const chain_config *c, json_t **out)
 		                         json_true()) == 0;
 	if (ok && c->dev_rules)
 		ok = json_object_set_new(o, "dureDevChain", json_true()) == 0;
+	ok = ok && set_point(o, "daoForkBlock", c->dao_block) &&
+	     set_point(o, "muirGlacierBlock", c->muir_glacier_block) &&
+	     set_point(o, "arrowGlacierBlock", c->arrow_glacier_block) &&
+	     set_point(o, "grayGlacierBlock", c->gray_glacier_block);
+	if (ok && c->has_pow) {
+		char d[79], r[79];
+		u256_to_dec(&c->pow.min_difficulty, d);
+		u256_to_dec(&c->pow.block_reward, r);
+		json_t *p = json_object();
+		ok = p && set_u64(p, "targetBlockTime", c->pow.target_block_time) &&
+		     json_object_set_new(p, "minimumDifficulty", json_string(d)) == 0 &&
+		     json_object_set_new(p, "blockReward", json_string(r)) == 0;
+		if (ok)
+			ok = json_object_set_new(o, "pow", p) == 0;
+		else
+			json_decref(p);
+	}
 	if (!ok) {
 		json_decref(o);
 		return DURE_ENOMEM;

@@ -12,7 +12,16 @@
  * given, else at the first block whose total difficulty reaches
  * terminalTotalDifficulty; the fork of a block by number alone treats a
  * chain with a terminal total difficulty of 0 as merged from genesis.
- * A fork that is absent never starts, and neither does any later one. */
+ * A fork that is absent never starts, and neither does any later one.
+ *
+ * Forks that change no rule here but are fork points of the chain (the
+ * DAO fork, the difficulty-bomb delays) are kept for its EIP-2124 fork id:
+ * daoForkBlock, muirGlacierBlock, arrowGlacierBlock, grayGlacierBlock.
+ *
+ * A proof-of-work chain (consensus/pow.h) names its parameters in a "pow"
+ * object: {"targetBlockTime": 5, "minimumDifficulty": 131072,
+ * "blockReward": "2000000000000000000"} (seconds, and quantities as
+ * chain_json_u256 reads them; blockReward may be left out for none). */
 #ifndef DURE_CHAIN_CONFIG_H
 #define DURE_CHAIN_CONFIG_H
 
@@ -27,6 +36,13 @@
 
 /* Marks a fork that is not scheduled. */
 #define CHAIN_NEVER UINT64_MAX
+
+/* A proof-of-work chain's parameters. */
+typedef struct chain_pow {
+	uint64_t target_block_time; /* seconds between blocks aimed at; > 0 */
+	u256 min_difficulty;        /* the floor of every block's; > 0 */
+	u256 block_reward;          /* wei to each block's coinbase */
+} chain_pow;
 
 typedef struct chain_config {
 	uint64_t chain_id;
@@ -49,6 +65,12 @@ typedef struct chain_config {
 	 * against, and senders with code may send (no EIP-3607: Anvil's and
 	 * Hardhat's impersonated contracts). JSON key "dureDevChain". */
 	bool dev_rules;
+	/* Fork points that change no rule: 0 when absent (or at genesis,
+	 * which EIP-2124 counts alike). */
+	uint64_t dao_block, muir_glacier_block, arrow_glacier_block,
+	         gray_glacier_block;
+	bool has_pow;            /* a "pow" object was given */
+	chain_pow pow;
 } chain_config;
 
 /* Reads a quantity: a non-negative JSON integer, or a decimal or "0x" hex

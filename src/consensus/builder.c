@@ -124,7 +124,8 @@ int blockchain_build(blockchain *bc, const build_opts *o, const tx *txs,
                      size_t ntxs, block *out, block_result *res)
 {
 	memset(out, 0, sizeof *out);
-	block_result r = {0};
+	/* No transaction to blame for a failure before execution. */
+	block_result r = {.bad_tx = SIZE_MAX};
 	store *s = blockchain_store(bc);
 	db_txn *t;
 	int err = db_begin_write(store_db(s), &t);
@@ -176,4 +177,59 @@ int blockchain_build(blockchain *bc, const build_opts *o, const tx *txs,
 	else
 		block_result_free(&r);
 	return DURE_OK;
+}
+
+int blockchain_take_from_pool(const txpool *pool, uint64_t gas_limit,
+                              const u256 *base_fee, const u256 *blob_fee,
+                              size_t max, tx **txs, address **senders,
+                              size_t *n)
+{
+	*txs = NULL;
+	*senders = NULL;
+	*n = 0;
+	if (!pool)
+		return DURE_OK;
+	txpool_iter *it;
+	int err = txpool_iter_new(pool, base_fee, blob_fee, &it);
+	if (err)
+		return err;
+	size_t cap = 0;
+	uint64_t gas = 0;
+	const txpool_entry *e;
+	while (*n < max && (e = txpool_iter_peek(it))) {
+		if (e->tx.gas_limit > gas_limit - gas) {
+			txpool_iter_skip_sender(it);
+			continue;
+		}
+		if (*n == cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			tx *g = realloc(*txs, nc * sizeof *g);
+			if (!g) {
+				err = DURE_ENOMEM;
+				break;
+			}
+			*txs = g;
+			address *s = realloc(*senders, nc * sizeof *s);
+			if (!s) {
+				err = DURE_ENOMEM;
+				break;
+			}
+			*senders = s;
+			cap = nc;
+		}
+		(*txs)[*n] = e->tx;
+		(*senders)[*n] = e->sender;
+		(*n)++;
+		gas += e->tx.gas_limit;
+		txpool_iter_next(it);
+	}
+	txpool_iter_free(it);
+	if (err) {
+		free(*txs);
+		free(*senders);
+		*txs = NULL;
+		*senders = NULL;
+		*n = 0;
+	}
+	return err;
 }

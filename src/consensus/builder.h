@@ -16,6 +16,7 @@
 #include "chain/block.h"
 #include "chain/execute.h"
 #include "consensus/blockchain.h"
+#include "txpool/txpool.h"
 
 typedef struct build_opts {
 	address coinbase;
@@ -39,12 +40,28 @@ typedef struct build_opts {
  * opts. Returns DURE_OK with *out filled (freed with block_free) and, when
  * res is not NULL, what execution produced (freed with block_result_free);
  * or an error with *out zeroed: a transaction's DURE_ETX_* / DURE_ETR_*
- * code (res->bad_tx names it), DURE_EINVAL for options the chain's rules
- * refuse (a timestamp not after the parent's, extra data over 32 bytes,
- * withdrawals before Shanghai), or a db / trie error. The store is not
- * changed. */
+ * code (res->bad_tx names it; SIZE_MAX for every other error),
+ * DURE_EINVAL for options the chain's rules refuse (a timestamp not after
+ * the parent's, extra data over 32 bytes, withdrawals before Shanghai),
+ * or a db / trie error. The store is not changed. */
 DURE_WUR int blockchain_build(blockchain *bc, const build_opts *opts,
                               const tx *txs, size_t ntxs, block *out,
                               block_result *res);
+
+/* The pool's best pending transactions (txpool_iter order at base_fee
+ * and blob_fee, the next block's) whose gas limits fit gas_limit
+ * together, so that none can fail on the block's gas pool: at most max
+ * of them. A sender whose next transaction does not fit yields nothing
+ * more. pool NULL gives none. Writes to *txs and *senders (one per
+ * transaction) arrays the caller frees with free; the tx structs are
+ * shallow copies that share the pool's memory, valid until the pool
+ * changes (hand them to blockchain_build, which copies them, before
+ * changing it). Returns DURE_OK, or DURE_ENOMEM with *txs and *senders
+ * NULL and *n 0. */
+DURE_WUR int blockchain_take_from_pool(const txpool *pool, uint64_t gas_limit,
+                                       const u256 *base_fee,
+                                       const u256 *blob_fee, size_t max,
+                                       tx **txs, address **senders,
+                                       size_t *n);
 
 #endif

@@ -822,65 +822,6 @@ static h256 next_randao(dev *d, const h256 *parent)
 	return out;
 }
 
-/* The pool's best pending transactions whose gas limits fit the block's
- * (so none can fail on the block's gas pool): copies into *txs and
- * *senders, owned by the caller. */
-static int take_from_pool(dev *d, uint64_t gas_limit, const u256 *base_fee,
-                          const u256 *blob_fee, tx **txs, address **senders,
-                          size_t *n)
-{
-	*txs = NULL;
-	*senders = NULL;
-	*n = 0;
-	if (!d->pool)
-		return DURE_OK;
-	txpool_iter *it;
-	int err = txpool_iter_new(d->pool, base_fee, blob_fee, &it);
-	if (err)
-		return err;
-	size_t cap = 0;
-	uint64_t gas = 0;
-	const txpool_entry *e;
-	while (*n < DEV_BLOCK_TXS_MAX && (e = txpool_iter_peek(it))) {
-		if (e->tx.gas_limit > gas_limit - gas) {
-			txpool_iter_skip_sender(it);
-			continue;
-		}
-		if (*n == cap) {
-			size_t nc = cap ? cap * 2 : 16;
-			tx *g = realloc(*txs, nc * sizeof *g);
-			if (!g) {
-				err = DURE_ENOMEM;
-				break;
-			}
-			*txs = g;
-			address *s = realloc(*senders, nc * sizeof *s);
-			if (!s) {
-				err = DURE_ENOMEM;
-				break;
-			}
-			*senders = s;
-			cap = nc;
-		}
-		(*txs)[*n] = e->tx;
-		(*senders)[*n] = e->sender;
-		(*n)++;
-		gas += e->tx.gas_limit;
-		txpool_iter_next(it);
-	}
-	txpool_iter_free(it);
-	if (err) {
-		free(*txs);
-		free(*senders);
-		*txs = NULL;
-		*senders = NULL;
-		*n = 0;
-	}
-	return err;
-}
-
-/* Builds and imports one block from txs (borrowed from the pool). On a
- * transaction the chain refuses, *bad names it. */
 /* Builds the block the dev seals on phash at ts from txs, without
  * importing it; on a transaction the chain refuses, *bad names it. */
 static int build(dev *d, const h256 *phash, uint64_t ts, const tx *txs,
@@ -907,6 +848,8 @@ static int build(dev *d, const h256 *phash, uint64_t ts, const tx *txs,
 	return DURE_OK;
 }
 
+/* Builds and imports one block from txs (borrowed from the pool). On a
+ * transaction the chain refuses, *bad names it. */
 static int build_import(dev *d, const h256 *phash, uint64_t ts,
                         const tx *txs, const address *senders, size_t n,
                         size_t *bad, block *out, h256 *hash)
@@ -949,8 +892,9 @@ int dev_mine(dev *d, uint64_t timestamp, h256 *hash)
 		tx *txs;
 		address *senders;
 		size_t n;
-		err = take_from_pool(d, fees.gas_limit, &fees.base_fee,
-		                     &fees.blob_base_fee, &txs, &senders, &n);
+		err = blockchain_take_from_pool(
+		    d->pool, fees.gas_limit, &fees.base_fee, &fees.blob_base_fee,
+		    DEV_BLOCK_TXS_MAX, &txs, &senders, &n);
 		if (err)
 			return err;
 		size_t bad;
@@ -1011,8 +955,9 @@ int dev_pending_block(void *dp, block *out, address **senders)
 	uint64_t seq = d->randao_seq;
 	tx *txs;
 	size_t n, bad;
-	err = take_from_pool(d, fees.gas_limit, &fees.base_fee,
-	                     &fees.blob_base_fee, &txs, senders, &n);
+	err = blockchain_take_from_pool(
+	    d->pool, fees.gas_limit, &fees.base_fee, &fees.blob_base_fee,
+	    DEV_BLOCK_TXS_MAX, &txs, senders, &n);
 	if (!err)
 		err = build(d, &phash, ts, txs, *senders, n, &bad, out);
 	d->randao_seq = seq;
@@ -1059,8 +1004,9 @@ int dev_pending_state(void *dp, const state_backend *below, state **out)
 	if (!err)
 		err = dev_pool_env(d, &head, &none, &fees);
 	if (!err)
-		err = take_from_pool(d, fees.gas_limit, &fees.base_fee,
-		                     &fees.blob_base_fee, &txs, &senders, &n);
+		err = blockchain_take_from_pool(
+		    d->pool, fees.gas_limit, &fees.base_fee, &fees.blob_base_fee,
+		    DEV_BLOCK_TXS_MAX, &txs, &senders, &n);
 	if (err) {
 		state_free(st);
 		return err;

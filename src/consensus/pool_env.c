@@ -1,5 +1,6 @@
 #include "consensus/pool_env.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "chain/transition.h"
@@ -52,5 +53,105 @@ int blockchain_pool_env(const blockchain *bc, const header *head,
 	out->ctx = (void *)accounts;
 	if (err)
 		memset(out, 0, sizeof *out);
+	return err;
+}
+
+/* The transactions of the non-canonical blocks from hash down to the
+ * first canonical one, appended to *blocks (each a block to free). */
+static int collect_dropped(store *s, db_txn *t, h256 hash, block **blocks,
+                           address ***senders, size_t *nblocks)
+{
+	for (;;) {
+		uint64_t number;
+		h256 canon;
+		int err = store_number(s, t, &hash, &number);
+		if (err)
+			return err;
+		err = store_canonical(s, t, number, &canon);
+		if (!err && h256_eq(&canon, &hash))
+			return DURE_OK;
+		if (err && err != DURE_ENOTFOUND)
+			return err;
+		if (*nblocks >= BLOCKCHAIN_MAX_REORG)
+			return DURE_ERANGE;
+		block *nb = realloc(*blocks, (*nblocks + 1) * sizeof *nb);
+		if (!nb)
+			return DURE_ENOMEM;
+		*blocks = nb;
+		address **ns = realloc(*senders, (*nblocks + 1) * sizeof *ns);
+		if (!ns)
+			return DURE_ENOMEM;
+		*senders = ns;
+		block *b = &nb[*nblocks];
+		address *snd = NULL;
+		size_t nsnd = 0;
+		err = store_block(s, t, &hash, b);
+		if (err)
+			return err;
+		err = store_senders(s, t, &hash, &snd, &nsnd);
+		if (!err && nsnd != b->ntxs)
+			err = DURE_EDB_CORRUPT;
+		if (err) {
+			free(snd);
+			block_free(b);
+			return err;
+		}
+		ns[*nblocks] = snd;
+		(*nblocks)++;
+		hash = b->h.parent_hash;
+	}
+}
+
+int blockchain_pool_sync(blockchain *bc, txpool *pool, const h256 *old_head)
+{
+	store *s = blockchain_store(bc);
+	db_txn *t;
+	int err = db_begin_read(store_db(s), &t);
+	if (err)
+		return err;
+	block *blocks = NULL;
+	address **senders = NULL;
+	size_t nblocks = 0, ntx = 0;
+	const tx **txs = NULL;
+	address *from = NULL;
+	err = collect_dropped(s, t, *old_head, &blocks, &senders, &nblocks);
+	for (size_t i = 0; !err && i < nblocks; i++)
+		ntx += blocks[i].ntxs;
+	if (!err && ntx) {
+		txs = calloc(ntx, sizeof *txs);
+		from = calloc(ntx, sizeof *from);
+		if (!txs || !from)
+			err = DURE_ENOMEM;
+	}
+	/* Oldest block first, so a sender's nonces come back in order. */
+	size_t k = 0;
+	for (size_t i = nblocks; !err && i-- > 0;)
+		for (size_t j = 0; j < blocks[i].ntxs; j++, k++) {
+			txs[k] = &blocks[i].txs[j];
+			from[k] = senders[i][j];
+		}
+	h256 hash;
+	header head;
+	if (!err)
+		err = store_head(s, t, &hash);
+	if (!err)
+		err = store_header(s, t, &hash, &head);
+	store_view v = {s, t};
+	state_backend be;
+	store_view_backend(&v, &be);
+	txpool_env env;
+	if (!err)
+		err = blockchain_pool_env(bc, &head, &be, &env);
+	if (!err)
+		err = txpool_on_head(pool, &env, txs, from, k);
+	free(txs);
+	free(from);
+	for (size_t i = 0; i < nblocks; i++) {
+		block_free(&blocks[i]);
+		free(senders[i]);
+	}
+	free(blocks);
+	free(senders);
+	db_abort(t);
 	return err;
 }

@@ -18,4 +18,14 @@ DURE_WUR int blockchain_pool_env(const blockchain *bc, const header *head,
                                  const state_backend *accounts,
                                  txpool_env *out);
 
+/* The head of bc moved from old_head (its hash before an import or a
+ * rewind): re-validates the pool against the new head's state
+ * (txpool_on_head), handing back the transactions of the blocks that
+ * left the canonical chain, those from old_head down to the common
+ * ancestor with the new chain, so that a reorg loses none. Returns DURE_OK,
+ * DURE_ERANGE when more than BLOCKCHAIN_MAX_REORG blocks would come back,
+ * or a db / txpool_on_head error; the pool is consistent either way. */
+DURE_WUR int blockchain_pool_sync(blockchain *bc, txpool *pool,
+                                  const h256 *old_head);
+
 #endif

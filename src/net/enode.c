@@ -223,7 +223,7 @@ static int fill_random(uint8_t *p, size_t n)
 	return 0;
 }
 
-static int create_key(const char *path, uint8_t seckey[32])
+int nodekey_create(const char *path, uint8_t seckey[32])
 {
 	uint8_t pub[64];
 	do {
@@ -267,7 +267,7 @@ int nodekey_load_or_create(const char *datadir, uint8_t seckey[32])
 	int err = nodekey_load(path, seckey);
 	if (err != DURE_ENOTFOUND)
 		return err;
-	err = create_key(path, seckey);
+	err = nodekey_create(path, seckey);
 	/* Another process may have created the file between our read and
 	 * O_EXCL: use its key rather than fail. */
 	if (err == DURE_EIO && errno == EEXIST)

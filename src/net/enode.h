@@ -59,6 +59,12 @@ bool net_ip_eq(const net_endpoint *a, const net_endpoint *b);
  * malformed or not a valid secret key. seckey is zeroed on failure. */
 DURE_WUR int nodekey_load(const char *path, uint8_t seckey[32]);
 
+/* Creates the key file `path` holding a new random key as 64 hex digits
+ * (mode 0600, never overwriting: O_CREAT|O_EXCL), the key to seckey.
+ * Returns 0 or DURE_EIO (errno says why: EEXIST for an existing file);
+ * seckey is not to be used on failure. */
+DURE_WUR int nodekey_create(const char *path, uint8_t seckey[32]);
+
 /* Loads <datadir>/nodekey, or when it does not exist creates it with a new
  * random key (mode 0600, never overwriting: O_CREAT|O_EXCL). A malformed
  * existing file is an error (DURE_ENODEKEY), not replaced. Returns 0 or an

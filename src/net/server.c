@@ -37,9 +37,9 @@
  * node we know to be alive. Bounded; the least recently verified goes. */
 #define KNOWN_MAX 1024
 
-typedef struct conn conn;
+typedef struct p2p_peer conn;
 
-struct conn {
+struct p2p_peer {
 	p2p_server *srv;
 	uv_tcp_t tcp;
 	uv_connect_t connect_req;
@@ -59,6 +59,10 @@ struct conn {
 	uint64_t stall_ms; /* since when writes wait in the queue (0: none) */
 	bool ping_out;     /* a Ping awaits its Pong */
 	peer_bucket rate;
+	/* Per shared capability (index as p2p_conn_shared): its handler and
+	 * the handler's state for this peer, once on_peer accepted it. */
+	const p2p_proto *proto[P2P_MAX_CAPS];
+	void *proto_state[P2P_MAX_CAPS];
 };
 
 typedef struct known_node {
@@ -90,6 +94,8 @@ struct p2p_server {
 	uint64_t last_lookup_ms;
 	void (*on_verified)(void *arg, const enode *n);
 	void *verified_arg;
+	const p2p_proto *protos;
+	size_t nprotos;
 	uint8_t udp_buf[DISCV4_MAX_PACKET + 1];
 	uint8_t tcp_buf[65536];
 };
@@ -285,6 +291,19 @@ static void conn_flush(conn *c)
 	}
 }
 
+/* Tells every handler that accepted c that it is gone. */
+static void protos_gone(conn *c)
+{
+	for (size_t i = 0; i < P2P_MAX_CAPS; i++) {
+		const p2p_proto *pr = c->proto[i];
+		void *st = c->proto_state[i];
+		c->proto[i] = NULL;
+		c->proto_state[i] = NULL;
+		if (pr && st)
+			pr->on_gone(pr->ctx, st);
+	}
+}
+
 /* Ends a connection: says why to the peer (reason >= 0: a Disconnect,
  * when the session is far enough), forgets it in the peer set, bans it if
  * asked, logs why, and closes the socket once the goodbye is flushed. */
@@ -307,6 +326,7 @@ static void conn_close(conn *c, int reason, bool ban, int level,
 	}
 	if (c->ready)
 		peerset_remove(s->ps, c, now);
+	protos_gone(c);
 	/* The handshake may have named the peer before the Hello did. */
 	const uint8_t *rid = c->pc ? rlpx_remote_id(p2p_conn_rlpx(c->pc)) : NULL;
 	if (!c->id_known && rid) {
@@ -397,6 +417,34 @@ static conn *find_conn(p2p_server *s, void *handle)
 	return NULL;
 }
 
+/* Hands the new peer to the handler of each capability it shares; a peer
+ * that shares some but no handler takes it is of no use to us. */
+static void protos_attach(conn *c)
+{
+	p2p_server *s = c->srv;
+	size_t n;
+	const p2p_shared_cap *sh = p2p_conn_shared(c->pc, &n);
+	bool offered = false, taken = false;
+	for (size_t i = 0; i < n && i < P2P_MAX_CAPS && !c->closing; i++) {
+		for (size_t j = 0; j < s->nprotos; j++) {
+			const p2p_proto *pr = &s->protos[j];
+			if (strcmp(pr->name, sh[i].name) || pr->version != sh[i].version)
+				continue;
+			offered = true;
+			void *st = pr->on_peer(pr->ctx, c, i);
+			if (st) {
+				c->proto[i] = pr;
+				c->proto_state[i] = st;
+				taken = true;
+			}
+			break;
+		}
+	}
+	if (offered && !taken && !c->closing)
+		conn_close(c, P2P_DISC_USELESS, false, LOG_INFO,
+		           "no capability handler took the peer");
+}
+
 /* The Hellos are exchanged: make it a peer or turn it away. */
 static void conn_on_ready(conn *c)
 {
@@ -442,6 +490,7 @@ static void conn_on_ready(conn *c)
 	slog(s, LOG_INFO, "peer connected (%s) %s \"%s\"; %zu peers",
 	     c->inbound ? "inbound" : "outbound", name, h->client_id,
 	     peerset_count(s->ps));
+	protos_attach(c);
 }
 
 /* Drains the session's events after new bytes. */
@@ -472,8 +521,12 @@ static void conn_process(conn *c)
 			c->ping_out = false;
 			break;
 		case P2P_EV_MSG:
-			/* No capability has a handler in this server yet: the
-			 * message is well-formed and dropped. */
+			if (ev.cap < P2P_MAX_CAPS && c->proto[ev.cap]) {
+				const p2p_proto *pr = c->proto[ev.cap];
+				pr->on_msg(pr->ctx, c->proto_state[ev.cap], ev.code,
+				           ev.data, ev.len);
+				break;
+			}
 			slog(c->srv, LOG_DEBUG, "ignored message %" PRIu64
 			     " of capability %zu (%zu bytes)", ev.code, ev.cap, ev.len);
 			break;
@@ -938,6 +991,8 @@ int p2p_server_start(uv_loop_t *loop, const p2p_server_config *cfg,
 	s->verbosity = cfg->verbosity;
 	s->on_verified = cfg->on_verified;
 	s->verified_arg = cfg->verified_arg;
+	s->protos = cfg->protos;
+	s->nprotos = cfg->nprotos;
 	s->self.ep = cfg->advertise;
 
 	int err = bind_sockets(s, cfg);
@@ -1144,4 +1199,36 @@ int p2p_server_add_trusted(p2p_server *s, const uint8_t id[64])
 int p2p_server_remove_trusted(p2p_server *s, const uint8_t id[64])
 {
 	return peerset_remove_trusted(s->ps, id);
+}
+
+/* ---- for capability handlers ---- */
+
+int p2p_peer_send(p2p_peer *p, size_t cap, uint64_t code,
+                  const uint8_t *data, size_t n)
+{
+	if (p->closing)
+		return DURE_ERLPX_STATE;
+	int err = p2p_conn_send(p->pc, cap, code, data, n);
+	if (!err)
+		conn_flush(p);
+	return err;
+}
+
+void p2p_peer_drop(p2p_peer *p, uint64_t reason, bool ban, const char *why)
+{
+	conn_close(p, (int)reason, ban, LOG_INFO, "%s", why);
+}
+
+const uint8_t *p2p_peer_id(const p2p_peer *p) { return p->id; }
+
+const p2p_hello *p2p_peer_hello(const p2p_peer *p)
+{
+	return p2p_conn_remote(p->pc);
+}
+
+size_t p2p_peer_queued(const p2p_peer *p) { return p->tcp.write_queue_size; }
+
+void p2p_peer_name(const p2p_peer *p, char *out, size_t n)
+{
+	peer_name(p->id_known ? p->id : NULL, &p->remote, out, n);
 }

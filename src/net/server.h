@@ -45,6 +45,32 @@
 #define P2P_MAX_HANDSHAKES 64   /* inbound sessions before their Hello */
 #define P2P_MAX_FRAME (10u << 20)
 
+typedef struct p2p_server p2p_server;
+
+/* A connected peer as a capability's handler sees it: valid from the
+ * handler's on_peer until its on_gone returns. */
+typedef struct p2p_peer p2p_peer;
+
+/* The handler of one capability of ours (eth/68): the server calls it on
+ * the loop thread for every peer that shares the capability. */
+typedef struct p2p_proto {
+	const char *name;        /* capability name and version it serves */
+	uint32_t version;
+	/* p shares the capability, whose place in the peer's shared list is
+	 * cap (pass it to p2p_peer_send). Returns the handler's state for the
+	 * peer, or NULL to turn the peer away (it is disconnected as useless,
+	 * and on_gone is not called). */
+	void *(*on_peer)(void *ctx, p2p_peer *p, size_t cap);
+	/* A message of the capability, id relative to it; data is valid for
+	 * the call. The handler may send, and may drop this or any peer. */
+	void (*on_msg)(void *ctx, void *peer_state, uint64_t code,
+	               const uint8_t *data, size_t len);
+	/* The peer is gone (it left, broke a rule, or was dropped): the
+	 * handler frees peer_state; p is invalid afterwards. */
+	void (*on_gone)(void *ctx, void *peer_state);
+	void *ctx;
+} p2p_proto;
+
 typedef struct p2p_server_config {
 	uint8_t seckey[32];        /* node key (copied) */
 	net_endpoint bind;         /* address to bind (ip_len 0: all IPv4
@@ -54,6 +80,11 @@ typedef struct p2p_server_config {
 	peer_config peers;
 	const p2p_cap *caps;       /* our capabilities (copied), rlpx only */
 	size_t ncaps;
+	/* Handlers of capabilities in caps (borrowed; each must outlive the
+	 * server, since stopping it calls their on_gone). A shared capability
+	 * without one is negotiated and its messages dropped. */
+	const p2p_proto *protos;
+	size_t nprotos;
 	const char *client_id;     /* copied */
 	const enode *bootnodes;    /* copied; at most KAD_MAX_BOOTNODES */
 	size_t nbootnodes;
@@ -66,8 +97,6 @@ typedef struct p2p_server_config {
 	void (*on_verified)(void *arg, const enode *n);
 	void *verified_arg;
 } p2p_server_config;
-
-typedef struct p2p_server p2p_server;
 
 /* Binds the sockets and starts discovery (and the RLPx listener) on loop.
  * Returns 0, DURE_EINVAL (bad config), DURE_EIO (a socket could not be
@@ -140,5 +169,27 @@ DURE_WUR int p2p_server_remove_static(p2p_server *s, const uint8_t id[64]);
  * (list full), DURE_ENOTFOUND (remove: not trusted). */
 DURE_WUR int p2p_server_add_trusted(p2p_server *s, const uint8_t id[64]);
 DURE_WUR int p2p_server_remove_trusted(p2p_server *s, const uint8_t id[64]);
+
+/* ---- for capability handlers ---- */
+
+/* Queues message `code` of shared capability cap (as on_peer gave it) to
+ * p and starts writing it. Returns 0, DURE_EINVAL (cap or code out of
+ * range), DURE_ERLPX_STATE (the peer is closing), DURE_ENOMEM; a peer
+ * whose queue of unwritten bytes is past P2P_WRITE_QUEUE_MAX is dropped
+ * by the server's next tick, so a handler needs no limit of its own. */
+DURE_WUR int p2p_peer_send(p2p_peer *p, size_t cap, uint64_t code,
+                           const uint8_t *data, size_t n);
+
+/* Disconnects p with a devp2p reason (P2P_DISC_SUBPROTOCOL, ...), banning
+ * it when it broke a rule (see peer.h for how long and by what); why is
+ * logged. Every handler's on_gone for p runs before this returns. */
+void p2p_peer_drop(p2p_peer *p, uint64_t reason, bool ban, const char *why);
+
+/* The peer's node id, its Hello, and bytes it has yet to be sent. */
+const uint8_t *p2p_peer_id(const p2p_peer *p);
+const p2p_hello *p2p_peer_hello(const p2p_peer *p);
+size_t p2p_peer_queued(const p2p_peer *p);
+/* Writes "<id prefix>@ip:port" to out (at most n bytes, NUL-terminated). */
+void p2p_peer_name(const p2p_peer *p, char *out, size_t n);
 
 #endif

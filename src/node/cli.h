@@ -9,4 +9,10 @@
  * a number or is above max. */
 bool cli_parse_ulong(const char *s, unsigned long max, unsigned long *out);
 
+/* mkdir -p: creates path and its missing parents with mode 0700 (a data
+ * directory holds keys). Returns 0 (also when it exists as a directory),
+ * DURE_EINVAL (empty or too long), or DURE_EIO (a part exists and is not
+ * a directory, or mkdir failed). */
+int cli_make_dirs(const char *path);
+
 #endif

@@ -1,7 +1,7 @@
 /* The subcommands of `dure` that run a node or work on its data
  * directory: `node` and `bootnode` (command-line parsing into a
- * node_config, then node_run), and the chain commands `init`, `import`,
- * `export` and `db` (cmd_chain.c). */
+ * node_config, then node_run), `dev`, `devnet`, and the chain commands
+ * `init`, `import`, `export` and `db` (cmd_chain.c). */
 #ifndef DURE_NODE_CMD_H
 #define DURE_NODE_CMD_H
 
@@ -15,6 +15,25 @@ int cmd_bootnode(int argc, char **argv, const char *client_id);
  * runs one; version is what web3_clientVersion answers. Returns 0 after
  * a clean shutdown, 1 when the node failed, 2 for bad usage. */
 int cmd_dev(int argc, char **argv, const char *version);
+
+/* `dure devnet` (cmd_devnet.c): N proof-of-work nodes and a bootnode on
+ * 127.0.0.1, each a child process running this binary, sharing a genesis
+ * that funds the dev accounts of `dure dev`; their output goes to stderr
+ * prefixed with the child's name and to DIR/<name>.log, and stdout gets
+ * a table of the nodes' RPC and enode URLs once all serve. argv[0] is
+ * "devnet". Returns 0 after SIGINT / SIGTERM stopped every child, 1 when
+ * the network could not start (a port in use, a failed init, a node that
+ * died or did not answer while starting) or every node died, 2 for bad
+ * usage (including an -n other than the data directory's network's). No
+ * child outlives the call. */
+int cmd_devnet(int argc, char **argv);
+
+/* To be called first in main: in a child of `dure devnet` (it names its
+ * pid in the environment) asks the kernel for SIGTERM when devnet dies,
+ * and exits at once when devnet is already gone, so that no node is left
+ * behind by a devnet killed with SIGKILL. Does nothing in any other
+ * process. */
+void devnet_child_init(void);
 
 /* The chain commands, each with --datadir (default ~/.dure, as `dure
  * node`); argv[0] is the subcommand name. Messages go to stderr; init

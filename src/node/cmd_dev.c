@@ -289,35 +289,6 @@ static int dev_genesis(const dev_config *c, const api_account *accts,
 
 /* ---- data directory ---- */
 
-static int make_one(const char *path)
-{
-	struct stat st;
-	if (stat(path, &st) == 0)
-		return S_ISDIR(st.st_mode) ? DURE_OK : DURE_EIO;
-	return mkdir(path, 0700) == 0 || errno == EEXIST ? DURE_OK : DURE_EIO;
-}
-
-/* mkdir -p, mode 0700 for what it creates: `make run` names
- * ~/.dure/dev on a machine that has no ~/.dure yet. */
-static int make_dir(const char *path)
-{
-	char tmp[4096];
-	size_t n = strlen(path);
-	if (n == 0 || n >= sizeof tmp)
-		return DURE_EINVAL;
-	memcpy(tmp, path, n + 1);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		int err = make_one(tmp);
-		*p = '/';
-		if (err)
-			return err;
-	}
-	return make_one(tmp);
-}
-
 /* ~/.dure/dev, creating ~/.dure as needed. */
 static int default_datadir(char *out, size_t n)
 {
@@ -326,7 +297,7 @@ static int default_datadir(char *out, size_t n)
 		return DURE_EINVAL;
 	if ((size_t)snprintf(out, n, "%s/.dure", home) >= n)
 		return DURE_ERANGE;
-	int err = make_dir(out);
+	int err = cli_make_dirs(out);
 	if (!err && (size_t)snprintf(out, n, "%s/.dure/dev", home) >= n)
 		err = DURE_ERANGE;
 	return err;
@@ -390,16 +361,6 @@ static void on_signal(uv_signal_t *s, int signum)
 }
 
 /* eth_getTransactionByHash of a pooled transaction: a copy of it. */
-static int pool_lookup(void *arg, const h256 *hash, tx *out, address *from)
-{
-	const txpool_entry *e = txpool_get(arg, hash);
-	memset(out, 0, sizeof *out);
-	if (!e)
-		return DURE_ENOTFOUND;
-	*from = e->sender;
-	return tx_decode(e->raw, e->raw_len, out);
-}
-
 static void on_pending(void *ctx, const txpool_entry *e)
 {
 	dev_rt *rt = ctx;
@@ -579,7 +540,7 @@ static int run(const dev_config *c, const char *datadir, const char *version)
 	if (!err)
 		err = api_subs_new(&actx, &rt.subs);
 	if (!err) {
-		api_eth_chain_set_pool_lookup(rt.ec, pool_lookup, pool);
+		api_eth_chain_set_pool_lookup(rt.ec, api_txpool_lookup, pool);
 		txpool_set_listener(pool, on_pending, &rt);
 		dev_on_head(rt.dv, on_head, &rt);
 		err = api_eth_chain_register(reg, rt.ec);
@@ -662,7 +623,7 @@ int cmd_dev(int argc, char **argv, const char *version)
 		err = mkdtemp(dir) ? DURE_OK : DURE_EIO;
 	} else if (c.datadir) {
 		snprintf(dir, sizeof dir, "%s", c.datadir);
-		err = make_dir(dir);
+		err = cli_make_dirs(dir);
 	} else {
 		err = default_datadir(dir, sizeof dir);
 	}

@@ -1,9 +1,11 @@
 /* `dure node` and `dure bootnode`: flags into a node_config. */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hex.h"
 #include "node/cli.h"
 #include "node/cmd.h"
 #include "node/node.h"
@@ -22,7 +24,13 @@ static const char node_usage[] =
 	"  --nodekey FILE       node key file (default <datadir>/nodekey)\n"
 	"  --rpc.addr IP        JSON-RPC address (default 127.0.0.1)\n"
 	"  --rpc.port N         JSON-RPC port (default 8545)\n"
-	"  --verbosity N        0 quiet .. 4 debug (default 3)\n";
+	"  --mine               mine blocks (a proof-of-work chain)\n"
+	"  --miner.threads N    mining threads (default 1)\n"
+	"  --etherbase ADDR     where the mined rewards go (required to mine)\n"
+	"  --networkid N        eth network id (default: the chain id)\n"
+	"  --verbosity N        0 quiet .. 4 debug (default 3)\n"
+	"\n"
+	"The chain is the one `dure init GENESIS.json --datadir DIR` wrote.\n";
 
 static const char bootnode_usage[] =
 	"usage: dure bootnode [options]\n"
@@ -75,6 +83,10 @@ int cmd_node(int argc, char **argv, const char *client_id)
 		{"rpc.addr", required_argument, NULL, 'r'},
 		{"rpc.port", required_argument, NULL, 'R'},
 		{"verbosity", required_argument, NULL, 'v'},
+		{"mine", no_argument, NULL, 'M'},
+		{"miner.threads", required_argument, NULL, 'T'},
+		{"etherbase", required_argument, NULL, 'E'},
+		{"networkid", required_argument, NULL, 'N'},
 		{"help", no_argument, NULL, 'h'},
 		{0, 0, 0, 0},
 	};
@@ -86,7 +98,8 @@ int cmd_node(int argc, char **argv, const char *client_id)
 	cfg.rpc_port = 8545;
 	cfg.verbosity = 3;
 	cfg.client_id = client_id;
-	bool discport_set = false;
+	cfg.miner_threads = 1;
+	bool discport_set = false, etherbase_set = false;
 	unsigned long v = 0;
 	int c;
 	optind = 1;
@@ -116,6 +129,19 @@ int cmd_node(int argc, char **argv, const char *client_id)
 			ok = cli_parse_ulong(optarg, 10, &v);
 			cfg.verbosity = (int)v;
 			break;
+		case 'M': cfg.mine = true; break;
+		case 'T':
+			ok = cli_parse_ulong(optarg, 256, &v) && v > 0;
+			cfg.miner_threads = (unsigned)v;
+			break;
+		case 'E':
+			ok = hex_decode_exact(optarg, cfg.etherbase.b, 20) == 0;
+			etherbase_set = ok;
+			break;
+		case 'N':
+			ok = cli_parse_ulong(optarg, ULONG_MAX, &v) && v > 0;
+			cfg.network_id = v;
+			break;
 		case 'h': fputs(node_usage, stdout); return 0;
 		default: fputs(node_usage, stderr); return 2;
 		}
@@ -128,6 +154,10 @@ int cmd_node(int argc, char **argv, const char *client_id)
 	if (optind < argc) {
 		fprintf(stderr, "dure node: unexpected argument '%s'\n%s",
 		        argv[optind], node_usage);
+		return 2;
+	}
+	if (cfg.mine && !etherbase_set) {
+		fprintf(stderr, "dure node: --mine needs --etherbase ADDRESS\n");
 		return 2;
 	}
 	if (!discport_set)

@@ -31,6 +31,8 @@ static const char usage[] =
 	"  blocktest PATH...    alias of fixtures\n"
 	"  dev [options]        a local development chain with JSON-RPC on\n"
 	"                       127.0.0.1:8545, like Anvil; 'dure dev --help'\n"
+	"  devnet -n N          N local proof-of-work nodes and a bootnode on\n"
+	"                       127.0.0.1, each its own process; 'dure devnet --help'\n"
 	"  node [options]       run a p2p node (discovery, RLPx peers, JSON-RPC);\n"
 	"                       'dure node --help' lists the options\n"
 	"  bootnode [options]   run a discovery-only node and print its enode URL\n"
@@ -84,6 +86,7 @@ static int cmd_fixtures(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	devnet_child_init();
 	if (argc < 2) {
 		fputs(usage, stderr);
 		return 2;
@@ -102,6 +105,8 @@ int main(int argc, char **argv)
 		return cmd_fixtures(argc - 1, argv + 1);
 	if (!strcmp(cmd, "dev"))
 		return cmd_dev(argc - 1, argv + 1, DEV_CLIENT_VERSION);
+	if (!strcmp(cmd, "devnet"))
+		return cmd_devnet(argc - 1, argv + 1);
 	if (!strcmp(cmd, "node"))
 		return cmd_node(argc - 1, argv + 1, "Dure/v" DURE_VERSION);
 	if (!strcmp(cmd, "evm"))

@@ -1,6 +1,6 @@
-/* Node wiring: data directory, node key, LMDB environment, the p2p server
- * and the JSON-RPC server on one libuv loop, and clean shutdown on
- * SIGINT/SIGTERM. */
+/* Node wiring: data directory, node key, LMDB environment, the chain
+ * (node/netchain.h), the p2p server and the JSON-RPC server on one libuv
+ * loop, and clean shutdown on SIGINT/SIGTERM. */
 #include "node/node.h"
 
 #include <arpa/inet.h>
@@ -20,6 +20,9 @@
 #include "api/admin.h"
 #include "net/nodedb.h"
 #include "net/server.h"
+#include "eth/proto.h"
+#include "node/cli.h"
+#include "node/netchain.h"
 #include "rpc/server.h"
 
 /* Node database policy: seed from nodes that answered within a day and
@@ -33,10 +36,9 @@
 #define DB_FLUSH_MS 10000
 #define DB_PENDING_MAX 128
 
-/* The capabilities we announce in Hello: eth/68, whose 17 messages the
- * chain layer serves; until it does, its messages are dropped. */
+/* The capabilities we announce in Hello when we hold a chain: eth/68. */
 static const p2p_cap node_caps[] = {
-	{.name = "eth", .version = 68, .msg_count = 17},
+	{.name = "eth", .version = ETH_VERSION, .msg_count = ETH_MSG_COUNT},
 };
 
 int node_parse_ip(const char *s, net_endpoint *ep)
@@ -89,26 +91,6 @@ int node_parse_bootnodes(node_config *cfg, const char *list)
 }
 
 /* mkdir -p with mode 0700 for directories we create. */
-static int make_dirs(const char *path)
-{
-	char tmp[4096];
-	size_t n = strlen(path);
-	if (n == 0 || n >= sizeof tmp)
-		return DURE_EINVAL;
-	memcpy(tmp, path, n + 1);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-			return DURE_EIO;
-		*p = '/';
-	}
-	if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-		return DURE_EIO;
-	return 0;
-}
-
 static int load_key(const node_config *cfg, uint8_t key[32])
 {
 	if (cfg->nodekey)
@@ -147,6 +129,7 @@ typedef struct node_rt {
 	p2p_server *p2p;
 	rpc_server *rpc;
 	rpc_registry *reg;
+	netchain *chain;
 	int verbosity;
 } node_rt;
 
@@ -217,6 +200,8 @@ static void stop_all(node_rt *rt, bool signals)
 	rt->p2p = NULL;
 	rpc_server_stop(rt->rpc);
 	rt->rpc = NULL;
+	if (rt->chain)
+		netchain_stop(rt->chain);
 	if (signals) {
 		uv_close((uv_handle_t *)&rt->sigint, on_handle_closed);
 		uv_close((uv_handle_t *)&rt->sigterm, on_handle_closed);
@@ -262,8 +247,16 @@ static int start(node_rt *rt, const node_config *cfg, db *d,
 	pc.rlpx = !cfg->discovery_only;
 	peer_config_default(&pc.peers);
 	pc.peers.max_peers = cfg->maxpeers;
-	pc.caps = node_caps;
-	pc.ncaps = sizeof node_caps / sizeof node_caps[0];
+	/* Without a chain we serve no capability: Hello names a placeholder
+	 * that no peer shares, and such a peer is of no use to others. */
+	static const p2p_cap none[] = {{.name = "dure", .version = 0,
+	                                .msg_count = 0}};
+	pc.caps = rt->chain ? node_caps : none;
+	pc.ncaps = 1;
+	if (rt->chain) {
+		pc.protos = netchain_proto(rt->chain);
+		pc.nprotos = 1;
+	}
 	pc.client_id = cfg->client_id;
 	pc.bootnodes = cfg->bootnodes;
 	pc.nbootnodes = cfg->nbootnodes;
@@ -297,11 +290,16 @@ static int start(node_rt *rt, const node_config *cfg, db *d,
 	actx->p2p = rt->p2p;
 	actx->client_id = cfg->client_id;
 	actx->listen_addr = listen_addr;
-	actx->caps = node_caps;
-	actx->ncaps = pc.ncaps;
+	actx->caps = rt->chain ? node_caps : NULL;
+	actx->ncaps = rt->chain ? 1 : 0;
 	err = rpc_registry_new(&rt->reg);
 	if (!err)
 		err = api_admin_register(rt->reg, actx);
+	if (!err)
+		err = rt->chain ? netchain_register(rt->chain, rt->reg)
+		                : api_admin_register_client_version(rt->reg, actx);
+	if (!err && rt->chain)
+		err = netchain_start(rt->chain);
 	if (err)
 		return err;
 	rpc_server_opts ro = {.addr = cfg->rpc_addr, .port = cfg->rpc_port};
@@ -320,7 +318,7 @@ static int start(node_rt *rt, const node_config *cfg, db *d,
 int node_run(const node_config *cfg)
 {
 	if (cfg->datadir) {
-		int err = make_dirs(cfg->datadir);
+		int err = cli_make_dirs(cfg->datadir);
 		if (err) {
 			fprintf(stderr, "dure: cannot create datadir %s\n", cfg->datadir);
 			return err;
@@ -346,6 +344,32 @@ int node_run(const node_config *cfg)
 		explicit_bzero(key, sizeof key);
 		return DURE_EIO;
 	}
+	if (d && !cfg->discovery_only) {
+		netchain_opts no = {
+			.mine = cfg->mine,
+			.miner_threads = cfg->miner_threads,
+			.etherbase = cfg->etherbase,
+			.network_id = cfg->network_id,
+			.verbosity = cfg->verbosity,
+			.client_version = cfg->client_id,
+		};
+		err = netchain_open(&rt.loop, d, &no, &rt.chain);
+		if (err == DURE_ENOTFOUND && !cfg->mine) {
+			fprintf(stderr, "WARN  node: no chain in %s (dure init GENESIS.json "
+			        "--datadir %s): running discovery and RLPx only\n",
+			        cfg->datadir, cfg->datadir);
+			err = 0;
+		} else if (err) {
+			fprintf(stderr, "dure: chain in %s: %s\n", cfg->datadir,
+			        err == DURE_ENOTFOUND ? "none (run dure init first)"
+			        : err == DURE_EINVAL ? "its engine does not mine"
+			        : dure_strerror(err));
+			uv_loop_close(&rt.loop);
+			db_close(d);
+			explicit_bzero(key, sizeof key);
+			return err;
+		}
+	}
 	api_admin_ctx actx = {0};
 	char listen_addr[INET6_ADDRSTRLEN + 16];
 	err = start(&rt, cfg, d, key, &actx, listen_addr, sizeof listen_addr);
@@ -363,6 +387,7 @@ int node_run(const node_config *cfg)
 	if (uv_loop_close(&rt.loop) != 0 && cfg->verbosity >= 2)
 		fprintf(stderr, "WARN  node: handles left open at exit\n");
 	rpc_registry_free(rt.reg);
+	netchain_free(rt.chain);
 	nodedb_close(rt.db);
 	db_close(d);
 	return err;

@@ -8,6 +8,11 @@
  *     <datadir>/db/       the LMDB environment (the node database lives in
  *                         it: nodes seen, to re-seed discovery at start)
  *
+ * A data directory initialised with `dure init` holds a chain: the node
+ * then speaks eth/68 (node/netchain.h), serves the eth JSON-RPC and, with
+ * --mine, mines. Without one it runs only discovery and RLPx (and says
+ * so), advertising no capability it cannot serve.
+ *
  * The advertised IP address is --extip, else --addr, else 127.0.0.1 when
  * --addr is the unspecified address (a node reachable from elsewhere must
  * name its public address with --extip or --addr). */
@@ -18,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/bytes.h"
 #include "base/err.h"
 #include "net/enode.h"
 
@@ -36,6 +42,10 @@ typedef struct node_config {
 	uint16_t rpc_port;
 	int verbosity;
 	const char *client_id;   /* e.g. "Dure/v0.1.0/linux" */
+	bool mine;               /* --mine */
+	unsigned miner_threads;  /* --miner.threads (default 1) */
+	address etherbase;       /* --etherbase */
+	uint64_t network_id;     /* --networkid; 0: the chain id */
 } node_config;
 
 /* Parses a comma-separated list of enode URLs into cfg->bootnodes. Empty

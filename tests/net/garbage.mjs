@@ -12,7 +12,7 @@ import { Socket } from 'node:net'
 import { Common, Mainnet } from '@ethereumjs/common'
 import { RLPx } from '@ethereumjs/devp2p'
 import { hexToBytes } from '@ethereumjs/util'
-import { Cluster, HOST, check, dureBinary, failed, freePort, idOf, rpc, sleep, waitFor, waitRpc } from './lib.mjs'
+import { Cluster, HOST, check, dureBinary, failed, freePort, idOf, initChain, powGenesis, rpc, sleep, waitFor, waitRpc } from './lib.mjs'
 
 class Eth68 {
   constructor() {}
@@ -43,7 +43,10 @@ async function session(key, node, misbehave) {
 async function main() {
   const dure = dureBinary()
   const cl = new Cluster('garbage')
+  // The nodes hold a chain, so that they speak eth/68 as the clients do.
+  const genesis = powGenesis()
   const start = async (label, boot) => {
+    initChain(dure, `${cl.dir}/${label}`, genesis)
     const port = await freePort()
     const rpcPort = await freePort()
     const args = ['node', '--datadir', `${cl.dir}/${label}`, '--addr', HOST, '--port', String(port),

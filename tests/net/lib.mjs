@@ -1,8 +1,8 @@
 // Helpers for the node.js network tests: `dure` processes that are always
 // stopped, a scratch directory that is always removed, JSON-RPC calls, and
 // bounded waits. Loopback only.
-import { spawn } from 'node:child_process'
-import { mkdtempSync, openSync, rmSync, readFileSync, accessSync, constants } from 'node:fs'
+import { execFileSync, spawn } from 'node:child_process'
+import { mkdirSync, mkdtempSync, openSync, rmSync, readFileSync, accessSync, constants, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { createSocket } from 'node:dgram'
 import { tmpdir } from 'node:os'
@@ -137,3 +137,29 @@ export function check(cond, msg) {
   }
 }
 export const failed = () => failures
+
+// A proof-of-work chain for test nodes: every fork through Cancun from
+// genesis (mergeNetsplitBlock 0), blocks every `targetBlockTime` seconds
+// at a low difficulty, `alloc` funding {address: wei}.
+export function powGenesis({ chainId = 4242, targetBlockTime = 2, minDifficulty = 20000,
+  reward = 2n * 10n ** 18n, alloc = {} } = {}) {
+  const config = { chainId, mergeNetsplitBlock: 0, shanghaiTime: 0, cancunTime: 0,
+    pow: { targetBlockTime, minimumDifficulty: minDifficulty, blockReward: reward.toString() } }
+  for (const k of ['homesteadBlock', 'eip150Block', 'eip155Block', 'eip158Block', 'byzantiumBlock',
+    'constantinopleBlock', 'petersburgBlock', 'istanbulBlock', 'berlinBlock', 'londonBlock'])
+    config[k] = 0
+  const a = {}
+  for (const [addr, wei] of Object.entries(alloc)) a[addr] = { balance: '0x' + BigInt(wei).toString(16) }
+  return { config, alloc: a, gasLimit: '0x1c9c380', baseFeePerGas: '0x3b9aca00',
+    difficulty: '0x' + minDifficulty.toString(16),
+    timestamp: '0x' + Math.floor(Date.now() / 1000).toString(16), extraData: '0x' }
+}
+
+// Writes `genesis` into the data directory `dir` with `dure init`, so that
+// a node started on it holds a chain and speaks eth/68.
+export function initChain(dure, dir, genesis) {
+  mkdirSync(dir, { recursive: true })
+  const file = join(dir, 'genesis.json')
+  writeFileSync(file, JSON.stringify(genesis))
+  execFileSync(dure, ['init', file, '--datadir', dir], { stdio: 'ignore' })
+}

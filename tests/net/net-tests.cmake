@@ -1,5 +1,5 @@
 # tests/net: several real dure processes on 127.0.0.1 (discovery at scale,
-# interop with @ethereumjs/devp2p, misbehaving peers). The node tests need
+# interop with @ethereumjs/devp2p, misbehaving peers, proof-of-work chains). The node tests need
 # `npm ci --prefix tests/net` first (the Makefile does it). net/32nodes runs
 # alone: it measures convergence time.
 find_program(PYTHON3_EXE python3 REQUIRED)
@@ -10,9 +10,23 @@ add_test(NAME net/32nodes
                  $<TARGET_FILE:dure>)
 set_tests_properties(net/32nodes PROPERTIES LABELS net TIMEOUT 150 RUN_SERIAL TRUE)
 
-foreach(t interop garbage)
+add_test(NAME net/devnet_cli
+         COMMAND ${PYTHON3_EXE} ${CMAKE_SOURCE_DIR}/tests/net/test_devnet_cli.py
+                 $<TARGET_FILE:dure>)
+set_tests_properties(net/devnet_cli PROPERTIES LABELS net TIMEOUT 150)
+
+foreach(t interop garbage misbehave)
   add_test(NAME net/${t}
            COMMAND ${NODE_EXE} ${CMAKE_SOURCE_DIR}/tests/net/${t}.mjs
                    $<TARGET_FILE:dure>)
   set_tests_properties(net/${t} PROPERTIES LABELS net TIMEOUT 90)
+endforeach()
+
+# Proof-of-work networks of real nodes: mining, gossip, sync. They mine on
+# every core they get, so each runs alone.
+foreach(t powchain)
+  add_test(NAME net/${t}
+           COMMAND ${NODE_EXE} ${CMAKE_SOURCE_DIR}/tests/net/${t}.mjs
+                   $<TARGET_FILE:dure>)
+  set_tests_properties(net/${t} PROPERTIES LABELS net TIMEOUT 180 RUN_SERIAL TRUE)
 endforeach()

@@ -1,0 +1,331 @@
+/* The chain side of `dure node` (node/netchain.h). */
+#include "node/netchain.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/debug.h"
+#include "api/eth_chain.h"
+#include "api/eth_pool.h"
+#include "api/eth_state.h"
+#include "api/subscribe.h"
+#include "base/clock.h"
+#include "consensus/blockchain.h"
+#include "consensus/miner.h"
+#include "consensus/pool_env.h"
+#include "consensus/pow.h"
+#include "crypto/ecies.h"
+#include "eth/handler.h"
+#include "eth/proto.h"
+#include "net/p2pproto.h"
+#include "store/store.h"
+#include "txpool/txpool.h"
+
+/* The p2p server's handle of a peer and the place of eth/68 among its
+ * capabilities: what the eth engine calls a link. */
+typedef struct link {
+	netchain *nc;
+	p2p_peer *p;
+	size_t cap;
+	eth_peer *ep;
+} link;
+
+struct netchain {
+	uv_loop_t *loop;
+	netchain_opts o;
+	store *s;
+	pow *pw;
+	blockchain *bc;
+	txpool *pool;
+	eth *eth;
+	miner *mn;
+	p2p_proto proto;
+	uv_timer_t tick;
+	bool tick_on;
+	api_ctx actx;
+	api_eth_chain *ec;
+	api_subs *subs;
+	api_eth_state *es;
+	api_debug *dbg;
+};
+
+/* ---- the one import ---- */
+
+static void new_head(netchain *nc, const h256 *old_head)
+{
+	int err = blockchain_pool_sync(nc->bc, nc->pool, old_head);
+	if (err)
+		fprintf(stderr, "WARN  chain: pool update: %s\n", dure_strerror(err));
+	store *s = nc->s;
+	db_txn *t;
+	if (db_begin_read(store_db(s), &t))
+		return;
+	h256 hash;
+	block b = {0};
+	u256 td;
+	err = store_head(s, t, &hash);
+	if (!err)
+		err = store_block(s, t, &hash, &b);
+	if (!err)
+		err = store_td(s, t, &hash, &td);
+	db_abort(t);
+	if (err) {
+		block_free(&b);
+		return;
+	}
+	if (nc->o.verbosity >= 3)
+		fprintf(stderr, "INFO  chain: head #%llu %02x%02x%02x%02x.. txs %zu "
+		        "gas %llu\n", (unsigned long long)b.h.number, hash.b[0],
+		        hash.b[1], hash.b[2], hash.b[3], b.ntxs,
+		        (unsigned long long)b.h.gas_used);
+	eth_new_head(nc->eth, &b, &hash, &td);
+	if (nc->ec)
+		api_filters_on_head(nc->ec, &hash, 1);
+	if (nc->subs)
+		api_subs_on_head(nc->subs, &hash, 1);
+	if (nc->mn && (err = miner_restart(nc->mn)))
+		fprintf(stderr, "WARN  miner: %s\n", dure_strerror(err));
+	block_free(&b);
+}
+
+static int import(void *ctx, const block *b, import_result *res)
+{
+	netchain *nc = ctx;
+	header h;
+	h256 old;
+	int err = blockchain_head(nc->bc, &h, &old);
+	if (!err)
+		err = blockchain_import(nc->bc, b, res);
+	if (!err && !res->known && res->canonical)
+		new_head(nc, &old);
+	return err;
+}
+
+static void on_sealed(void *ctx, const block *b)
+{
+	netchain *nc = ctx;
+	import_result r;
+	int err = import(nc, b, &r);
+	if (err)
+		fprintf(stderr, "WARN  miner: sealed block #%llu does not import: "
+		        "%s\n", (unsigned long long)b->h.number, dure_strerror(err));
+	else if (nc->o.verbosity >= 3)
+		fprintf(stderr, "INFO  miner: sealed block #%llu (%zu txs)\n",
+		        (unsigned long long)b->h.number, b->ntxs);
+}
+
+static void on_pending(void *ctx, const txpool_entry *e)
+{
+	netchain *nc = ctx;
+	eth_tx_pending(nc->eth, e);
+	if (nc->ec)
+		api_filters_on_pending_tx(nc->ec, &e->hash);
+	if (nc->subs)
+		api_subs_on_pending_tx(nc->subs, &e->hash);
+	/* A better transaction set: the miner rebuilds (rate-limited). */
+	int err = nc->mn ? miner_restart(nc->mn) : DURE_OK;
+	if (err)
+		fprintf(stderr, "WARN  miner: %s\n", dure_strerror(err));
+}
+
+/* ---- the eth engine on the p2p server ---- */
+
+static int tr_send(void *ctx, void *lk, uint64_t code, const uint8_t *p,
+                   size_t n)
+{
+	(void)ctx;
+	link *l = lk;
+	return p2p_peer_send(l->p, l->cap, code, p, n);
+}
+
+static void tr_drop(void *ctx, void *lk, bool ban, const char *why)
+{
+	(void)ctx;
+	link *l = lk;
+	p2p_peer_drop(l->p, ban ? P2P_DISC_PROTOCOL : P2P_DISC_SUBPROTOCOL, ban,
+	              why);
+}
+
+static void *on_peer(void *ctx, p2p_peer *p, size_t cap)
+{
+	netchain *nc = ctx;
+	link *l = calloc(1, sizeof *l);
+	if (!l)
+		return NULL;
+	*l = (link){.nc = nc, .p = p, .cap = cap};
+	char name[64];
+	p2p_peer_name(p, name, sizeof name);
+	l->ep = eth_peer_add(nc->eth, l, p2p_peer_id(p), name);
+	if (!l->ep) {
+		free(l);
+		return NULL;
+	}
+	return l;
+}
+
+static void on_msg(void *ctx, void *st, uint64_t code, const uint8_t *d,
+                   size_t n)
+{
+	netchain *nc = ctx;
+	link *l = st;
+	eth_peer_msg(nc->eth, l->ep, code, d, n);
+}
+
+static void on_gone(void *ctx, void *st)
+{
+	netchain *nc = ctx;
+	link *l = st;
+	eth_peer_remove(nc->eth, l->ep);
+	free(l);
+}
+
+static void on_tick(uv_timer_t *t)
+{
+	netchain *nc = t->data;
+	eth_tick(nc->eth);
+}
+
+/* ---- lifecycle ---- */
+
+int netchain_open(uv_loop_t *loop, db *d, const netchain_opts *o,
+                  netchain **out)
+{
+	*out = NULL;
+	netchain *nc = calloc(1, sizeof *nc);
+	if (!nc)
+		return DURE_ENOMEM;
+	nc->loop = loop;
+	nc->o = *o;
+	int err = store_open(d, &nc->s);
+	if (!err) {
+		db_txn *t;
+		h256 g;
+		err = db_begin_read(d, &t);
+		if (!err) {
+			err = store_genesis(nc->s, t, &g);
+			db_abort(t);
+		}
+	}
+	/* The engine is the chain's: proof of work when its genesis has a
+	 * "pow" section, else the post-merge rules (a node that follows). */
+	blockchain *probe = NULL;
+	if (!err)
+		err = blockchain_open(nc->s, engine_merge(), NULL, &probe);
+	bool is_pow = probe && blockchain_config(probe)->has_pow;
+	uint64_t chain_id = probe ? blockchain_config(probe)->chain_id : 0;
+	blockchain_free(probe);
+	if (!err && is_pow)
+		err = pow_new(NULL, &nc->pw);
+	if (!err)
+		err = blockchain_open(nc->s, is_pow ? pow_engine(nc->pw)
+		                                    : engine_merge(), NULL, &nc->bc);
+	if (!err && is_pow)
+		pow_attach(nc->pw, nc->bc);
+	if (!err && o->mine && !is_pow)
+		err = DURE_EINVAL;
+	uint64_t seed = 0;
+	if (!err)
+		err = crypto_random((uint8_t *)&seed, sizeof seed);
+	txpool_config pc = {.hash_seed = seed};
+	if (!err)
+		err = txpool_new(&pc, &nc->pool);
+	eth_config ec = {
+		.network_id = o->network_id ? o->network_id : chain_id,
+		.verbosity = o->verbosity,
+		.seed = seed ^ 0x5bd1e995u,
+	};
+	eth_transport tr = {.send = tr_send, .drop = tr_drop, .ctx = nc};
+	eth_chain_ops ops = {.import = import, .ctx = nc};
+	if (!err)
+		err = eth_new(nc->bc, nc->pool, &ec, &tr, &ops, &nc->eth);
+	if (!err && o->mine) {
+		miner_config mc = {.threads = o->miner_threads ? o->miner_threads : 1,
+		                   .etherbase = o->etherbase};
+		err = miner_new(loop, nc->bc, nc->pool, &mc, on_sealed, nc, &nc->mn);
+	}
+	if (err) {
+		netchain_free(nc);
+		return err;
+	}
+	txpool_set_listener(nc->pool, on_pending, nc);
+	nc->proto = (p2p_proto){
+		.name = "eth",
+		.version = ETH_VERSION,
+		.on_peer = on_peer,
+		.on_msg = on_msg,
+		.on_gone = on_gone,
+		.ctx = nc,
+	};
+	nc->actx = (api_ctx){
+		.bc = nc->bc,
+		.pool = nc->pool,
+		.client_version = o->client_version,
+		.eth = nc->eth,
+	};
+	*out = nc;
+	return DURE_OK;
+}
+
+const p2p_proto *netchain_proto(netchain *nc) { return &nc->proto; }
+
+int netchain_register(netchain *nc, rpc_registry *reg)
+{
+	int err = api_eth_chain_new(&nc->actx, NULL, &nc->ec);
+	if (!err)
+		err = api_subs_new(&nc->actx, &nc->subs);
+	if (!err) {
+		api_eth_chain_set_pool_lookup(nc->ec, api_txpool_lookup, nc->pool);
+		err = api_eth_chain_register(reg, nc->ec);
+	}
+	if (!err)
+		err = api_subs_register(reg, nc->subs);
+	if (!err)
+		err = api_eth_state_register(reg, &nc->actx, API_ETH_GAS_CAP, &nc->es);
+	if (!err)
+		err = api_debug_register(reg, &nc->actx, API_ETH_GAS_CAP, &nc->dbg);
+	if (!err)
+		err = api_eth_pool_register(reg, &nc->actx);
+	return err;
+}
+
+int netchain_start(netchain *nc)
+{
+	uv_timer_init(nc->loop, &nc->tick);
+	nc->tick.data = nc;
+	nc->tick_on = true;
+	uv_timer_start(&nc->tick, on_tick, ETH_TICK_MS, ETH_TICK_MS);
+	return nc->mn ? miner_start(nc->mn) : DURE_OK;
+}
+
+static void on_closed(uv_handle_t *h) { (void)h; }
+
+void netchain_stop(netchain *nc)
+{
+	if (nc->tick_on) {
+		uv_close((uv_handle_t *)&nc->tick, on_closed);
+		nc->tick_on = false;
+	}
+	/* The miner joins its threads and closes its handle here, while the
+	 * loop still runs to close it. */
+	miner_free(nc->mn);
+	nc->mn = NULL;
+}
+
+void netchain_free(netchain *nc)
+{
+	if (!nc)
+		return;
+	miner_free(nc->mn);
+	eth_free(nc->eth);
+	api_eth_chain_free(nc->ec);
+	api_subs_free(nc->subs);
+	api_eth_state_free(nc->es);
+	api_debug_free(nc->dbg);
+	txpool_free(nc->pool);
+	blockchain_free(nc->bc);
+	pow_free(nc->pw);
+	store_free(nc->s);
+	free(nc);
+}
