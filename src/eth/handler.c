@@ -195,8 +195,6 @@ int eth_new(blockchain *bc, txpool *pool, const eth_config *cfg,
 		err = forkid_table_init(blockchain_config(bc), &e->genesis,
 		                        e->genesis_time, &e->forks);
 	if (!err)
-		err = hset_init(&e->inflight_txs, cfg->seed ^ 0x1);
-	if (!err)
 		err = hset_init(&e->relayed, cfg->seed ^ 0x2);
 	if (!err)
 		err = sync_init(&e->sync);
@@ -236,7 +234,6 @@ void eth_free(eth *e)
 		next = p->next;
 		peer_free(p);
 	}
-	hset_free(&e->inflight_txs);
 	hset_free(&e->relayed);
 	sync_free(&e->sync);
 	buf_free(&e->scratch);
@@ -516,7 +513,22 @@ static void on_tx_anns(eth *e, eth_peer *p, const uint8_t *d, size_t n)
 	free(a);
 }
 
-/* Asks p for announced transactions no other peer is being asked for. */
+/* Whether some live peer is being asked for h now. */
+static bool tx_in_flight(const eth *e, const h256 *h)
+{
+	for (const eth_peer *q = e->peers; q; q = q->next) {
+		if (!eth_live(q) || q->treq.kind != REQ_POOLED_TXS)
+			continue;
+		for (size_t i = 0; i < q->treq.nhashes; i++)
+			if (h256_eq(&q->treq.hashes[i], h))
+				return true;
+	}
+	return false;
+}
+
+/* Asks p for announced transactions no other peer is being asked for;
+ * those another peer is asked for go back to the end of p's queue, so
+ * that p is asked should that request fail. */
 static void fetch_txs(eth *e, eth_peer *p)
 {
 	if (!e->pool || p->treq.kind != REQ_NONE || !p->ann_n)
@@ -525,13 +537,16 @@ static void fetch_txs(eth *e, eth_peer *p)
 	if (!want)
 		return;
 	size_t n = 0;
-	while (p->ann_n && n < POOLED_PER_REQ) {
+	for (size_t left = p->ann_n; left && n < POOLED_PER_REQ; left--) {
 		h256 h = p->ann[p->ann_head];
 		p->ann_head = (p->ann_head + 1) % PEER_ANN_MAX;
 		p->ann_n--;
-		if (txpool_get(e->pool, &h) || hset_has(&e->inflight_txs, &h))
+		if (txpool_get(e->pool, &h))
 			continue;
-		hset_add(&e->inflight_txs, &h);
+		if (tx_in_flight(e, &h)) {
+			p->ann[(p->ann_head + p->ann_n++) % PEER_ANN_MAX] = h;
+			continue;
+		}
 		want[n++] = h;
 	}
 	if (!n) {
@@ -671,10 +686,10 @@ void eth_new_head(eth *e, const block *b, const h256 *hash, const u256 *td)
 }
 
 /* The engine's header rules for h against its stored parent, and the body
- * against the header. DURE_ENOTFOUND: the parent is unknown. */
-static int check_block(eth *e, const block *b, const u256 *parent_td_out)
+ * against the header; the total difficulty b would have to *td.
+ * DURE_ENOTFOUND: the parent is unknown. */
+static int check_block(eth *e, const block *b, u256 *td)
 {
-	(void)parent_td_out;
 	store *s = blockchain_store(e->bc);
 	db_txn *t;
 	int err = db_begin_read(store_db(s), &t);
@@ -696,6 +711,8 @@ static int check_block(eth *e, const block *b, const u256 *parent_td_out)
 	err = en->verify_header(en->ctx, c, rev, &parent, &b->h);
 	if (!err)
 		err = eth_body_check(b);
+	if (!err && u256_add_overflow(td, &ptd, &b->h.difficulty))
+		err = DURE_EBLOCK_DIFFICULTY;
 	return err;
 }
 
@@ -724,7 +741,8 @@ static void on_new_block(eth *e, eth_peer *p, const uint8_t *d, size_t n)
 		block_free(&b);
 		return;
 	}
-	err = check_block(e, &b, NULL);
+	u256 btd;
+	err = check_block(e, &b, &btd);
 	if (err == DURE_ENOTFOUND) {
 		block_free(&b);
 		sync_consider(e, p);
@@ -736,6 +754,19 @@ static void on_new_block(eth *e, eth_peer *p, const uint8_t *d, size_t n)
 		         (unsigned long long)b.h.number, dure_strerror(err));
 		block_free(&b);
 		eth_drop(e, p, true, why);
+		return;
+	}
+	/* A block that would not be our head is not stored: unexecuted, its
+	 * state could not be vouched for, and side blocks cost an attacker
+	 * only the seal. Should its branch outgrow ours, the sync fetches it
+	 * again from the peer that has it. */
+	header head;
+	h256 head_hash;
+	u256 head_td;
+	const engine *en = blockchain_engine(e->bc);
+	if (eth_head(e, &head, &head_hash, &head_td) ||
+	    !en->prefer(en->ctx, &head, &head_td, &b.h, &btd)) {
+		block_free(&b);
 		return;
 	}
 	/* Header and seal hold; the import checks the rest, and only a block
@@ -870,6 +901,19 @@ static void on_response(eth *e, eth_peer *p, uint64_t code, const uint8_t *d,
 
 /* ---- dispatch ---- */
 
+/* A new peer hears of every pending transaction, as geth tells it: a
+ * node that was away would otherwise hold later transactions of a sender
+ * queued behind the ones it missed. */
+static int announce_pooled(void *ctx, const txpool_entry *t)
+{
+	eth_peer *p = ctx;
+	if (!hset_has(&p->known_txs, &t->hash)) {
+		hset_add(&p->known_txs, &t->hash);
+		queue_tx_ann(p->e, p, t);
+	}
+	return 0;
+}
+
 static void on_status(eth *e, eth_peer *p, const uint8_t *d, size_t n)
 {
 	eth_status st;
@@ -894,7 +938,8 @@ static void on_status(eth *e, eth_peer *p, const uint8_t *d, size_t n)
 	p->td = st.td;
 	p->head = st.head;
 	hset_add(&p->known_blocks, &st.head);
-	eth_log(e, 4, "%s: status td %s", p->name, "ok");
+	if (e->pool && txpool_foreach_pending(e->pool, announce_pooled, p))
+		eth_log(e, 2, "out of memory announcing the pool to %s", p->name);
 	sync_consider(e, p);
 }
 

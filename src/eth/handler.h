@@ -27,7 +27,9 @@
  * before the import would be faster by one execution per hop, but a block
  * with a valid seal and a wrong state root would then reach peers from
  * honest nodes, which could not be told from its maker: here a peer that
- * sends an invalid block made or chose it, and it is banned.
+ * sends an invalid block made or chose it, and it is banned. A NewBlock
+ * that would not become our head (no more total difficulty) is not
+ * stored; when its branch outgrows ours, the sync fetches it.
  *
  * Sync: when a peer's total difficulty is above ours, the engine finds the
  * common ancestor with it, downloads headers from it in batches, each

@@ -71,7 +71,7 @@ struct eth_peer {
 	eth_req hreq, breq, treq; /* one of each kind in flight */
 	uint64_t next_req_id;
 	uint64_t bodies_given; /* bodies it delivered to the sync */
-	uint64_t body_fail_ms; /* when it last could not give bodies */
+	uint64_t body_bar_ms;  /* not asked for bodies before this time */
 	int strikes;           /* timeouts; too many and it is dropped */
 	/* Outgoing transaction gossip, flushed after every event. */
 	buf out_txs;           /* encoded items of a Transactions list */
@@ -86,6 +86,7 @@ typedef struct sync_slot {
 	h256 hash;
 	bool have_body;
 	bool asked;            /* in a body request now */
+	u256 td;               /* the chain's total difficulty at this block */
 	block b;               /* the whole block once have_body */
 } sync_slot;
 
@@ -102,11 +103,13 @@ typedef struct eth_sync {
 	uint64_t next_number;  /* of the next header to ask for */
 	h256 last_hash;        /* of the last header queued (or ancestor) */
 	header last;
+	u256 last_td;
 	bool headers_done;     /* the master had no more */
 	sync_slot *q;          /* SYNC_QUEUE slots, q_n used from q_head;
 	                        * consecutive block numbers */
 	size_t q_head, q_n;
-	uint64_t start, highest;
+	uint64_t start, highest; /* our head when it began; the best seen */
+	uint64_t ancestor;     /* the common ancestor's number */
 	uint64_t started_ms, last_log_ms, imported, gas;
 } eth_sync;
 
@@ -122,7 +125,6 @@ struct eth {
 	forkid_table forks;
 	eth_peer *peers;
 	size_t npeers_ready;
-	hset inflight_txs;      /* asked of some peer already */
 	hset relayed;           /* heads we pushed whole (once each) */
 	eth_sync sync;
 	uint64_t rng;

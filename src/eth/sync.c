@@ -10,8 +10,11 @@
 
 /* Import work per tick, so the loop keeps answering. */
 #define IMPORT_BUDGET_NS 40000000ull
-/* A peer that could not give bodies is not asked again for this long. */
+/* A peer that had none of the bodies asked for is not asked again for
+ * this long; one that did not answer in time, for much longer, so that a
+ * stalled peer does not hold pieces back from live ones. */
 #define BODY_RETRY_MS 1000u
+#define BODY_TIMEOUT_BAR_MS (4 * ETH_REQUEST_MS)
 #define MAX_STRIKES 3
 #define PROGRESS_MS 5000u
 
@@ -108,7 +111,7 @@ void sync_consider(eth *e, eth_peer *p)
 	s->probe_span = SYNC_ANCESTOR_SPAN;
 	s->probe_from = h.number > SYNC_ANCESTOR_SPAN ? h.number - SYNC_ANCESTOR_SPAN
 	                                              : 0;
-	s->start = h.number;
+	s->start = s->ancestor = h.number;
 	s->highest = p->head_number > h.number ? p->head_number : h.number;
 	s->started_ms = s->last_log_ms = eth_now(e);
 	s->imported = s->gas = 0;
@@ -127,6 +130,18 @@ static bool body_empty(const header *h)
 	        h256_eq(&h->withdrawals_root, &TRIE_EMPTY_ROOT));
 }
 
+static int td_of(eth *e, const h256 *hash, u256 *td)
+{
+	store *st = blockchain_store(e->bc);
+	db_txn *t;
+	int err = db_begin_read(store_db(st), &t);
+	if (err)
+		return err;
+	err = store_td(st, t, hash, td);
+	db_abort(t);
+	return err;
+}
+
 /* The probe's answer: the highest header of ours in it is the common
  * ancestor; none steps further back. */
 static void on_probe(eth *e, const header *hs, const h256 *hashes, size_t n)
@@ -136,8 +151,10 @@ static void on_probe(eth *e, const header *hs, const h256 *hashes, size_t n)
 		bool known = false;
 		if (hs[i].number != s->probe_from + i)
 			break;
-		if (blockchain_known(e->bc, &hashes[i], &known) == DURE_OK && known) {
+		if (blockchain_known(e->bc, &hashes[i], &known) == DURE_OK && known &&
+		    td_of(e, &hashes[i], &s->last_td) == DURE_OK) {
 			s->probing = false;
+			s->ancestor = hs[i].number;
 			s->last = hs[i];
 			s->last_hash = hashes[i];
 			s->next_number = hs[i].number + 1;
@@ -181,10 +198,14 @@ static int queue_headers(eth *e, const header *hs, const h256 *hashes,
 			return err;
 		if (s->q_n == SYNC_QUEUE)
 			return DURE_OK;
+		u256 td;
+		if (u256_add_overflow(&td, &s->last_td, &h->difficulty))
+			return DURE_EBLOCK_DIFFICULTY;
 		sync_slot *sl = slot_at(s, s->q_n++);
 		memset(sl, 0, sizeof *sl);
 		sl->h = *h;
 		sl->hash = hashes[i];
+		sl->td = td;
 		if (body_empty(h)) {
 			sl->have_body = true;
 			sl->b.h = *h;
@@ -192,6 +213,7 @@ static int queue_headers(eth *e, const header *hs, const h256 *hashes,
 		}
 		s->last = *h;
 		s->last_hash = hashes[i];
+		s->last_td = td;
 		s->next_number++;
 		if (h->number > s->highest)
 			s->highest = h->number;
@@ -271,7 +293,7 @@ void sync_on_bodies(eth *e, eth_peer *p, const eth_slice *items, size_t n)
 			sl->asked = false;
 	}
 	if (n < r.nhashes)
-		p->body_fail_ms = eth_now(e);
+		p->body_bar_ms = eth_now(e) + BODY_RETRY_MS;
 	eth_req_clear(&r);
 	if (err) {
 		char why[96];
@@ -282,49 +304,68 @@ void sync_on_bodies(eth *e, eth_peer *p, const eth_slice *items, size_t n)
 	sync_tick(e);
 }
 
-/* Shares the bodies nobody is fetching among the idle peers, the way a
- * swarm spreads pieces: each gets an equal part, at most
- * SYNC_BODIES_PER_REQ. */
+/* Whether p should have block sl: it is the peer we follow, or what it
+ * told us of its head (total difficulty, number) reaches that far. */
+static bool may_have(const eth_sync *s, const eth_peer *p, const sync_slot *sl)
+{
+	return p == s->master || !u256_lt(&p->td, &sl->td) ||
+	       p->head_number >= sl->h.number;
+}
+
+static bool body_idle(const eth_peer *p, uint64_t now)
+{
+	return eth_live(p) && p->breq.kind == REQ_NONE && now >= p->body_bar_ms;
+}
+
+/* Shares the bodies nobody is fetching among the idle peers that should
+ * have them, the way a swarm spreads pieces: each gets an equal part of
+ * what is left, at most SYNC_BODIES_PER_REQ. */
 static void schedule_bodies(eth *e)
 {
 	eth_sync *s = &e->sync;
 	uint64_t now = eth_now(e);
-	size_t wanted = 0, idle = 0;
+	size_t wanted = 0, idle = 0, live = 0;
 	for (size_t i = 0; i < s->q_n; i++)
 		wanted += !slot_at(s, i)->have_body && !slot_at(s, i)->asked;
-	for (eth_peer *p = e->peers; p; p = p->next)
-		idle += eth_live(p) && p->breq.kind == REQ_NONE &&
-		        !(p->body_fail_ms && now - p->body_fail_ms < BODY_RETRY_MS);
+	for (eth_peer *p = e->peers; p; p = p->next) {
+		idle += body_idle(p, now);
+		live += eth_live(p);
+	}
 	if (!wanted || !idle)
 		return;
-	size_t share = (wanted + idle - 1) / idle;
+	/* Shares are cut for every live peer, not only the idle ones: the
+	 * first idle peer does not take the whole queue while the others
+	 * finish, and gets the rest when it asks again. */
+	size_t share = (wanted + live - 1) / live;
 	if (share > SYNC_BODIES_PER_REQ)
 		share = SYNC_BODIES_PER_REQ;
-	size_t next = 0;
-	for (eth_peer *p = e->peers; p && next < s->q_n; p = p->next) {
-		if (!eth_live(p) || p->breq.kind != REQ_NONE ||
-		    (p->body_fail_ms && now - p->body_fail_ms < BODY_RETRY_MS))
+	for (eth_peer *p = e->peers; p; p = p->next) {
+		if (!body_idle(p, now))
 			continue;
 		uint64_t *nums = malloc(share * sizeof *nums);
 		h256 *hashes = malloc(share * sizeof *hashes);
 		size_t k = 0;
-		for (; nums && hashes && next < s->q_n && k < share; next++) {
-			sync_slot *sl = slot_at(s, next);
+		for (size_t i = 0; nums && hashes && i < s->q_n && k < share; i++) {
+			sync_slot *sl = slot_at(s, i);
 			if (sl->have_body || sl->asked)
 				continue;
+			if (!may_have(s, p, sl))
+				break;
 			nums[k] = sl->h.number;
 			hashes[k++] = sl->hash;
+			sl->asked = true;
 		}
 		buf b;
 		buf_init(&b);
 		uint64_t id = p->next_req_id++;
 		if (k && eth_hashes_req_encode(id, hashes, k, &b) == DURE_OK) {
-			for (size_t i = 0; i < k; i++)
-				slot_of(s, nums[i])->asked = true;
 			p->breq = (eth_req){.kind = REQ_BODIES, .id = id,
 			                    .sent_ms = now, .nums = nums, .nhashes = k};
 			nums = NULL;
 			eth_send(e, p, ETH_GET_BLOCK_BODIES, &b);
+		} else {
+			for (size_t i = 0; nums && i < k; i++)
+				slot_of(s, nums[i])->asked = false;
 		}
 		buf_free(&b);
 		free(nums);
@@ -368,7 +409,7 @@ static void log_progress(eth *e, bool done)
 	double secs = (double)(now - s->started_ms) / 1000.0;
 	if (secs <= 0)
 		secs = 0.001;
-	uint64_t at = s->start + s->imported;
+	uint64_t at = s->ancestor + s->imported;
 	double rate = (double)s->imported / secs;
 	double left = s->highest > at ? (double)(s->highest - at) : 0;
 	char peers[256] = "";
@@ -461,7 +502,7 @@ void sync_timeout(eth *e, eth_peer *p, req_kind kind)
 		return;
 	}
 	unassign(e, p);
-	p->body_fail_ms = eth_now(e);
+	p->body_bar_ms = eth_now(e) + BODY_TIMEOUT_BAR_MS;
 	if (++p->strikes >= MAX_STRIKES)
 		eth_drop(e, p, false, "too slow to give bodies");
 }
@@ -472,6 +513,6 @@ void eth_sync_status(const eth *e, eth_sync_info *out)
 	memset(out, 0, sizeof *out);
 	out->syncing = s->active;
 	out->start = s->start;
-	out->current = s->start + s->imported;
+	out->current = s->probing ? s->start : s->ancestor + s->imported;
 	out->highest = s->highest;
 }

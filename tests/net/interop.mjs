@@ -122,7 +122,7 @@ async function main() {
   check(found && found.tcpPort === port, 'ethereumjs DPT pinged our node and holds it in its table')
 
   // Discovery, our side: our table holds theirs.
-  const inTable = await waitFor('our table to hold their node', 10000, async () => {
+  const inTable = await waitFor('our table to hold their node', 20000, async () => {
     const t = await rpc(rpcPort, 'dure_discoveryTable')
     return t.nodes.some((u) => idOf(u) === idA)
   }).catch(() => false)

@@ -60,17 +60,17 @@ async function main() {
   // sealed here. Its state root is the parent's, which the block reward
   // makes wrong: b checks header and seal before it executes anything,
   // so only case 2 (a random root) gets that far.
-  async function childOfHead(s, time, over = {}) {
-    const hs = await s.request(MSG.GET_BLOCK_HEADERS, [s.status.bestHash, enc(1), enc(0), enc(0)],
+  async function childOfHead(s, time, over = {}, parent = s.status.bestHash, parentTd = num(s.status.td)) {
+    const hs = await s.request(MSG.GET_BLOCK_HEADERS, [parent, enc(1), enc(0), enc(0)],
       MSG.BLOCK_HEADERS)
-    if (!hs || hs.length !== 1 || !equalsBytes(headerHash(hs[0]), s.status.bestHash))
+    if (!hs || hs.length !== 1 || !equalsBytes(headerHash(hs[0]), parent))
       throw new Error("b did not serve the header of the head its Status named")
     const p = hs[0]
     const ph = createBlockHeaderFromBytesArray(p, { common, skipConsensusFormatValidation: true })
     const t = BigInt(time(num(p[H.timestamp])))
     const d = powDifficulty(num(p[H.difficulty]), num(p[H.timestamp]), t)
     const f = []
-    f[H.parentHash] = s.status.bestHash
+    f[H.parentHash] = parent
     f[H.ommersHash] = KECCAK256_RLP_ARRAY
     f[H.coinbase] = hexToBytes(accounts[2].address)
     f[H.stateRoot] = p[H.stateRoot]
@@ -95,7 +95,7 @@ async function main() {
     const sealed = await mineSeal(f, 40000)
     if (!sealed) throw new Error(`could not mine a block at difficulty ${d} in 40 s`)
     console.log(`  (mined block #${num(f[H.number])} at difficulty ${d} in ${Date.now() - started} ms)`)
-    return { fields: sealed, td: num(s.status.td) + d }
+    return { fields: sealed, td: parentTd + d }
   }
   const newBlock = (s, blk) => s.send(MSG.NEW_BLOCK, [[blk.fields, [], [], []], enc(blk.td)])
   // A time for a child of a parent at pt that lowers the difficulty as
@@ -194,9 +194,21 @@ async function main() {
 
   await attack('2. NewBlock with a valid seal but a wrong state root',
     /block #\d+ does not import: block: state root differs from execution/, async (s) => {
-      const blk = await childOfHead(s, cheapTime, { stateRoot: randomBytes(32) })
-      newBlock(s, blk)
-      return blk
+      // The block must be one b would make its head: a child of b's head
+      // at the highest difficulty (one second after its parent), sent
+      // while that is still b's head. A block that lost the race to a's
+      // next one would be a lighter sibling, which b neither stores nor
+      // executes, so its root would go unseen: then try again.
+      for (let i = 0; i < 8; i++) {
+        const head = await rpc(b.rpcPort, 'eth_getBlockByNumber', ['latest', false])
+        const blk = await childOfHead(s, (pt) => pt + 1n, { stateRoot: randomBytes(32) },
+          hexToBytes(head.hash), BigInt(head.totalDifficulty))
+        const now = await rpc(b.rpcPort, 'eth_getBlockByNumber', ['latest', false])
+        if (now.hash !== head.hash) continue
+        newBlock(s, blk)
+        return blk
+      }
+      throw new Error("b's head moved on before every one of 8 blocks could be sent")
     })
 
   // The honest pair after all that.

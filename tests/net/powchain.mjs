@@ -24,7 +24,10 @@ async function main() {
   const accounts = [0, 1, 2, 3].map(devAccount)
   const alloc = {}
   for (const acc of accounts) alloc[acc.address] = 10n ** 22n
-  const genesis = powGenesis({ chainId: CHAIN_ID, reward: REWARD, alloc })
+  // A difficulty where a block takes real work (about a second of both
+  // miners' hashing), so that which miner wins is decided by the proof of
+  // work and not by whose timer wakes first at the one-block-a-second cap.
+  const genesis = powGenesis({ chainId: CHAIN_ID, reward: REWARD, alloc, minDifficulty: 2000000 })
 
   const bootPort = await freePort()
   const boot = await cl.start('boot', dure, ['bootnode', '--addr', `${HOST}:${bootPort}`, '--verbosity', '4'])
@@ -88,7 +91,17 @@ async function main() {
   check(agreed > 0, `a, b and c hold the same block at height ${agreed}`)
 
   // Rewards: each miner's balance is its genesis balance plus a reward per
-  // block it mined plus the tips of its blocks' transactions.
+  // block it mined plus the tips of its blocks' transactions. Over 12
+  // blocks, two miners of equal power both win some but once in 2^11.
+  // Transfers keep coming meanwhile, so that many blocks have bodies for
+  // the late node to fetch.
+  let nonce = hashes.length
+  await waitFor('12 blocks', 60000, async () => {
+    const tx = await sender.sendTransaction({ to, value: 1n, type: 2, gasLimit: 21000n,
+      maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 10n ** 9n, nonce: nonce++ })
+    hashes.push(tx.hash)
+    return Number(await rpc(a.rpcPort, 'eth_blockNumber')) >= 12
+  })
   const head = Number(await rpc(a.rpcPort, 'eth_blockNumber'))
   let mined = { [accounts[1].address.toLowerCase()]: 0n, [accounts[2].address.toLowerCase()]: 0n }
   let tips = { ...mined }
