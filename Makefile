@@ -7,7 +7,7 @@ ASAN   ?= build-asan
 FUZZB  ?= build-fuzz
 CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: all deps build build-asan run run-dev test net-deps e2e-deps fuzz fuzz-run bench bench-evm clean
+.PHONY: all deps build build-asan run run-dev test net-deps e2e-deps fuzz fuzz-run bench bench-evm bench-net clean
 
 all: build
 
@@ -69,6 +69,13 @@ bench: build
 # Every EVM benchmark in EVM_BENCHMARKS, each answer checked, timed against
 # evmone's figures; extra flags in ARGS (e.g. ARGS="--run ^main/").
 EVM_BENCHMARKS ?= ../shared/evm-benchmarks
+# The network benchmarks: sync throughput from 4 seeders and from 1
+# (ARGS="--blocks 2000" for a quick run), then block and transaction
+# propagation on 16 nodes. Not tests: nothing here is timed by CTest.
+bench-net: build net-deps
+	python3 bench/net/sync.py --dure $(BUILD)/dure $(ARGS)
+	node bench/net/propagation.mjs --dure $(BUILD)/dure
+
 bench-evm: build
 	./$(BUILD)/dure evm bench $(ARGS) $(EVM_BENCHMARKS)
 

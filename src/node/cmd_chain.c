@@ -26,6 +26,7 @@
 #include "chain/block.h"
 #include "chain/genesis.h"
 #include "consensus/blockchain.h"
+#include "consensus/chain_engine.h"
 #include "consensus/engine.h"
 #include "db/db.h"
 #include "node/cli.h"
@@ -675,10 +676,9 @@ int cmd_import(int argc, char **argv)
 		fclose(r.f);
 		return 1;
 	}
-	/* Only the merge engine exists so far; the genesis config will name
-	 * the chain's engine once there are others. */
 	blockchain *bc;
-	int err = blockchain_open(c.s, engine_merge(), NULL, &bc);
+	pow *pw;
+	int err = chain_engine_open(c.s, NULL, &pw, &bc);
 	if (err) {
 		fprintf(stderr, "dure import: %s: %s\n", c.dir,
 		        err == DURE_ENOTFOUND ? "no genesis (run dure init first)"
@@ -703,6 +703,7 @@ int cmd_import(int argc, char **argv)
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	blockchain_free(bc);
+	pow_free(pw);
 	chain_db_close(&c);
 	free(r.win);
 	fclose(r.f);

@@ -14,14 +14,18 @@ static const char usage[] =
 	"usage: dure chaingen --out FILE --genesis GENESIS.json\n"
 	"                     --kind erc20|transfer --accounts N --blocks B\n"
 	"                     [--txs-per-block T | --gas-per-block G]\n"
-	"                     [--holders H] [--seed S] [--quiet]\n"
+	"                     [--holders H] [--seed S] [--pow] [--quiet]\n"
 	"\n"
 	"Writes a genesis (chain id 1337, Cancun from block 0) funding N\n"
 	"accounts whose keys are keccak256(be64(S) || be64(i)), with, for erc20,\n"
 	"a token of H holders (default N), and B blocks of signed EIP-1559\n"
 	"transactions as concatenated RLP: token transfers between holders or\n"
 	"ether transfers, T per block or as many as fill G gas (default: the\n"
-	"30M gas limit).\n";
+	"30M gas limit).\n"
+	"\n"
+	"--pow makes a proof-of-work chain (every fork through Cancun at block\n"
+	"0, a \"pow\" config of 12 s blocks at difficulty 1, no block reward)\n"
+	"instead of a post-merge one.\n";
 
 static int number(const char *name, const char *s, uint64_t *out)
 {
@@ -46,6 +50,7 @@ int cmd_chaingen(int argc, char **argv)
 		{"gas-per-block", required_argument, NULL, 'G'},
 		{"holders", required_argument, NULL, 'H'},
 		{"seed", required_argument, NULL, 's'},
+		{"pow", no_argument, NULL, 'p'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{0, 0, 0, 0},
@@ -84,6 +89,7 @@ int cmd_chaingen(int argc, char **argv)
 		                        &o.gas_per_block); break;
 		case 'H': bad |= number("--holders", optarg, &o.holders); break;
 		case 's': bad |= number("--seed", optarg, &o.seed); break;
+		case 'p': o.pow = true; break;
 		case 'q': o.progress = NULL; break;
 		case 'h': fputs(usage, stdout); return 0;
 		default: fputs(usage, stderr); return 2;

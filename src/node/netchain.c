@@ -13,6 +13,7 @@
 #include "api/subscribe.h"
 #include "base/clock.h"
 #include "consensus/blockchain.h"
+#include "consensus/chain_engine.h"
 #include "consensus/miner.h"
 #include "consensus/pool_env.h"
 #include "consensus/pow.h"
@@ -208,21 +209,10 @@ int netchain_open(uv_loop_t *loop, db *d, const netchain_opts *o,
 			db_abort(t);
 		}
 	}
-	/* The engine is the chain's: proof of work when its genesis has a
-	 * "pow" section, else the post-merge rules (a node that follows). */
-	blockchain *probe = NULL;
 	if (!err)
-		err = blockchain_open(nc->s, engine_merge(), NULL, &probe);
-	bool is_pow = probe && blockchain_config(probe)->has_pow;
-	uint64_t chain_id = probe ? blockchain_config(probe)->chain_id : 0;
-	blockchain_free(probe);
-	if (!err && is_pow)
-		err = pow_new(NULL, &nc->pw);
-	if (!err)
-		err = blockchain_open(nc->s, is_pow ? pow_engine(nc->pw)
-		                                    : engine_merge(), NULL, &nc->bc);
-	if (!err && is_pow)
-		pow_attach(nc->pw, nc->bc);
+		err = chain_engine_open(nc->s, NULL, &nc->pw, &nc->bc);
+	bool is_pow = nc->pw != NULL;
+	uint64_t chain_id = nc->bc ? blockchain_config(nc->bc)->chain_id : 0;
 	if (!err && o->mine && !is_pow)
 		err = DURE_EINVAL;
 	uint64_t seed = 0;

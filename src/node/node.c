@@ -116,7 +116,13 @@ static int open_db(const char *datadir, db **out)
 	char path[4096];
 	if (snprintf(path, sizeof path, "%s/db", datadir) >= (int)sizeof path)
 		return DURE_EINVAL;
-	return db_open(path, NULL, out);
+	/* Commits skip the fsync and a timer syncs every DB_FLUSH_MS (and the
+	 * exit does): a block per commit, synced, would cost the sync most
+	 * of its time. A killed process loses nothing it committed; a machine
+	 * crash can lose the last seconds, which the node then syncs again
+	 * from its peers. */
+	db_options o = {.no_sync = true, .write_map = true};
+	return db_open(path, &o, out);
 }
 
 typedef struct node_rt {
@@ -130,6 +136,7 @@ typedef struct node_rt {
 	rpc_server *rpc;
 	rpc_registry *reg;
 	netchain *chain;
+	db *d;
 	int verbosity;
 } node_rt;
 
@@ -159,13 +166,21 @@ static void db_flush(node_rt *rt)
 
 static void on_db_timer(uv_timer_t *t)
 {
-	db_flush(t->data);
+	node_rt *rt = t->data;
+	if (rt->db)
+		db_flush(rt);
+	if (db_sync(rt->d))
+		fprintf(stderr, "WARN  node: database sync failed\n");
 }
 
 /* Opens the node database and seeds discovery from it. A database that
  * cannot be used costs only the re-seeding, so failures are warnings. */
 static void db_start(node_rt *rt, db *d)
 {
+	rt->d = d;
+	uv_timer_init(&rt->loop, &rt->db_timer);
+	rt->db_timer.data = rt;
+	uv_timer_start(&rt->db_timer, on_db_timer, DB_FLUSH_MS, DB_FLUSH_MS);
 	if (nodedb_open(d, &rt->db) != 0) {
 		fprintf(stderr, "WARN  node: cannot open the node database\n");
 		return;
@@ -183,9 +198,6 @@ static void db_start(node_rt *rt, db *d)
 	if (rt->verbosity >= 3)
 		fprintf(stderr, "INFO  node: %zu nodes from the node database\n",
 		        added);
-	uv_timer_init(&rt->loop, &rt->db_timer);
-	rt->db_timer.data = rt;
-	uv_timer_start(&rt->db_timer, on_db_timer, DB_FLUSH_MS, DB_FLUSH_MS);
 }
 
 static void on_handle_closed(uv_handle_t *h)
@@ -206,8 +218,9 @@ static void stop_all(node_rt *rt, bool signals)
 		uv_close((uv_handle_t *)&rt->sigint, on_handle_closed);
 		uv_close((uv_handle_t *)&rt->sigterm, on_handle_closed);
 	}
-	if (rt->db) {
-		db_flush(rt);
+	if (rt->d) {
+		if (rt->db)
+			db_flush(rt);
 		uv_close((uv_handle_t *)&rt->db_timer, on_handle_closed);
 	}
 }
@@ -389,6 +402,8 @@ int node_run(const node_config *cfg)
 	rpc_registry_free(rt.reg);
 	netchain_free(rt.chain);
 	nodedb_close(rt.db);
+	if (d && db_sync(d))
+		fprintf(stderr, "WARN  node: final database sync failed\n");
 	db_close(d);
 	return err;
 }

@@ -61,6 +61,7 @@
 #include "consensus/blockchain.h"
 #include "consensus/builder.h"
 #include "consensus/engine.h"
+#include "consensus/pow.h"
 #include "crypto/keccak.h"
 #include "crypto/secp.h"
 #include "db/db.h"
@@ -122,7 +123,13 @@ const h256 CHAINGEN_TRANSFER_TOPIC = {{
 #define TRANSFER_GAS 21000
 /* One recipient in NEW_ONE_IN is an address never seen before. */
 #define NEW_ONE_IN 10
-#define BLOCK_INTERVAL 12
+
+/* Nonces a pow block may try: at the chain's difficulty 1 the first
+ * seals. */
+#define SEAL_TRIES 16
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 /* ---- determinism ---- */
 
@@ -176,6 +183,7 @@ typedef struct gen {
 	/* The most gas a transaction of each kind has used: [0] to an
 	 * existing recipient, [1] to a fresh one. */
 	uint64_t gas_seen[2];
+	pow *pw;                 /* the engine of a pow chain, else NULL */
 	db *d;
 	store *s;
 	blockchain *bc;
@@ -239,17 +247,26 @@ static void put_hex(FILE *f, const uint8_t *p, size_t n)
 	}
 }
 
-static const char GENESIS_HEAD[] =
+/* The genesis up to the alloc: the forks, the engine's part of the config
+ * (post-merge or proof of work), and the rest, with the difficulty (0 or
+ * 1) for its %s. */
+static const char GENESIS_FORKS[] =
 	"{\n"
 	" \"config\": {\"chainId\": 1337, \"homesteadBlock\": 0,"
 	" \"eip150Block\": 0, \"eip155Block\": 0, \"eip158Block\": 0,"
 	" \"byzantiumBlock\": 0, \"constantinopleBlock\": 0,"
 	" \"petersburgBlock\": 0, \"istanbulBlock\": 0, \"berlinBlock\": 0,"
-	" \"londonBlock\": 0, \"mergeNetsplitBlock\": 0,"
+	" \"londonBlock\": 0, \"mergeNetsplitBlock\": 0,";
+static const char GENESIS_MERGE[] =
 	" \"terminalTotalDifficulty\": 0, \"shanghaiTime\": 0,"
-	" \"cancunTime\": 0},\n"
+	" \"cancunTime\": 0},\n";
+static const char GENESIS_POW[] =
+	" \"shanghaiTime\": 0, \"cancunTime\": 0,\n"
+	"  \"pow\": {\"targetBlockTime\": " STR(CHAINGEN_BLOCK_INTERVAL) ","
+	" \"minimumDifficulty\": 1, \"blockReward\": \"0\"}},\n";
+static const char GENESIS_REST[] =
 	" \"nonce\": \"0x0\", \"timestamp\": \"0x0\", \"extraData\": \"0x\",\n"
-	" \"gasLimit\": \"0x1c9c380\", \"difficulty\": \"0x0\",\n"
+	" \"gasLimit\": \"0x1c9c380\", \"difficulty\": \"%s\",\n"
 	" \"baseFeePerGas\": \"0x3b9aca00\",\n"
 	" \"mixHash\": \"0x0000000000000000000000000000000000000000000000000000000000000000\",\n"
 	" \"coinbase\": \"0x0000000000000000000000000000000000000000\",\n"
@@ -267,7 +284,9 @@ static int write_genesis(gen *g)
 	}
 	static char iobuf[1 << 20];
 	setvbuf(f, iobuf, _IOFBF, sizeof iobuf);
-	fputs(GENESIS_HEAD, f);
+	fputs(GENESIS_FORKS, f);
+	fputs(o->pow ? GENESIS_POW : GENESIS_MERGE, f);
+	fprintf(f, GENESIS_REST, o->pow ? "0x1" : "0x0");
 	for (uint64_t i = 0; i < o->accounts; i++) {
 		fputs(i ? ",\n  \"0x" : "  \"0x", f);
 		put_hex(f, g->addrs[i].b, 20);
@@ -369,7 +388,16 @@ static int open_chain(gen *g)
 		return err;
 	progress(g, "genesis: loaded in %.1f s, stored in %.1f s\n", t1 - t0,
 	         now_s() - t1);
-	return blockchain_open(g->s, engine_merge(), NULL, &g->bc);
+	const engine *e = engine_merge();
+	if (g->o->pow) {
+		if ((err = pow_new(NULL, &g->pw)))
+			return err;
+		e = pow_engine(g->pw);
+	}
+	err = blockchain_open(g->s, e, NULL, &g->bc);
+	if (!err && g->pw)
+		pow_attach(g->pw, g->bc);
+	return err;
 }
 
 static void remove_dir(const char *dir)
@@ -397,6 +425,7 @@ static void remove_dir(const char *dir)
 static void gen_free(gen *g)
 {
 	blockchain_free(g->bc);
+	pow_free(g->pw);
 	store_free(g->s);
 	db_close(g->d);
 	if (g->dir)
@@ -561,6 +590,20 @@ static void learn_gas(gen *g, const tx_note *notes, const block_result *r)
 	}
 }
 
+/* Writes the nonce that seals a pow header into it. */
+static int seal(header *h)
+{
+	pow_work w;
+	uint64_t nonce;
+	int err = pow_work_init(h, &w);
+	if (err)
+		return err;
+	if (!pow_work_search(&w, 0, SEAL_TRIES, &nonce))
+		return DURE_EBLOCK_SEAL;
+	pow_put_nonce(nonce, h->nonce);
+	return DURE_OK;
+}
+
 static int build_block(gen *g, FILE *out, uint64_t *ntx, uint64_t *gas)
 {
 	header parent;
@@ -573,13 +616,15 @@ static int build_block(gen *g, FILE *out, uint64_t *ntx, uint64_t *gas)
 	uint8_t num[8];
 	put_be64(num, number);
 	build_opts bo = {
-		.timestamp = parent.timestamp + BLOCK_INTERVAL,
+		.timestamp = parent.timestamp + CHAINGEN_BLOCK_INTERVAL,
 		.extra = (const uint8_t *)extra,
 		.extra_len = sizeof extra - 1,
 	};
 	bo.coinbase.b[18] = 0x0c;
 	bo.coinbase.b[19] = 0x0b;
-	keccak256(num, sizeof num, bo.prev_randao.b);
+	/* A pow chain's mix hash is zero: PREVRANDAO is 0 there. */
+	if (!g->o->pow)
+		keccak256(num, sizeof num, bo.prev_randao.b);
 	memset(bo.parent_beacon_root.b, 0xbe, 32);
 	/* The transactions being tried (pend) and the block built of them. */
 	block pend = {0}, b = {0};
@@ -633,6 +678,11 @@ static int build_block(gen *g, FILE *out, uint64_t *ntx, uint64_t *gas)
 		goto out;
 	}
 	learn_gas(g, notes, &res);
+	if (g->pw && (err = seal(&b.h))) {
+		fprintf(stderr, "chaingen: block %" PRIu64 " does not seal: %s\n",
+		        number, dure_strerror(err));
+		goto out;
+	}
 	import_result ir;
 	if ((err = blockchain_import(g->bc, &b, &ir))) {
 		fprintf(stderr, "chaingen: block %" PRIu64 " does not import: %s\n",

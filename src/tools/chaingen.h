@@ -8,6 +8,16 @@
  * block builds on it. The generator's store
  * lives in a temporary directory beside the output file, removed at the end.
  *
+ * Proof of work (opts.pow): the genesis schedules every fork through
+ * Cancun at block 0 with mergeNetsplitBlock 0 and no terminal total
+ * difficulty, and a "pow" object (consensus/pow.h) of target block time
+ * CHAINGEN_BLOCK_INTERVAL, minimum difficulty 1 and no block reward, at
+ * genesis difficulty 1. The blocks are built and checked under the pow
+ * engine: a block CHAINGEN_BLOCK_INTERVAL seconds after its parent keeps
+ * difficulty 1, where every nonce seals (nonce 0, mix hash zero). A node
+ * on that genesis follows the chain by total difficulty. Without pow the
+ * chain is post-merge (difficulty 0, engine_merge).
+ *
  * Determinism: the same options give the same files, byte for byte.
  * Account i's secret key is keccak256(be64(seed) || be64(i)); the choice of
  * senders, recipients and amounts comes from a splitmix64 stream seeded
@@ -26,6 +36,7 @@
 #ifndef DURE_TOOLS_CHAINGEN_H
 #define DURE_TOOLS_CHAINGEN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -35,6 +46,8 @@
 
 #define CHAINGEN_CHAIN_ID 1337
 #define CHAINGEN_GAS_LIMIT 30000000
+/* Seconds between blocks (the genesis is at time 0). */
+#define CHAINGEN_BLOCK_INTERVAL 12
 
 /* The token's runtime code and the address the genesis puts it at. */
 extern const uint8_t CHAINGEN_TOKEN_CODE[];
@@ -61,6 +74,7 @@ typedef struct chaingen_opts {
 	uint64_t txs_per_block;
 	uint64_t gas_per_block;
 	uint64_t seed;
+	bool pow;                /* a proof-of-work chain (see above) */
 	FILE *progress;          /* progress lines; NULL for none */
 } chaingen_opts;
 

@@ -2,7 +2,9 @@
  * and Solidity's storage layout (balances at keccak256(pad32(a) ||
  * pad32(0)), the Transfer event's signature hash), run through the real
  * state transition; and a small generated chain that a fresh store,
- * initialised from the generated genesis file, imports block by block. */
+ * initialised from the generated genesis file, imports block by block;
+ * a --pow chain imports under the pow engine with the headers and config
+ * chaingen.h promises, and not under the post-merge rules. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,7 @@
 #include "chain/tx.h"
 #include "consensus/blockchain.h"
 #include "consensus/engine.h"
+#include "consensus/pow.h"
 #include "crypto/keccak.h"
 #include "crypto/secp.h"
 #include "db/db.h"
@@ -249,16 +252,26 @@ static void remove_tree(const char *dir)
 		fprintf(stderr, "could not remove %s\n", dir);
 }
 
+/* What a pow chain's headers must hold, checked as they import. */
+typedef struct pow_seen {
+	bool bad_header;         /* a header off the chaingen.h pow rules */
+	chain_config cfg;        /* of the importing chain */
+} pow_seen;
+
 /* Imports every block of the file at path into a store initialised from
- * the genesis at gpath; returns the number imported and the total txs. */
+ * the genesis at gpath, under the pow engine when seen is not NULL (and
+ * then checks each header), else the merge engine; returns the number
+ * imported and the total txs. */
 static int import_file(const char *dir, const char *gpath, const char *path,
-                       size_t *nblocks, size_t *ntxs, uint64_t *gas)
+                       pow_seen *seen, size_t *nblocks, size_t *ntxs,
+                       uint64_t *gas)
 {
 	*nblocks = *ntxs = 0;
 	*gas = 0;
 	db *d = NULL;
 	store *s = NULL;
 	blockchain *bc = NULL;
+	pow *pw = NULL;
 	genesis g;
 	buf text = BUF_INIT;
 	int err = db_open(dir, NULL, &d);
@@ -279,10 +292,17 @@ static int import_file(const char *dir, const char *gpath, const char *path,
 	h256 ghash;
 	err = blockchain_init(s, &g, &ghash);
 	genesis_free(&g);
+	if (!err && seen)
+		err = pow_new(NULL, &pw);
 	if (!err)
-		err = blockchain_open(s, engine_merge(), NULL, &bc);
+		err = blockchain_open(s, seen ? pow_engine(pw) : engine_merge(),
+		                      NULL, &bc);
 	if (err)
 		goto out;
+	if (seen) {
+		pow_attach(pw, bc);
+		seen->cfg = *blockchain_config(bc);
+	}
 	buf raw = BUF_INIT;
 	f = fopen(path, "rb");
 	if (f) {
@@ -301,6 +321,14 @@ static int import_file(const char *dir, const char *gpath, const char *path,
 		block b;
 		if ((err = c.err) || (err = block_decode(p, len, &b)))
 			break;
+		/* Difficulty 1, nonce 0, mix hash 0, 12 s a block from time
+		 * 0: the pow chain chaingen.h describes. */
+		static const uint8_t zero[32];
+		if (seen && (!u256_eq(&b.h.difficulty, UP(1)) ||
+		             memcmp(b.h.nonce, zero, 8) != 0 ||
+		             memcmp(b.h.mix_hash.b, zero, 32) != 0 ||
+		             b.h.timestamp != 12 * b.h.number))
+			seen->bad_header = true;
 		import_result ir;
 		err = blockchain_import(bc, &b, &ir);
 		if (!err && ir.canonical) {
@@ -314,12 +342,14 @@ static int import_file(const char *dir, const char *gpath, const char *path,
 out:
 	buf_free(&text);
 	blockchain_free(bc);
+	pow_free(pw);
 	store_free(s);
 	db_close(d);
 	return err;
 }
 
-static void run_small(chaingen_kind kind, uint64_t txs, uint64_t gas)
+static void run_small(chaingen_kind kind, uint64_t txs, uint64_t gas,
+                      bool use_pow)
 {
 	char dir[] = "/tmp/test_chaingen_XXXXXX";
 	if (!mkdtemp(dir))
@@ -331,13 +361,30 @@ static void run_small(chaingen_kind kind, uint64_t txs, uint64_t gas)
 	chaingen_opts o = {
 		.out = out, .genesis_out = gpath, .kind = kind, .accounts = 50,
 		.holders = 40, .blocks = 3, .txs_per_block = txs,
-		.gas_per_block = gas, .seed = 42,
+		.gas_per_block = gas, .seed = 42, .pow = use_pow,
 	};
 	CHECK_EQ_INT(chaingen_run(&o), DURE_OK);
 	size_t nb, nt;
 	uint64_t used;
-	CHECK_EQ_INT(import_file(ddir, gpath, out, &nb, &nt, &used), DURE_OK);
+	pow_seen seen = {0};
+	CHECK_EQ_INT(import_file(ddir, gpath, out, use_pow ? &seen : NULL, &nb,
+	                         &nt, &used), DURE_OK);
 	CHECK_EQ_INT(nb, 3);
+	if (use_pow) {
+		CHECK(!seen.bad_header);
+		CHECK(seen.cfg.has_pow && !seen.cfg.has_ttd);
+		CHECK(seen.cfg.pow.target_block_time == 12);
+		CHECK(u256_eq(&seen.cfg.pow.min_difficulty, UP(1)));
+		CHECK(u256_is_zero(&seen.cfg.pow.block_reward));
+		CHECK(seen.cfg.activation[FORK_CANCUN] == 0);
+		/* The post-merge rules refuse a block of difficulty 1. */
+		snprintf(ddir, sizeof ddir, "%s/merge", dir);
+		size_t nb2, nt2;
+		uint64_t used2;
+		CHECK_EQ_INT(import_file(ddir, gpath, out, NULL, &nb2, &nt2,
+		                         &used2), DURE_EBLOCK_DIFFICULTY);
+		CHECK_EQ_INT(nb2, 0);
+	}
 	if (txs) {
 		CHECK_EQ_INT(nt, 3 * txs);
 	} else {
@@ -357,9 +404,24 @@ static void run_small(chaingen_kind kind, uint64_t txs, uint64_t gas)
 	remove_tree(dir);
 }
 
-static void test_generate_erc20(void) { run_small(CHAINGEN_ERC20, 7, 0); }
-static void test_generate_transfer(void) { run_small(CHAINGEN_TRANSFER, 5, 0); }
-static void test_generate_gas(void) { run_small(CHAINGEN_ERC20, 0, 1000000); }
+static void test_generate_erc20(void)
+{
+	run_small(CHAINGEN_ERC20, 7, 0, false);
+}
+static void test_generate_transfer(void)
+{
+	run_small(CHAINGEN_TRANSFER, 5, 0, false);
+}
+static void test_generate_gas(void)
+{
+	run_small(CHAINGEN_ERC20, 0, 1000000, false);
+}
+static void test_generate_pow(void)
+{
+	run_small(CHAINGEN_ERC20, 7, 0, true);
+	run_small(CHAINGEN_TRANSFER, 0, 1000000, true);
+}
 
 TEST_MAIN(test_transfer_topic, test_key_derivation, test_token_transfer,
-          test_generate_erc20, test_generate_transfer, test_generate_gas)
+          test_generate_erc20, test_generate_transfer, test_generate_gas,
+          test_generate_pow)
