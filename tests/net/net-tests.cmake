@@ -1,5 +1,6 @@
-# tests/net: several real dure processes on 127.0.0.1 (discovery at scale,
-# interop with @ethereumjs/devp2p, misbehaving peers, proof-of-work chains). The node tests need
+# tests/net: several real dure processes on 127.0.0.1 or in network
+# namespaces (discovery at scale, interop with @ethereumjs/devp2p,
+# misbehaving peers, proof-of-work networks). The node tests need
 # `npm ci --prefix tests/net` first (the Makefile does it). net/32nodes runs
 # alone: it measures convergence time.
 find_program(PYTHON3_EXE python3 REQUIRED)
