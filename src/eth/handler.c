@@ -334,6 +334,8 @@ static void flush_all(eth *e)
 			flush_peer(e, p);
 }
 
+void eth_flush(eth *e) { flush_all(e); }
+
 /* ---- transactions ---- */
 
 static void queue_tx_full(eth *e, eth_peer *p, const txpool_entry *t)

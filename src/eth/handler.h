@@ -123,8 +123,14 @@ void eth_tick(eth *e);
  * or from a peer or the sync): gossips it to peers that do not know it. */
 void eth_new_head(eth *e, const block *b, const h256 *hash, const u256 *td);
 
-/* The pool's listener (txpool_set_listener): e became pending. */
+/* The pool's listener (txpool_set_listener): e became pending. The
+ * gossip it makes is queued and goes out when the event that made it
+ * ends (a peer's message, a tick) or at eth_flush. */
 void eth_tx_pending(eth *e, const txpool_entry *t);
+
+/* Sends the gossip queued outside a peer's message (a transaction from
+ * the RPC): the node calls it on the loop's next turn. */
+void eth_flush(eth *e);
 
 /* What eth_syncing reports. */
 typedef struct eth_sync_info {

@@ -43,7 +43,7 @@ struct netchain {
 	eth *eth;
 	miner *mn;
 	p2p_proto proto;
-	uv_timer_t tick;
+	uv_timer_t tick, flush;
 	bool tick_on;
 	api_ctx actx;
 	api_eth_chain *ec;
@@ -117,10 +117,20 @@ static void on_sealed(void *ctx, const block *b)
 		        (unsigned long long)b->h.number, b->ntxs);
 }
 
+static void on_flush(uv_timer_t *t)
+{
+	netchain *nc = t->data;
+	eth_flush(nc->eth);
+}
+
 static void on_pending(void *ctx, const txpool_entry *e)
 {
 	netchain *nc = ctx;
 	eth_tx_pending(nc->eth, e);
+	/* Out on the loop's next turn, with whatever else this turn queues,
+	 * not at the next tick. */
+	if (nc->tick_on && !uv_is_active((uv_handle_t *)&nc->flush))
+		uv_timer_start(&nc->flush, on_flush, 0, 0);
 	if (nc->ec)
 		api_filters_on_pending_tx(nc->ec, &e->hash);
 	if (nc->subs)
@@ -283,7 +293,8 @@ int netchain_register(netchain *nc, rpc_registry *reg)
 int netchain_start(netchain *nc)
 {
 	uv_timer_init(nc->loop, &nc->tick);
-	nc->tick.data = nc;
+	uv_timer_init(nc->loop, &nc->flush);
+	nc->tick.data = nc->flush.data = nc;
 	nc->tick_on = true;
 	uv_timer_start(&nc->tick, on_tick, ETH_TICK_MS, ETH_TICK_MS);
 	return nc->mn ? miner_start(nc->mn) : DURE_OK;
@@ -295,6 +306,7 @@ void netchain_stop(netchain *nc)
 {
 	if (nc->tick_on) {
 		uv_close((uv_handle_t *)&nc->tick, on_closed);
+		uv_close((uv_handle_t *)&nc->flush, on_closed);
 		nc->tick_on = false;
 	}
 	/* The miner joins its threads and closes its handle here, while the
