@@ -473,18 +473,26 @@ static void add_peer_txs(eth *e, eth_peer *p, const eth_slice *txs, size_t n)
 	head_env_close(&he);
 }
 
-static void on_transactions(eth *e, eth_peer *p, const uint8_t *d, size_t n)
+/* A list of at most max transactions from p (Transactions, the list of
+ * PooledTransactions): decoded and added, or p dropped. */
+static void take_txs(eth *e, eth_peer *p, const uint8_t *d, size_t n,
+                     size_t max)
 {
-	eth_slice *txs = malloc(TXS_MSG_MAX * sizeof *txs);
+	eth_slice *txs = max ? malloc(max * sizeof *txs) : NULL;
 	size_t count = 0;
-	if (!txs)
+	if (max && !txs)
 		return;
-	int err = eth_txs_decode(d, n, txs, TXS_MSG_MAX, &count);
+	int err = eth_txs_decode(d, n, txs, max, &count);
 	if (err)
 		eth_drop(e, p, true, dure_strerror(err));
 	else
 		add_peer_txs(e, p, txs, count);
 	free(txs);
+}
+
+static void on_transactions(eth *e, eth_peer *p, const uint8_t *d, size_t n)
+{
+	take_txs(e, p, d, n, TXS_MSG_MAX);
 }
 
 static void on_tx_anns(eth *e, eth_peer *p, const uint8_t *d, size_t n)
@@ -583,16 +591,7 @@ static void on_pooled_txs(eth *e, eth_peer *p, const uint8_t *d, size_t n)
 		return; /* late, after a timeout: harmless */
 	size_t max = p->treq.nhashes;
 	eth_req_clear(&p->treq);
-	eth_slice *txs = malloc(max * sizeof *txs);
-	size_t count = 0;
-	if (!txs)
-		return;
-	err = eth_txs_decode(body, blen, txs, max, &count);
-	if (err)
-		eth_drop(e, p, true, dure_strerror(err));
-	else
-		add_peer_txs(e, p, txs, count);
-	free(txs);
+	take_txs(e, p, body, blen, max);
 }
 
 static void serve_pooled(eth *e, eth_peer *p, const uint8_t *d, size_t n)

@@ -260,8 +260,9 @@ static int start(node_rt *rt, const node_config *cfg, db *d,
 	pc.rlpx = !cfg->discovery_only;
 	peer_config_default(&pc.peers);
 	pc.peers.max_peers = cfg->maxpeers;
-	/* Without a chain we serve no capability: Hello names a placeholder
-	 * that no peer shares, and such a peer is of no use to others. */
+	/* Without a chain we serve no capability, and a Hello must name one:
+	 * "dure/0", of no messages, which only other chainless nodes share
+	 * (they still peer over RLPx; an eth node finds nothing in common). */
 	static const p2p_cap none[] = {{.name = "dure", .version = 0,
 	                                .msg_count = 0}};
 	pc.caps = rt->chain ? node_caps : none;

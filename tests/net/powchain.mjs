@@ -50,11 +50,11 @@ async function main() {
   const b = await startNode('b', accounts[2])
   const c = await startNode('c', null)
 
-  await waitFor('3 connected nodes', 20000, async () => {
+  const counts = await waitFor('3 connected nodes', 20000, async () => {
     const counts = await Promise.all([a, b, c].map((n) => rpc(n.rpcPort, 'net_peerCount')))
-    return counts.every((x) => Number(x) >= 2)
-  })
-  check(true, 'three nodes peer with each other through the bootnode')
+    return counts.every((x) => Number(x) >= 2) && counts
+  }).catch(() => null)
+  check(counts, `three nodes peer with each other through the bootnode (${counts})`)
 
   // Transactions to the node that does not mine, spread over blocks.
   const provider = new JsonRpcProvider(`http://${HOST}:${c.rpcPort}`, CHAIN_ID, { staticNetwork: true })
