@@ -197,8 +197,10 @@ async function main() {
       // The block must be one b would make its head: a child of b's head
       // at the highest difficulty (one second after its parent), sent
       // while that is still b's head. A block that lost the race to a's
-      // next one would be a lighter sibling, which b neither stores nor
-      // executes, so its root would go unseen: then try again.
+      // next one (mined before, or arriving at b first with the same
+      // difficulty) is a sibling that is not heavier, which b neither
+      // stores nor executes, so its root goes unseen: then try again on
+      // the new head, in the same session.
       for (let i = 0; i < 8; i++) {
         const head = await rpc(b.rpcPort, 'eth_getBlockByNumber', ['latest', false])
         const blk = await childOfHead(s, (pt) => pt + 1n, { stateRoot: randomBytes(32) },
@@ -206,7 +208,12 @@ async function main() {
         const now = await rpc(b.rpcPort, 'eth_getBlockByNumber', ['latest', false])
         if (now.hash !== head.hash) continue
         newBlock(s, blk)
-        return blk
+        if (await s.waitClosed(3000)) return blk
+        const h = bytesToHex(headerHash(blk.fields))
+        const sib = await rpc(b.rpcPort, 'eth_getBlockByNumber', ['0x' + num(blk.fields[H.number]).toString(16), false])
+        if (!sib || sib.hash === h || BigInt(sib.totalDifficulty) < blk.td)
+          throw new Error(`b kept the session although the block ${h.slice(0, 10)} was heavier than its sibling`)
+        console.log(`  (block ${h.slice(0, 10)} lost the race to a's block #${Number(sib.number)}; again)`)
       }
       throw new Error("b's head moved on before every one of 8 blocks could be sent")
     })
