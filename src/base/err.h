@@ -164,6 +164,14 @@ typedef enum dure_err {
 	DURE_EKEYSTORE_FORMAT,/* malformed or unsupported keystore file */
 	DURE_EKEYSTORE_MAC,   /* keystore MAC mismatch: wrong password */
 
+	/* bft consensus */
+	DURE_EBFT_MSG,        /* malformed bft message, vote, commit or WAL record */
+	DURE_EBFT_SIGNER,     /* signed by an address outside the validator set */
+	DURE_EBFT_COMMIT,     /* commit without precommits of > 2/3 of the power */
+	DURE_EBFT_CONFLICT,   /* a second, different vote for one height/round/step */
+	DURE_EBFT_DOUBLE_SIGN, /* signing refused: it would conflict with a signed message */
+	DURE_EBFT_WAL,        /* write-ahead log unreadable or not synced */
+
 	/* node / evm benchmarks */
 	DURE_EBENCH_DIFF,     /* a repeated benchmark run's result differs */
 
