@@ -41,9 +41,11 @@
 #include "u256/u256.h"
 
 /* Largest extraData a header decodes with. Consensus limits are lower (32
- * bytes on Ethereum) and are checked by validation, so that an oversized
- * field is reported as the rule it breaks; this bound only caps memory. */
-#define HEADER_EXTRA_MAX 1024
+ * bytes on Ethereum; a BFT chain's header carries its parent's commit,
+ * at most BFT_COMMIT_MAX bytes, consensus/bft/vote.h) and are checked by
+ * validation, so that an oversized field is reported as the rule it
+ * breaks; this bound only caps memory. */
+#define HEADER_EXTRA_MAX 2304
 
 /* keccak256(rlp([])): the ommers hash of a block without ommers. */
 extern const h256 EMPTY_OMMERS_HASH;

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "base/hex.h"
+
 /* The keys of the forks scheduled by block number, in fork order. Spurious
  * Dragon is two keys in geth (EIP-155 and EIP-158), which must agree here;
  * Paris is read apart (mergeNetsplitBlock or the terminal difficulty). */
@@ -84,6 +86,47 @@ static int read_pow(const json_t *o, chain_pow *p)
 	return DURE_OK;
 }
 
+/* One validator: "0x..." (power 1) or {"address": "0x...", "power": n}. */
+static int read_validator(const json_t *v, address *a, uint64_t *power)
+{
+	const json_t *addr = v;
+	*power = 1;
+	if (json_is_object(v)) {
+		addr = json_object_get(v, "address");
+		u256 p;
+		if (chain_json_u256(json_object_get(v, "power"), &p) ||
+		    !u256_fits_u64(&p) || p.w[0] == 0)
+			return DURE_EJSON;
+		*power = p.w[0];
+	}
+	if (!json_is_string(addr) ||
+	    hex_decode_exact(json_string_value(addr), a->b, sizeof a->b))
+		return DURE_EJSON;
+	return DURE_OK;
+}
+
+static int read_bft(const json_t *o, chain_bft *b)
+{
+	const json_t *vals = json_is_object(o) ? json_object_get(o, "validators")
+	                                       : NULL;
+	size_t n = json_array_size(vals);
+	if (!json_is_array(vals) || n == 0 || n > CHAIN_BFT_MAX_VALIDATORS)
+		return DURE_EJSON;
+	uint64_t total = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (read_validator(json_array_get(vals, i), &b->addr[i],
+		                   &b->power[i]) ||
+		    b->power[i] > CHAIN_BFT_MAX_TOTAL_POWER - total)
+			return DURE_EJSON;
+		total += b->power[i];
+		for (size_t j = 0; j < i; j++)
+			if (address_eq(&b->addr[j], &b->addr[i]))
+				return DURE_EJSON;
+	}
+	b->n = n;
+	return DURE_OK;
+}
+
 static int read_config(const json_t *config, chain_config *c)
 {
 	if (!json_is_object(config))
@@ -134,6 +177,15 @@ static int read_config(const json_t *config, chain_config *c)
 			return err;
 		c->has_pow = true;
 	}
+	const json_t *bft = json_object_get(config, "bft");
+	if (bft && !json_is_null(bft)) {
+		int err = read_bft(bft, &c->bft);
+		if (err)
+			return err;
+		if (c->has_pow)
+			return DURE_EJSON;
+		c->has_bft = true;
+	}
 
 	const json_t *ttd = json_object_get(config, "terminalTotalDifficulty");
 	if (ttd && !json_is_null(ttd)) {
@@ -173,6 +225,39 @@ static bool set_u64(json_t *o, const char *key, uint64_t v)
 static bool set_point(json_t *o, const char *key, uint64_t v)
 {
 	return v == 0 || set_u64(o, key, v);
+}
+
+/* The "bft" object, or NULL when jansson could not (json_object_set_new
+ * then fails too). The *_new calls take their value even when they
+ * fail. */
+static json_t *bft_to_json(const chain_bft *b)
+{
+	json_t *vals = json_array();
+	for (size_t i = 0; vals && i < b->n; i++) {
+		char hex[2 + 40 + 1] = "0x";
+		hex_encode(b->addr[i].b, sizeof b->addr[i].b, hex + 2);
+		json_t *v = json_object();
+		if (!v || json_object_set_new(v, "address", json_string(hex)) ||
+		    !set_u64(v, "power", b->power[i])) {
+			json_decref(v);
+			json_decref(vals);
+			return NULL;
+		}
+		if (json_array_append_new(vals, v)) {
+			json_decref(vals);
+			return NULL;
+		}
+	}
+	json_t *o = vals ? json_object() : NULL;
+	if (!o) {
+		json_decref(vals);
+		return NULL;
+	}
+	if (json_object_set_new(o, "validators", vals)) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 int chain_config_to_json(const chain_config *c, json_t **out)
@@ -215,6 +300,8 @@ int chain_config_to_json(const chain_config *c, json_t **out)
 		else
 			json_decref(p);
 	}
+	if (ok && c->has_bft)
+		ok = json_object_set_new(o, "bft", bft_to_json(&c->bft)) == 0;
 	if (!ok) {
 		json_decref(o);
 		return DURE_ENOMEM;

@@ -21,7 +21,13 @@
  * A proof-of-work chain (consensus/pow.h) names its parameters in a "pow"
  * object: {"targetBlockTime": 5, "minimumDifficulty": 131072,
  * "blockReward": "2000000000000000000"} (seconds, and quantities as
- * chain_json_u256 reads them; blockReward may be left out for none). */
+ * chain_json_u256 reads them; blockReward may be left out for none).
+ *
+ * A BFT chain (consensus/bft/rules.h) names its validators in a "bft"
+ * object: {"validators": [{"address": "0x...", "power": 10}, "0x...", ...]}
+ * (a bare address string has power 1), 1 to CHAIN_BFT_MAX_VALIDATORS of
+ * them, no address twice, each power at least 1 and their sum at most
+ * 2^60 - 1. A chain has at most one of "pow" and "bft". */
 #ifndef DURE_CHAIN_CONFIG_H
 #define DURE_CHAIN_CONFIG_H
 
@@ -30,6 +36,7 @@
 
 #include <jansson.h>
 
+#include "base/bytes.h"
 #include "base/err.h"
 #include "evm/fork.h"
 #include "u256/u256.h"
@@ -43,6 +50,16 @@ typedef struct chain_pow {
 	u256 min_difficulty;        /* the floor of every block's; > 0 */
 	u256 block_reward;          /* wei to each block's coinbase */
 } chain_pow;
+
+/* A BFT chain's validators, in the order the file lists them. */
+#define CHAIN_BFT_MAX_VALIDATORS 32
+#define CHAIN_BFT_MAX_TOTAL_POWER ((UINT64_C(1) << 60) - 1)
+
+typedef struct chain_bft {
+	size_t n;                                 /* 1..CHAIN_BFT_MAX_VALIDATORS */
+	address addr[CHAIN_BFT_MAX_VALIDATORS];
+	uint64_t power[CHAIN_BFT_MAX_VALIDATORS]; /* >= 1 each */
+} chain_bft;
 
 typedef struct chain_config {
 	uint64_t chain_id;
@@ -71,6 +88,8 @@ typedef struct chain_config {
 	         gray_glacier_block;
 	bool has_pow;            /* a "pow" object was given */
 	chain_pow pow;
+	bool has_bft;            /* a "bft" object was given */
+	chain_bft bft;
 } chain_config;
 
 /* Reads a quantity: a non-negative JSON integer, or a decimal or "0x" hex

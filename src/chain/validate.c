@@ -122,12 +122,17 @@ static int check_blob_gas(const header *parent, const header *h)
 	return DURE_OK;
 }
 
+size_t header_extra_max(const chain_config *c)
+{
+	return c->has_bft ? HEADER_EXTRA_MAX : EXTRA_DATA_MAX;
+}
+
 int header_validate(const chain_config *c, fork rev, const header *parent,
                     const header *h)
 {
 	if (!fields_match(rev, h))
 		return DURE_EBLOCK_FIELDS;
-	if (h->extra_len > EXTRA_DATA_MAX)
+	if (h->extra_len > header_extra_max(c))
 		return DURE_EBLOCK_EXTRA_DATA;
 	if (parent->number == UINT64_MAX || h->number != parent->number + 1)
 		return DURE_EBLOCK_NUMBER;

@@ -30,7 +30,7 @@
 /* Checks h against its parent under the rules of fork rev, in this order:
  * the optional fields h carries for rev (base fee from London, withdrawals
  * root from Shanghai, blob gas and parent beacon root from Cancun), extra
- * data at most 32 bytes, number parent's + 1, timestamp after the
+ * data at most header_extra_max, number parent's + 1, timestamp after the
  * parent's, gas limit at most 2^63-1 and within the parent's
  * (header_check_gas_limit, with the parent's doubled at the London fork
  * block), gas used at most the gas limit, the base fee (header_base_fee),
@@ -45,6 +45,11 @@
  * DURE_EBLOCK_BLOB_GAS_USED or DURE_EBLOCK_EXCESS_BLOB_GAS. */
 DURE_WUR int header_validate(const chain_config *c, fork rev,
                              const header *parent, const header *h);
+
+/* The most extra data a header of c's chain carries: EXTRA_DATA_MAX, or
+ * HEADER_EXTRA_MAX on a BFT chain, whose extra data is the parent's
+ * commit (its engine checks it, consensus/bft/rules.h). */
+size_t header_extra_max(const chain_config *c);
 
 /* Checks that gas_limit may follow a parent whose gas limit (doubled at
  * the London fork block) is parent_limit: it differs from it by less than

@@ -18,7 +18,7 @@ static int child_header(blockchain *bc, const build_opts *o,
 	h->number = parent->number + 1;
 	h->gas_limit = o->gas_limit ? o->gas_limit : parent->gas_limit;
 	h->timestamp = o->timestamp ? o->timestamp : parent->timestamp + 1;
-	if (h->timestamp <= parent->timestamp || o->extra_len > 32)
+	if (h->timestamp <= parent->timestamp || o->extra_len > header_extra_max(c))
 		return DURE_EINVAL;
 	if (o->extra_len)
 		memcpy(h->extra, o->extra, o->extra_len);

@@ -28,7 +28,7 @@ typedef struct build_opts {
 	u256 base_fee;
 	h256 prev_randao;        /* the mix hash after the Merge */
 	h256 parent_beacon_root; /* Cancun on */
-	const uint8_t *extra;    /* at most 32 bytes */
+	const uint8_t *extra;    /* at most header_extra_max bytes */
 	size_t extra_len;
 	const withdrawal *withdrawals; /* Shanghai on; copied */
 	size_t nwithdrawals;
@@ -42,8 +42,8 @@ typedef struct build_opts {
  * or an error with *out zeroed: a transaction's DURE_ETX_* / DURE_ETR_*
  * code (res->bad_tx names it; SIZE_MAX for every other error),
  * DURE_EINVAL for options the chain's rules refuse (a timestamp not after
- * the parent's, extra data over 32 bytes, withdrawals before Shanghai),
- * or a db / trie error. The store is not changed. */
+ * the parent's, extra data over header_extra_max, withdrawals before
+ * Shanghai), or a db / trie error. The store is not changed. */
 DURE_WUR int blockchain_build(blockchain *bc, const build_opts *opts,
                               const tx *txs, size_t ntxs, block *out,
                               block_result *res);

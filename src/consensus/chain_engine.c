@@ -1,9 +1,9 @@
 #include "consensus/chain_engine.h"
 
-int chain_engine_open(store *s, const blockchain_opts *opts, pow **pw,
-                      blockchain **out)
+int chain_engine_open(store *s, const blockchain_opts *opts,
+                      chain_engines *e, blockchain **out)
 {
-	*pw = NULL;
+	*e = (chain_engines){0};
 	*out = NULL;
 	/* The config is read with the chain; the engine does not change
 	 * what blockchain_open reads, so the first open only learns it. */
@@ -11,19 +11,34 @@ int chain_engine_open(store *s, const blockchain_opts *opts, pow **pw,
 	int err = blockchain_open(s, engine_merge(), opts, &probe);
 	if (err)
 		return err;
-	if (!blockchain_config(probe)->has_pow) {
+	chain_config c = *blockchain_config(probe);
+	if (!c.has_pow && !c.has_bft) {
 		*out = probe;
 		return DURE_OK;
 	}
 	blockchain_free(probe);
-	err = pow_new(NULL, pw);
+	const engine *eng;
+	if (c.has_pow) {
+		err = pow_new(NULL, &e->pw);
+		eng = err ? NULL : pow_engine(e->pw);
+	} else {
+		err = bft_rules_new(&c, &e->bft);
+		eng = err ? NULL : bft_rules_engine(e->bft);
+	}
 	if (!err)
-		err = blockchain_open(s, pow_engine(*pw), opts, out);
+		err = blockchain_open(s, eng, opts, out);
 	if (err) {
-		pow_free(*pw);
-		*pw = NULL;
+		chain_engines_free(e);
 		return err;
 	}
-	pow_attach(*pw, *out);
+	if (e->pw)
+		pow_attach(e->pw, *out);
 	return DURE_OK;
+}
+
+void chain_engines_free(chain_engines *e)
+{
+	pow_free(e->pw);
+	bft_rules_free(e->bft);
+	*e = (chain_engines){0};
 }

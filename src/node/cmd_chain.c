@@ -677,8 +677,8 @@ int cmd_import(int argc, char **argv)
 		return 1;
 	}
 	blockchain *bc;
-	pow *pw;
-	int err = chain_engine_open(c.s, NULL, &pw, &bc);
+	chain_engines eng;
+	int err = chain_engine_open(c.s, NULL, &eng, &bc);
 	if (err) {
 		fprintf(stderr, "dure import: %s: %s\n", c.dir,
 		        err == DURE_ENOTFOUND ? "no genesis (run dure init first)"
@@ -703,7 +703,7 @@ int cmd_import(int argc, char **argv)
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	blockchain_free(bc);
-	pow_free(pw);
+	chain_engines_free(&eng);
 	chain_db_close(&c);
 	free(r.win);
 	fclose(r.f);

@@ -37,7 +37,7 @@ struct netchain {
 	uv_loop_t *loop;
 	netchain_opts o;
 	store *s;
-	pow *pw;
+	chain_engines eng;
 	blockchain *bc;
 	txpool *pool;
 	eth *eth;
@@ -220,8 +220,8 @@ int netchain_open(uv_loop_t *loop, db *d, const netchain_opts *o,
 		}
 	}
 	if (!err)
-		err = chain_engine_open(nc->s, NULL, &nc->pw, &nc->bc);
-	bool is_pow = nc->pw != NULL;
+		err = chain_engine_open(nc->s, NULL, &nc->eng, &nc->bc);
+	bool is_pow = nc->eng.pw != NULL;
 	uint64_t chain_id = nc->bc ? blockchain_config(nc->bc)->chain_id : 0;
 	if (!err && o->mine && !is_pow)
 		err = DURE_EINVAL;
@@ -327,7 +327,7 @@ void netchain_free(netchain *nc)
 	api_debug_free(nc->dbg);
 	txpool_free(nc->pool);
 	blockchain_free(nc->bc);
-	pow_free(nc->pw);
+	chain_engines_free(&nc->eng);
 	store_free(nc->s);
 	free(nc);
 }

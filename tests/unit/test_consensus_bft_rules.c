@@ -1,0 +1,471 @@
+/* The BFT chain's config and engine rules: the "bft" object read, refused
+ * and written back; the extra-data bound per chain; and a real chain on
+ * LMDB with the four Hardhat validators (keys and addresses from
+ * Hardhat's published default accounts), whose block 2 carries block 1's
+ * commit signed by three of them: imported, and each broken variant of it
+ * refused with its own rule. */
+/* nftw and its flags are X/Open. */
+#define _XOPEN_SOURCE 700
+#include <ftw.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/hex.h"
+#include "chain/genesis.h"
+#include "chain/validate.h"
+#include "consensus/bft/rules.h"
+#include "consensus/builder.h"
+#include "consensus/chain_engine.h"
+#include "db/db.h"
+#include "store/store.h"
+#include "test.h"
+
+static const char *const hh_keys[4] = {
+	"ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+	"59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+	"5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+	"7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
+};
+static const char *const hh_addrs[4] = {
+	"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266",
+	"0x70997970c51812dc3a010c7d01b50e0d17dc79c8",
+	"0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc",
+	"0x90f79bf6eb2c4f870365e785982e1f101e93b906",
+};
+/* The set sorts by address: 0x3c44 (key 2), 0x7099 (1), 0x90f7 (3),
+ * 0xf39f (0). */
+static const int set_index_of_key[4] = {3, 1, 0, 2};
+
+static uint8_t keys[4][32];
+static address addrs[4];
+
+static int config_of(const char *text, chain_config *c)
+{
+	json_t *j = json_loads(text, 0, NULL);
+	if (!j)
+		return -1;
+	int err = chain_config_from_json(j, c);
+	json_decref(j);
+	return err;
+}
+
+static void test_config(void)
+{
+	chain_config c;
+	CHECK_EQ_INT(config_of("{\"chainId\": 7, \"bft\": {\"validators\": ["
+	                       "{\"address\": \"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266\", \"power\": 10},"
+	                       "\"0x70997970c51812dc3a010c7d01b50e0d17dc79c8\","
+	                       "{\"address\": \"0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc\", \"power\": \"0x20\"}]}}",
+	                       &c),
+	             DURE_OK);
+	CHECK(c.has_bft && !c.has_pow);
+	CHECK_EQ_INT(c.bft.n, 3);
+	CHECK(address_eq(&c.bft.addr[0], &addrs[0]));
+	CHECK(address_eq(&c.bft.addr[1], &addrs[1]));
+	CHECK(address_eq(&c.bft.addr[2], &addrs[2]));
+	CHECK_EQ_INT(c.bft.power[0], 10);
+	CHECK_EQ_INT(c.bft.power[1], 1);
+	CHECK_EQ_INT(c.bft.power[2], 32);
+	CHECK_EQ_INT(header_extra_max(&c), HEADER_EXTRA_MAX);
+
+	/* Written back and read again: the same validators. */
+	json_t *o;
+	CHECK_EQ_INT(chain_config_to_json(&c, &o), DURE_OK);
+	chain_config back;
+	CHECK_EQ_INT(chain_config_from_json(o, &back), DURE_OK);
+	json_t *v1 = json_array_get(json_object_get(json_object_get(o, "bft"),
+	                                            "validators"), 1);
+	CHECK(strcmp(json_string_value(json_object_get(v1, "address")),
+	             hh_addrs[1]) == 0);
+	CHECK_EQ_INT(json_integer_value(json_object_get(v1, "power")), 1);
+	json_decref(o);
+	CHECK(back.has_bft && back.bft.n == 3);
+	CHECK_MEM(back.bft.addr, c.bft.addr, sizeof c.bft.addr);
+	CHECK_MEM(back.bft.power, c.bft.power, sizeof c.bft.power);
+
+	chain_config plain;
+	CHECK_EQ_INT(config_of("{\"chainId\": 7}", &plain), DURE_OK);
+	CHECK(!plain.has_bft);
+	CHECK_EQ_INT(header_extra_max(&plain), 32);
+
+	static const char *const bad[] = {
+		"{\"chainId\": 7, \"bft\": {}}",
+		"{\"chainId\": 7, \"bft\": {\"validators\": []}}",
+		"{\"chainId\": 7, \"bft\": {\"validators\": {}}}",
+		"{\"chainId\": 7, \"bft\": [\"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266\"]}",
+		/* 19 bytes; not hex; a number */
+		"{\"chainId\": 7, \"bft\": {\"validators\": [\"0xf39fd6e51aad88f6f4ce6ab8827279cfffb922\"]}}",
+		"{\"chainId\": 7, \"bft\": {\"validators\": [\"0xz39fd6e51aad88f6f4ce6ab8827279cfffb92266\"]}}",
+		"{\"chainId\": 7, \"bft\": {\"validators\": [5]}}",
+		/* twice */
+		"{\"chainId\": 7, \"bft\": {\"validators\": [\"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266\","
+		"{\"address\": \"0xF39FD6E51AAD88F6F4CE6AB8827279CFFFB92266\", \"power\": 2}]}}",
+		/* power 0, negative, missing, over 2^60 - 1 together */
+		"{\"chainId\": 7, \"bft\": {\"validators\": [{\"address\": \"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266\", \"power\": 0}]}}",
+		"{\"chainId\": 7, \"bft\": {\"validators\": [{\"address\": \"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266\", \"power\": -1}]}}",
+		"{\"chainId\": 7, \"bft\": {\"validators\": [{\"address\": \"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266\"}]}}",
+		"{\"chainId\": 7, \"bft\": {\"validators\": ["
+		"{\"address\": \"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266\", \"power\": \"0x800000000000000\"},"
+		"{\"address\": \"0x70997970c51812dc3a010c7d01b50e0d17dc79c8\", \"power\": \"0x800000000000000\"}]}}",
+		/* both engines */
+		"{\"chainId\": 7, \"pow\": {\"targetBlockTime\": 5, \"minimumDifficulty\": 1},"
+		"\"bft\": {\"validators\": [\"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266\"]}}",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		int err = config_of(bad[i], &c);
+		CHECK_EQ_INT(err, DURE_EJSON);
+		if (err != DURE_EJSON)
+			fprintf(stderr, "  accepted: %s\n", bad[i]);
+		CHECK(!c.has_bft);
+	}
+	/* 2^60 - 1 in all is allowed; 32 validators are, 33 are not. */
+	CHECK_EQ_INT(config_of("{\"chainId\": 7, \"bft\": {\"validators\": ["
+	                       "{\"address\": \"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266\", \"power\": \"0x800000000000000\"},"
+	                       "{\"address\": \"0x70997970c51812dc3a010c7d01b50e0d17dc79c8\", \"power\": \"0x7ffffffffffffff\"}]}}",
+	                       &c),
+	             DURE_OK);
+	for (size_t n = 32; n <= 33; n++) {
+		json_t *vals = json_array();
+		for (size_t i = 0; i < n; i++) {
+			char a[43];
+			snprintf(a, sizeof a, "0x%040zx", i + 1);
+			json_array_append_new(vals, json_string(a));
+		}
+		json_t *cfg = json_pack("{s:i,s:{s:o}}", "chainId", 7, "bft",
+		                        "validators", vals);
+		CHECK_EQ_INT(chain_config_from_json(cfg, &c),
+		             n == 32 ? DURE_OK : DURE_EJSON);
+		json_decref(cfg);
+	}
+}
+
+/* ---- a real chain ---- */
+
+typedef struct node {
+	char dir[64];
+	db *d;
+	store *s;
+	chain_engines eng;
+	blockchain *bc;
+} node;
+
+static int rm_entry(const char *path, const struct stat *sb, int flag,
+                    struct FTW *f)
+{
+	(void)sb;
+	(void)flag;
+	(void)f;
+	return remove(path);
+}
+
+/* A Cancun chain 1337 with the four validators of power 1. */
+static bool node_open(node *n)
+{
+	memset(n, 0, sizeof *n);
+	strcpy(n->dir, "/tmp/dure-bft-XXXXXX");
+	if (!mkdtemp(n->dir))
+		return false;
+	json_t *j = json_pack(
+	    "{s:{s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,"
+	    "s:{s:[s,s,s,s]}},"
+	    "s:{},s:s,s:s,s:s,s:i}",
+	    "config", "chainId", 1337, "homesteadBlock", 0, "eip150Block", 0,
+	    "eip155Block", 0, "eip158Block", 0, "byzantiumBlock", 0,
+	    "constantinopleBlock", 0, "petersburgBlock", 0, "istanbulBlock", 0,
+	    "berlinBlock", 0, "londonBlock", 0, "mergeNetsplitBlock", 0,
+	    "shanghaiTime", 0, "cancunTime", 0, "bft", "validators",
+	    hh_addrs[0], hh_addrs[1], hh_addrs[2], hh_addrs[3],
+	    "alloc", "gasLimit", "0x1c9c380", "difficulty", "0x1",
+	    "baseFeePerGas", "0x3b9aca00", "timestamp", 0x1000);
+	genesis g = {0};
+	h256 hash;
+	bool ok = j &&
+	          db_open(n->dir, &(db_options){.no_sync = true}, &n->d) == 0 &&
+	          store_open(n->d, &n->s) == 0 &&
+	          genesis_from_json(j, &g) == 0 && g.config.has_bft &&
+	          blockchain_init(n->s, &g, &hash) == 0 &&
+	          chain_engine_open(n->s, NULL, &n->eng, &n->bc) == 0;
+	genesis_free(&g);
+	json_decref(j);
+	return ok;
+}
+
+static void node_close(node *n)
+{
+	blockchain_free(n->bc);
+	chain_engines_free(&n->eng);
+	store_free(n->s);
+	db_close(n->d);
+	nftw(n->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+static bool build_on(node *n, const address *coinbase, const uint8_t *extra,
+                     size_t extra_len, block *out)
+{
+	header head;
+	h256 hh;
+	if (blockchain_head(n->bc, &head, &hh))
+		return false;
+	build_opts o = {0};
+	o.coinbase = *coinbase;
+	o.extra = extra;
+	o.extra_len = extra_len;
+	return blockchain_build(n->bc, &o, NULL, 0, out, NULL) == 0;
+}
+
+/* The commit of (height, hash, round) signed by the keys in `who`, with
+ * votes of step `step` (a commit must hold precommits). */
+static void commit_of(uint64_t height, const h256 *hash, uint32_t round,
+                      const int *who, size_t n, uint8_t step, bft_commit *c)
+{
+	memset(c, 0, sizeof *c);
+	c->height = height;
+	c->round = round;
+	c->hash = *hash;
+	/* Entries go in set order; who lists keys in that order. */
+	for (size_t i = 0; i < n; i++) {
+		bft_vote v = {.step = step, .height = height, .round = round,
+		              .hash = *hash};
+		if (bft_vote_sign(&v, 1337, keys[who[i]]))
+			abort();
+		c->sigs[i].index = (uint32_t)set_index_of_key[who[i]];
+		memcpy(c->sigs[i].sig, v.sig, BFT_SIG_LEN);
+	}
+	c->n = n;
+}
+
+static void encode_commit(const bft_commit *c, buf *out)
+{
+	buf_reset(out);
+	bft_commit_encode(c, out);
+	if (buf_failed(out))
+		abort();
+}
+
+/* Imports a copy of b with one change; returns the import's code. */
+static int import_changed(node *n, const block *b, void (*change)(header *))
+{
+	block x = *b;
+	change(&x.h);
+	import_result r;
+	return blockchain_import(n->bc, &x, &r);
+}
+
+static void diff2(header *h) { h->difficulty = u256_from_u64(2); }
+static void diff0(header *h) { h->difficulty = u256_from_u64(0); }
+static void nonce1(header *h) { h->nonce[7] = 1; }
+static void mix1(header *h) { h->mix_hash.b[0] = 1; }
+static void ommers(header *h) { h->ommers_hash.b[0] ^= 1; }
+static void stranger(header *h) { memset(h->coinbase.b, 0x42, 20); }
+
+static void test_chain(void)
+{
+	node n;
+	CHECK(node_open(&n));
+	CHECK(n.eng.bft != NULL && n.eng.pw == NULL);
+	const engine *e = bft_rules_engine(n.eng.bft);
+	CHECK(strcmp(e->name, "bft") == 0);
+	const bft_valset *gs = bft_rules_genesis_set(n.eng.bft);
+	CHECK_EQ_INT(gs->n, 4);
+	for (int k = 0; k < 4; k++)
+		CHECK_EQ_INT(bft_valset_index(gs, &addrs[k]), set_index_of_key[k]);
+
+	/* Block 1: a genesis child carries no commit. */
+	block b1 = {0};
+	CHECK(build_on(&n, &addrs[0], NULL, 0, &b1));
+	CHECK(u256_eq(&b1.h.difficulty, &((u256){{1, 0, 0, 0}})));
+	uint8_t junk[1] = {0xc0};
+	block b1x = b1;
+	memcpy(b1x.h.extra, junk, 1);
+	b1x.h.extra_len = 1;
+	import_result r;
+	CHECK_EQ_INT(blockchain_import(n.bc, &b1x, &r), DURE_EBLOCK_EXTRA_DATA);
+	CHECK_EQ_INT(import_changed(&n, &b1, stranger), DURE_EBFT_SIGNER);
+	CHECK_EQ_INT(blockchain_import(n.bc, &b1, &r), DURE_OK);
+	CHECK(r.canonical);
+	h256 h1 = r.hash;
+
+	/* Block 2 with block 1's commit by keys 2, 1, 3 (set 0, 1, 2). */
+	int three[3] = {2, 1, 3};
+	bft_commit c;
+	commit_of(1, &h1, 0, three, 3, BFT_STEP_PRECOMMIT, &c);
+	CHECK_EQ_INT(bft_rules_check_commit(n.eng.bft, &c), DURE_OK);
+	buf enc;
+	buf_init(&enc);
+	encode_commit(&c, &enc);
+	block b2 = {0};
+	CHECK(build_on(&n, &addrs[1], enc.data, enc.len, &b2));
+	int four[4] = {2, 1, 3, 0};
+	bft_commit all;
+	commit_of(1, &h1, 0, four, 4, BFT_STEP_PRECOMMIT, &all);
+	encode_commit(&all, &enc);
+	block b2x = {0};
+	CHECK(build_on(&n, &addrs[2], enc.data, enc.len, &b2x));
+
+	/* Each rule on its own. */
+	CHECK_EQ_INT(import_changed(&n, &b2, diff2), DURE_EBLOCK_DIFFICULTY);
+	CHECK_EQ_INT(import_changed(&n, &b2, diff0), DURE_EBLOCK_DIFFICULTY);
+	CHECK_EQ_INT(import_changed(&n, &b2, nonce1), DURE_EBLOCK_NONCE);
+	CHECK_EQ_INT(import_changed(&n, &b2, mix1), DURE_EBLOCK_SEAL);
+	CHECK_EQ_INT(import_changed(&n, &b2, ommers), DURE_EBLOCK_OMMERS);
+	CHECK_EQ_INT(import_changed(&n, &b2, stranger), DURE_EBFT_SIGNER);
+
+	/* Broken commits in its extra data. */
+	block x = b2;
+	x.h.extra_len = 0;
+	CHECK_EQ_INT(blockchain_import(n.bc, &x, &r), DURE_EBFT_MSG);
+	bft_commit bad;
+	int two[2] = {2, 1};
+	commit_of(1, &h1, 0, two, 2, BFT_STEP_PRECOMMIT, &bad);
+	encode_commit(&bad, &enc);
+	memcpy(x.h.extra, enc.data, enc.len);
+	x.h.extra_len = enc.len;
+	CHECK_EQ_INT(blockchain_import(n.bc, &x, &r), DURE_EBFT_COMMIT);
+	/* Prevotes are not precommits: their signatures recover to other
+	 * addresses under the precommit digest. */
+	commit_of(1, &h1, 0, three, 3, BFT_STEP_PREVOTE, &bad);
+	encode_commit(&bad, &enc);
+	memcpy(x.h.extra, enc.data, enc.len);
+	x.h.extra_len = enc.len;
+	CHECK_EQ_INT(blockchain_import(n.bc, &x, &r), DURE_EBFT_SIGNER);
+	/* Signed for another block, or for another round than it says. */
+	h256 other = h1;
+	other.b[31] ^= 1;
+	commit_of(1, &other, 0, three, 3, BFT_STEP_PRECOMMIT, &bad);
+	encode_commit(&bad, &enc);
+	memcpy(x.h.extra, enc.data, enc.len);
+	x.h.extra_len = enc.len;
+	CHECK_EQ_INT(blockchain_import(n.bc, &x, &r), DURE_EBFT_SIGNER);
+	commit_of(1, &h1, 0, three, 3, BFT_STEP_PRECOMMIT, &bad);
+	bad.round = 1;
+	encode_commit(&bad, &enc);
+	memcpy(x.h.extra, enc.data, enc.len);
+	x.h.extra_len = enc.len;
+	CHECK_EQ_INT(blockchain_import(n.bc, &x, &r), DURE_EBFT_SIGNER);
+	/* A signer at another validator's index. */
+	commit_of(1, &h1, 0, three, 3, BFT_STEP_PRECOMMIT, &bad);
+	bad.sigs[2].index = 3;
+	encode_commit(&bad, &enc);
+	memcpy(x.h.extra, enc.data, enc.len);
+	x.h.extra_len = enc.len;
+	CHECK_EQ_INT(blockchain_import(n.bc, &x, &r), DURE_EBFT_SIGNER);
+	/* An index past the set. */
+	bad.sigs[2].index = 4;
+	encode_commit(&bad, &enc);
+	memcpy(x.h.extra, enc.data, enc.len);
+	x.h.extra_len = enc.len;
+	CHECK_EQ_INT(blockchain_import(n.bc, &x, &r), DURE_EBFT_SIGNER);
+	/* Bytes after the commit; more than a commit can take. */
+	encode_commit(&c, &enc);
+	memcpy(x.h.extra, enc.data, enc.len);
+	x.h.extra[enc.len] = 0x80;
+	x.h.extra_len = enc.len + 1;
+	CHECK_EQ_INT(blockchain_import(n.bc, &x, &r), DURE_EBFT_MSG);
+	memset(x.h.extra, 0, HEADER_EXTRA_MAX);
+	x.h.extra_len = BFT_COMMIT_MAX + 1;
+	CHECK_EQ_INT(blockchain_import(n.bc, &x, &r), DURE_EBLOCK_EXTRA_DATA);
+
+	/* None of that moved the head; the good block does. */
+	header head;
+	h256 hh;
+	CHECK_EQ_INT(blockchain_head(n.bc, &head, &hh), 0);
+	CHECK_EQ_INT(head.number, 1);
+	CHECK_EQ_INT(blockchain_import(n.bc, &b2, &r), DURE_OK);
+	CHECK(r.canonical);
+
+	/* A sibling of block 2 (with a commit of all four, as good) at equal
+	 * height does not replace it. */
+	CHECK_EQ_INT(blockchain_import(n.bc, &b2x, &r), DURE_OK);
+	CHECK(!r.canonical);
+	h256 h2;
+	CHECK_EQ_INT(header_hash(&b2.h, &h2), 0);
+	CHECK_EQ_INT(blockchain_head(n.bc, &head, &hh), 0);
+	CHECK(h256_eq(&hh, &h2));
+
+	buf_free(&enc);
+	block_free(&b1);
+	block_free(&b2);
+	block_free(&b2x);
+	node_close(&n);
+}
+
+/* The fork choice: a higher block only. */
+static void test_prefer(void)
+{
+	chain_config c = {0};
+	c.has_bft = true;
+	c.chain_id = 1337;
+	c.bft.n = 1;
+	c.bft.addr[0] = addrs[0];
+	c.bft.power[0] = 1;
+	bft_rules *r;
+	CHECK_EQ_INT(bft_rules_new(&c, &r), DURE_OK);
+	const engine *e = bft_rules_engine(r);
+	header a = {0}, b = {0};
+	u256 t5 = u256_from_u64(5), t6 = u256_from_u64(6);
+	CHECK(e->prefer(e->ctx, &a, &t5, &b, &t6));
+	CHECK(!e->prefer(e->ctx, &a, &t5, &b, &t5));
+	CHECK(!e->prefer(e->ctx, &a, &t6, &b, &t5));
+	bft_rules_free(r);
+
+	chain_config none = {0};
+	CHECK_EQ_INT(bft_rules_new(&none, &r), DURE_EINVAL);
+	CHECK(r == NULL);
+}
+
+static bool same_set(const bft_valset *a, const bft_valset *b)
+{
+	if (a->n != b->n || a->total != b->total)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (!address_eq(&a->v[i].addr, &b->v[i].addr) ||
+		    a->v[i].power != b->v[i].power ||
+		    a->v[i].priority != b->v[i].priority)
+			return false;
+	return true;
+}
+
+/* set_at walks from its cache both ways: the set of height h is the
+ * genesis set incremented h times. */
+static void test_set_at(void)
+{
+	chain_config c = {0};
+	c.has_bft = true;
+	c.chain_id = 1;
+	c.bft.n = 3;
+	for (int i = 0; i < 3; i++) {
+		c.bft.addr[i] = addrs[i];
+		c.bft.power[i] = (uint64_t)i + 1;
+	}
+	bft_rules *r;
+	CHECK_EQ_INT(bft_rules_new(&c, &r), DURE_OK);
+	bft_valset want = *bft_rules_genesis_set(r), got;
+	CHECK(want.n == 3 && want.total == 6);
+	uint64_t heights[] = {5, 9, 3, 3, 0, 12};
+	for (size_t i = 0; i < sizeof heights / sizeof heights[0]; i++) {
+		bft_valset w = want;
+		bft_valset_increment(&w, heights[i], NULL);
+		bft_rules_set_at(r, heights[i], &got);
+		CHECK(same_set(&w, &got));
+	}
+	bft_rules_free(r);
+}
+
+static void setup(void)
+{
+	for (int k = 0; k < 4; k++)
+		if (hex_decode_exact(hh_keys[k], keys[k], 32) ||
+		    hex_decode_exact(hh_addrs[k], addrs[k].b, 20))
+			abort();
+}
+
+static void test_all(void)
+{
+	setup();
+	test_config();
+	test_prefer();
+	test_set_at();
+	test_chain();
+}
+
+TEST_MAIN(test_all)
