@@ -471,8 +471,10 @@ static int import_in(importing *im, const block *b)
 	return err;
 }
 
+/* Imports b in a write transaction that is committed, or with dry set
+ * aborted whatever happened. */
 static int import_once(blockchain *bc, const block *b, const address *senders,
-                       import_result *res)
+                       bool dry, import_result *res)
 {
 	if (res) {
 		memset(res, 0, sizeof *res);
@@ -484,7 +486,7 @@ static int import_once(blockchain *bc, const block *b, const address *senders,
 		return err;
 	err = import_in(&im, b);
 	uint64_t t0 = dure_monotonic_ns();
-	if (!err)
+	if (!err && !dry)
 		err = db_commit(im.t);
 	else
 		db_abort(im.t);
@@ -503,13 +505,33 @@ static int import_once(blockchain *bc, const block *b, const address *senders,
 	return err;
 }
 
+static int import_retried(blockchain *bc, const block *b,
+                          const address *senders, bool dry,
+                          import_result *res)
+{
+	int err = import_once(bc, b, senders, dry, res);
+	for (int i = 0; err == DURE_EDB_FULL && i < FULL_RETRIES; i++)
+		err = import_once(bc, b, senders, dry, res);
+	return err;
+}
+
 int blockchain_import_recovered(blockchain *bc, const block *b,
                                 const address *senders, import_result *res)
 {
-	int err = import_once(bc, b, senders, res);
-	for (int i = 0; err == DURE_EDB_FULL && i < FULL_RETRIES; i++)
-		err = import_once(bc, b, senders, res);
-	return err;
+	return import_retried(bc, b, senders, false, res);
+}
+
+int blockchain_check(blockchain *bc, const block *b, import_result *res)
+{
+	header head;
+	h256 hash;
+	int err = blockchain_head(bc, &head, &hash);
+	if (err)
+		return err;
+	if (!h256_eq(&b->h.parent_hash, &hash))
+		return DURE_EINVAL;
+	import_result r;
+	return import_retried(bc, b, NULL, true, res ? res : &r);
 }
 
 int blockchain_import(blockchain *bc, const block *b, import_result *res)

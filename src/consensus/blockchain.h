@@ -94,6 +94,16 @@ DURE_WUR int blockchain_import_recovered(blockchain *bc, const block *b,
                                          const address *senders,
                                          import_result *res);
 
+/* Checks b, a child of the head, by every rule its import would apply,
+ * executing it and comparing its roots, in a write transaction that is
+ * then aborted: nothing is stored, and the head stays (a BFT validator's
+ * check of a proposed block before it votes for it). res may be NULL.
+ * Returns DURE_OK (also for a block already stored: res->known), or
+ * DURE_EINVAL when b's parent is not the head, or what blockchain_import
+ * would return. */
+DURE_WUR int blockchain_check(blockchain *bc, const block *b,
+                              import_result *res);
+
 /* Makes the canonical block at `number` the head again: unwinds every
  * canonical block above it with its change set, as a reorg does, in one
  * write transaction (a dev node's evm_revert). The unwound blocks stay

@@ -365,6 +365,23 @@ static void test_chain(void)
 	x.h.extra_len = BFT_COMMIT_MAX + 1;
 	CHECK_EQ_INT(blockchain_import(n.bc, &x, &r), DURE_EBLOCK_EXTRA_DATA);
 
+	/* A validator's check before its vote: execution and roots, nothing
+	 * stored. */
+	CHECK_EQ_INT(blockchain_check(n.bc, &b2, &r), DURE_OK);
+	CHECK(r.canonical && !r.known);
+	x = b2;
+	x.h.state_root.b[0] ^= 1;
+	CHECK_EQ_INT(blockchain_check(n.bc, &x, &r), DURE_EBLOCK_STATE_ROOT);
+	x = b2;
+	x.h.gas_used = 1;
+	CHECK_EQ_INT(blockchain_check(n.bc, &x, NULL), DURE_EBLOCK_GAS_USED);
+	CHECK_EQ_INT(blockchain_check(n.bc, &b1, NULL), DURE_EINVAL);
+	bool known = true;
+	h256 checked;
+	CHECK_EQ_INT(header_hash(&b2.h, &checked), 0);
+	CHECK_EQ_INT(blockchain_known(n.bc, &checked, &known), 0);
+	CHECK(!known);
+
 	/* None of that moved the head; the good block does. */
 	header head;
 	h256 hh;
