@@ -169,7 +169,8 @@ typedef enum dure_err {
 	DURE_EBFT_SIGNER,     /* signed by an address outside the validator set */
 	DURE_EBFT_COMMIT,     /* commit without precommits of > 2/3 of the power */
 	DURE_EBFT_CONFLICT,   /* a second, different vote for one height/round/step */
-	DURE_EBFT_DOUBLE_SIGN, /* signing refused: it would conflict with a signed message */
+	DURE_EBFT_DUPLICATE,  /* the same vote again: already counted */
+	DURE_EBFT_STALE,      /* bft message already held, decided or out of the window */
 	DURE_EBFT_WAL,        /* write-ahead log unreadable or not synced */
 
 	/* node / evm benchmarks */

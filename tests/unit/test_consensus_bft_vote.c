@@ -542,13 +542,13 @@ static void test_voteset_add(void)
 
 	bft_vote v = make_vote(BFT_STEP_PREVOTE, 5, 0, &the_hash);
 	memset(v.sig, 0x01, sizeof v.sig);
-	CHECK_EQ_INT(bft_voteset_add(&vs, 0, &v, NULL), BFT_VOTE_ADDED);
+	CHECK_EQ_INT(bft_voteset_add(&vs, 0, &v, NULL), DURE_OK);
 	CHECK(vs.power == 1);
 	/* The same vote with another signature: a duplicate. */
 	bft_vote again = v;
 	memset(again.sig, 0x02, sizeof again.sig);
 	CHECK_EQ_INT(bft_voteset_add(&vs, 0, &again, NULL),
-	             BFT_VOTE_DUPLICATE);
+	             DURE_EBFT_DUPLICATE);
 	CHECK(vs.power == 1);
 	CHECK_MEM(vs.votes[0].sig, v.sig, BFT_SIG_LEN);
 
@@ -578,12 +578,12 @@ static void test_voteset_add(void)
 	CHECK(vs.power == 1);
 
 	/* 2 of 4 for H: no majority, nothing above two thirds (3 needed). */
-	CHECK_EQ_INT(bft_voteset_add(&vs, 1, &v, NULL), BFT_VOTE_ADDED);
+	CHECK_EQ_INT(bft_voteset_add(&vs, 1, &v, NULL), DURE_OK);
 	CHECK(bft_voteset_power_for(&vs, &the_hash) == 2);
 	CHECK(!bft_voteset_majority(&vs, &nil, &h));
 	CHECK(!bft_voteset_two_thirds_any(&vs));
 	/* A nil third: above two thirds in all, still no one value. */
-	CHECK_EQ_INT(bft_voteset_add(&vs, 2, &other, NULL), BFT_VOTE_ADDED);
+	CHECK_EQ_INT(bft_voteset_add(&vs, 2, &other, NULL), DURE_OK);
 	CHECK(bft_voteset_two_thirds_any(&vs));
 	CHECK(!bft_voteset_majority(&vs, &nil, &h));
 	CHECK(bft_voteset_power_for(&vs, NULL) == 1);
@@ -591,7 +591,7 @@ static void test_voteset_add(void)
 	elsewhere.b[0] ^= 0x80;
 	CHECK(bft_voteset_power_for(&vs, &elsewhere) == 0);
 	/* The fourth for H: 3 of 4. */
-	CHECK_EQ_INT(bft_voteset_add(&vs, 3, &v, NULL), BFT_VOTE_ADDED);
+	CHECK_EQ_INT(bft_voteset_add(&vs, 3, &v, NULL), DURE_OK);
 	nil = true;
 	CHECK(bft_voteset_majority(&vs, &nil, &h));
 	CHECK(!nil);
@@ -602,7 +602,7 @@ static void test_voteset_add(void)
 	bft_voteset_init(&vs, &set, 5, 0, BFT_STEP_PREVOTE);
 	for (uint32_t i = 1; i < 4; i++)
 		CHECK_EQ_INT(bft_voteset_add(&vs, i, &other, NULL),
-		             BFT_VOTE_ADDED);
+		             DURE_OK);
 	memset(&h, 0xee, sizeof h);
 	nil = false;
 	CHECK(bft_voteset_majority(&vs, &nil, &h));
@@ -623,11 +623,11 @@ static void test_voteset_unequal(void)
 	bft_vote v = make_vote(BFT_STEP_PRECOMMIT, 9, 3, &the_hash);
 	bft_vote n = make_vote(BFT_STEP_PRECOMMIT, 9, 3, NULL);
 
-	CHECK_EQ_INT(bft_voteset_add(&vs, 3, &v, NULL), BFT_VOTE_ADDED);
+	CHECK_EQ_INT(bft_voteset_add(&vs, 3, &v, NULL), DURE_OK);
 	CHECK(bft_voteset_power_for(&vs, &the_hash) == 5);
 	CHECK(!bft_voteset_majority(&vs, &nil, &h));
 	CHECK(!bft_voteset_two_thirds_any(&vs));
-	CHECK_EQ_INT(bft_voteset_add(&vs, 0, &v, NULL), BFT_VOTE_ADDED);
+	CHECK_EQ_INT(bft_voteset_add(&vs, 0, &v, NULL), DURE_OK);
 	CHECK(bft_voteset_majority(&vs, &nil, &h));
 	CHECK(!nil);
 	CHECK(h256_eq(&h, &the_hash));
@@ -636,9 +636,9 @@ static void test_voteset_unequal(void)
 	 * but 3 and 5 alone are not 6. */
 	bft_voteset_init(&vs, &set, 9, 3, BFT_STEP_PRECOMMIT);
 	for (uint32_t i = 0; i < 3; i++)
-		CHECK_EQ_INT(bft_voteset_add(&vs, i, &v, NULL), BFT_VOTE_ADDED);
+		CHECK_EQ_INT(bft_voteset_add(&vs, i, &v, NULL), DURE_OK);
 	CHECK(!bft_voteset_two_thirds_any(&vs));
-	CHECK_EQ_INT(bft_voteset_add(&vs, 3, &n, NULL), BFT_VOTE_ADDED);
+	CHECK_EQ_INT(bft_voteset_add(&vs, 3, &n, NULL), DURE_OK);
 	CHECK(bft_voteset_two_thirds_any(&vs));
 	CHECK(!bft_voteset_majority(&vs, &nil, &h));
 	CHECK(bft_voteset_power_for(&vs, NULL) == 5);
@@ -656,7 +656,7 @@ static void signed_precommits(const bft_valset *set, bft_voteset *vs)
 		bft_vote v = make_vote(BFT_STEP_PRECOMMIT, 5, 2,
 		                       i == 2 ? NULL : &the_hash);
 		CHECK_EQ_INT(bft_vote_sign(&v, CHAIN, keys[i]), DURE_OK);
-		CHECK_EQ_INT(bft_voteset_add(vs, i, &v, NULL), BFT_VOTE_ADDED);
+		CHECK_EQ_INT(bft_voteset_add(vs, i, &v, NULL), DURE_OK);
 	}
 }
 
@@ -715,7 +715,7 @@ static void test_commit_build(void)
 	bft_voteset_init(&pv, &set, 5, 2, BFT_STEP_PREVOTE);
 	for (uint32_t i = 0; i < 4; i++) {
 		bft_vote v = make_vote(BFT_STEP_PREVOTE, 5, 2, &the_hash);
-		CHECK_EQ_INT(bft_voteset_add(&pv, i, &v, NULL), BFT_VOTE_ADDED);
+		CHECK_EQ_INT(bft_voteset_add(&pv, i, &v, NULL), DURE_OK);
 	}
 	CHECK_EQ_INT(bft_voteset_commit(&pv, &the_hash, &c), DURE_EBFT_COMMIT);
 

@@ -268,7 +268,7 @@ int bft_voteset_add(bft_voteset *vs, uint32_t index, const bft_vote *v,
 		return DURE_EINVAL;
 	if (vs->has[index]) {
 		if (bft_vote_same(&vs->votes[index], v))
-			return BFT_VOTE_DUPLICATE;
+			return DURE_EBFT_DUPLICATE;
 		if (first)
 			*first = vs->votes[index];
 		return DURE_EBFT_CONFLICT;
@@ -276,7 +276,7 @@ int bft_voteset_add(bft_voteset *vs, uint32_t index, const bft_vote *v,
 	vs->has[index] = true;
 	vs->votes[index] = *v;
 	vs->power += vs->set->v[index].power;
-	return BFT_VOTE_ADDED;
+	return DURE_OK;
 }
 
 /* True when vote i of vs is for hash (NULL: for nil). */

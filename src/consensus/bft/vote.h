@@ -127,18 +127,13 @@ typedef struct bft_voteset {
 void bft_voteset_init(bft_voteset *vs, const bft_valset *set,
                       uint64_t height, uint32_t round, uint8_t step);
 
-enum {
-	BFT_VOTE_ADDED = 0,
-	BFT_VOTE_DUPLICATE = 1, /* the same vote from that validator again */
-};
-
 /* Adds v, signed by validator `index` of the set (the caller verified the
  * signature and that index is in range), whose height, round and step
- * must be the set's (else DURE_EINVAL). Returns BFT_VOTE_ADDED,
- * BFT_VOTE_DUPLICATE (nothing changes), or DURE_EBFT_CONFLICT when the
- * validator voted differently before: the first vote stays and is copied
- * to *first (may be NULL), so an equivocator's extra votes count for
- * nothing. */
+ * must be the set's (else DURE_EINVAL). Returns DURE_OK (added),
+ * DURE_EBFT_DUPLICATE (the same vote again: nothing changes), or
+ * DURE_EBFT_CONFLICT when the validator voted differently before: the
+ * first vote stays and is copied to *first (may be NULL), so an
+ * equivocator's extra votes count for nothing. */
 int bft_voteset_add(bft_voteset *vs, uint32_t index, const bft_vote *v,
                     bft_vote *first);
 
