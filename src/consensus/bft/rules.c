@@ -81,15 +81,6 @@ static int verify_header(void *ctx, const chain_config *c, fork rev,
 	return check_extra(r, parent, h);
 }
 
-static int verify_ommers(void *ctx, const chain_config *c, fork rev,
-                         const block *b)
-{
-	(void)ctx;
-	(void)c;
-	(void)rev;
-	return b->nommers ? DURE_EBLOCK_OMMERS : DURE_OK;
-}
-
 static void prepare(void *ctx, const chain_config *c, fork rev,
                     const header *parent, header *h)
 {
@@ -101,15 +92,6 @@ static void prepare(void *ctx, const chain_config *c, fork rev,
 	memset(h->nonce, 0, sizeof h->nonce);
 	memset(h->mix_hash.b, 0, sizeof h->mix_hash.b);
 	h->ommers_hash = EMPTY_OMMERS_HASH;
-}
-
-static int finalize(void *ctx, state *st, const block *b, fork rev)
-{
-	(void)ctx;
-	(void)st;
-	(void)b;
-	(void)rev;
-	return DURE_OK;
 }
 
 /* A block that has a commit is final: only a higher chain, whose blocks
@@ -139,15 +121,13 @@ int bft_rules_new(const chain_config *c, bft_rules **out)
 		return DURE_EINVAL;
 	}
 	r->cached = r->genesis;
-	r->eng = (engine){
-		.name = "bft",
-		.verify_header = verify_header,
-		.verify_ommers = verify_ommers,
-		.prepare = prepare,
-		.finalize = finalize,
-		.prefer = prefer,
-		.ctx = r,
-	};
+	/* Ommers and rewards as after the merge: none. */
+	r->eng = *engine_merge();
+	r->eng.name = "bft";
+	r->eng.verify_header = verify_header;
+	r->eng.prepare = prepare;
+	r->eng.prefer = prefer;
+	r->eng.ctx = r;
 	*out = r;
 	return DURE_OK;
 }
