@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "chain/validate.h"
+#include "consensus/pool_env.h"
 #include "store/store.h"
 
 /* The header of the head's child, but for what execution decides. */
@@ -232,4 +233,40 @@ int blockchain_take_from_pool(const txpool *pool, uint64_t gas_limit,
 		*n = 0;
 	}
 	return err;
+}
+
+int blockchain_build_from_pool(blockchain *bc, txpool *pool,
+                               const header *parent, const build_opts *opts,
+                               size_t max, block *out)
+{
+	memset(out, 0, sizeof *out);
+	txpool_env env;
+	state_backend none = {0};
+	int err = blockchain_pool_env(bc, parent, &none, &env);
+	if (err)
+		return err;
+	build_opts bo = *opts;
+	/* A transaction the chain refuses leaves the pool and the block is
+	 * built again without it; each round removes one, so this ends. */
+	for (;;) {
+		tx *txs;
+		address *senders;
+		size_t n;
+		err = blockchain_take_from_pool(pool, env.gas_limit, &env.base_fee,
+		                                &env.blob_base_fee, max, &txs,
+		                                &senders, &n);
+		if (err)
+			return err;
+		bo.senders = senders;
+		block_result r;
+		err = blockchain_build(bc, &bo, txs, n, out, &r);
+		if (!err)
+			block_result_free(&r);
+		h256 bad;
+		bool drop = err && r.bad_tx < n && !tx_hash(&txs[r.bad_tx], &bad);
+		free(txs);
+		free(senders);
+		if (!drop || txpool_remove(pool, &bad))
+			return err;
+	}
 }

@@ -64,4 +64,14 @@ DURE_WUR int blockchain_take_from_pool(const txpool *pool, uint64_t gas_limit,
                                        tx **txs, address **senders,
                                        size_t *n);
 
+/* Builds the child of parent (the head's header) from the pool's best
+ * pending transactions (blockchain_take_from_pool, at most max) under
+ * opts, whose senders are ignored. A transaction the chain refuses is
+ * removed from the pool and the block built again without it. Returns
+ * as blockchain_build, with *out zeroed on failure. */
+DURE_WUR int blockchain_build_from_pool(blockchain *bc, txpool *pool,
+                                        const header *parent,
+                                        const build_opts *opts, size_t max,
+                                        block *out);
+
 #endif

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "consensus/builder.h"
-#include "consensus/pool_env.h"
 #include "consensus/pow.h"
 #include "crypto/ecies.h"
 
@@ -158,43 +157,15 @@ static uint64_t wall_s(const miner *m)
 /* Builds the block to seal on parent from the pool. */
 static int build(miner *m, const header *parent, block *out)
 {
-	txpool_env env;
-	state_backend none = {0};
-	int err = blockchain_pool_env(m->bc, parent, &none, &env);
-	if (err)
-		return err;
 	uint64_t now = wall_s(m);
-	uint64_t ts = now > parent->timestamp ? now : parent->timestamp + 1;
 	build_opts bo = {
 		.coinbase = m->cfg.etherbase,
-		.timestamp = ts,
+		.timestamp = now > parent->timestamp ? now : parent->timestamp + 1,
 		.extra = m->extra,
 		.extra_len = m->cfg.extra_len,
 	};
-	/* A transaction the chain refuses leaves the pool and the block is
-	 * built again without it; each round removes one, so this ends. */
-	for (;;) {
-		tx *txs;
-		address *senders;
-		size_t n;
-		err = blockchain_take_from_pool(
-		    m->pool, env.gas_limit, &env.base_fee, &env.blob_base_fee,
-		    MINER_BLOCK_TXS_MAX, &txs, &senders, &n);
-		if (err)
-			return err;
-		bo.senders = senders;
-		block_result r;
-		err = blockchain_build(m->bc, &bo, txs, n, out, &r);
-		if (!err)
-			block_result_free(&r);
-		h256 bad;
-		bool drop = err && r.bad_tx < n &&
-		            !tx_hash(&txs[r.bad_tx], &bad);
-		free(txs);
-		free(senders);
-		if (!drop || txpool_remove(m->pool, &bad))
-			break;
-	}
+	int err = blockchain_build_from_pool(m->bc, m->pool, parent, &bo,
+	                                     MINER_BLOCK_TXS_MAX, out);
 	if (!err && u256_is_zero(&out->h.difficulty)) {
 		block_free(out);
 		err = DURE_EINVAL;
