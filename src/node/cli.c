@@ -20,6 +20,32 @@ bool cli_parse_ulong(const char *s, unsigned long max, unsigned long *out)
 	return true;
 }
 
+bool cli_parse_seconds_ms(const char *s, unsigned long max_ms,
+                          unsigned long *out)
+{
+	char whole[24];
+	const char *dot = strchr(s, '.');
+	size_t wn = dot ? (size_t)(dot - s) : strlen(s);
+	unsigned long sec, frac = 0;
+	if (wn == 0 || wn >= sizeof whole)
+		return false;
+	memcpy(whole, s, wn);
+	whole[wn] = 0;
+	if (!cli_parse_ulong(whole, max_ms / 1000, &sec))
+		return false;
+	if (dot) {
+		size_t fn = strlen(dot + 1);
+		if (fn == 0 || fn > 3 || !cli_parse_ulong(dot + 1, 999, &frac))
+			return false;
+		for (; fn < 3; fn++)
+			frac *= 10;
+	}
+	if (sec * 1000 + frac > max_ms)
+		return false;
+	*out = sec * 1000 + frac;
+	return true;
+}
+
 static int make_one(const char *path)
 {
 	struct stat st;

@@ -9,6 +9,12 @@
  * a number or is above max. */
 bool cli_parse_ulong(const char *s, unsigned long max, unsigned long *out);
 
+/* Parses seconds as a decimal with at most three digits after a point
+ * ("1", "0.5", "2.250") into milliseconds. Returns false, leaving *out
+ * alone, for anything else or above max_ms. */
+bool cli_parse_seconds_ms(const char *s, unsigned long max_ms,
+                          unsigned long *out);
+
 /* mkdir -p: creates path and its missing parents with mode 0700 (a data
  * directory holds keys). Returns 0 (also when it exists as a directory),
  * DURE_EINVAL (empty or too long), or DURE_EIO (a part exists and is not

@@ -1,17 +1,24 @@
-/* `dure devnet`: a local proof-of-work network of N `dure node` processes
- * and one `dure bootnode` on 127.0.0.1, all children of this process.
+/* `dure devnet`: a local network of N `dure node` processes and one
+ * `dure bootnode` on 127.0.0.1, all children of this process, under proof
+ * of work (nodes 1..K mine) or BFT (nodes 1..K are the validators, the
+ * rest follow).
  *
  * Data directory (--datadir, default ~/.dure/devnet), mode 0700:
  *
  *     DIR/genesis.json    the network's genesis (written on the first run;
  *                         one put there beforehand is used as it is)
- *     DIR/devnet.json     {"n", "miners", "consensus", "chainId",
- *                         "targetBlockTime"} of the last run: a later run
- *                         resumes the same network and refuses another -n
+ *     DIR/devnet.json     {"n", "consensus", "chainId"} of the last run,
+ *                         with "miners" and "targetBlockTime" for pow,
+ *                         "validators" for bft: a later run resumes the
+ *                         same network and refuses another -n,
+ *                         --consensus or --validators
  *     DIR/bootnode.key    the bootnode's key, hex, mode 0600 (the format
  *                         of a node's nodekey file)
  *     DIR/node<i>/        node i's data directory (dure init, then its
  *                         own nodekey and database)
+ *     DIR/node<i>/bftkey  validator i's key (bft), in the same format,
+ *                         made on the first run: its address is in the
+ *                         genesis
  *     DIR/<name>.log      every line child <name> ("boot", "node<i>")
  *                         wrote on stdout or stderr, appended
  *
@@ -72,30 +79,44 @@
 #define PROBE_MS 200
 #define MIN_DIFFICULTY 131072
 #define BLOCK_REWARD "2000000000000000000"
+/* CHAIN_BFT_MAX_VALIDATORS: chain/config.h cannot be included beside
+ * unistd.h (the type fork of evm/fork.h meets fork()). */
+#define DEVNET_MAX_VALIDATORS 32
 
 extern char **environ;
 
 static const char devnet_usage[] =
 	"usage: dure devnet [options]\n"
 	"\n"
-	"N proof-of-work nodes and a bootnode on 127.0.0.1, each its own\n"
-	"process, sharing a genesis that funds the dev accounts of `dure dev`.\n"
-	"A later run with the same --datadir resumes the same network.\n"
+	"N nodes and a bootnode on 127.0.0.1, each its own process, sharing\n"
+	"a genesis that funds the dev accounts of `dure dev`. A later run with\n"
+	"the same --datadir resumes the same network.\n"
 	"\n"
 	"  -n N                  nodes (1..64, default 4; a resumed network\n"
 	"                        keeps its own)\n"
-	"  --consensus NAME      pow (default; dev and bft are not available yet)\n"
-	"  --miners K            nodes 1..K mine (0..N, default N)\n"
+	"  --consensus NAME      pow (default) or bft (dev is not available yet;\n"
+	"                        a resumed network keeps its own)\n"
 	"  --datadir DIR         data directory (default ~/.dure/devnet)\n"
 	"  --port P              bootnode UDP P, node i TCP/UDP P+i (default 30303)\n"
 	"  --rpc.port R          node i serves JSON-RPC on 127.0.0.1:R+i-1\n"
 	"                        (default 8545)\n"
+	"  --chain-id ID         chain id of a new network (default 1337)\n"
+	"  --verbosity V         the nodes' verbosity, 0..4 (default 3)\n"
+	"\n"
+	"Proof of work:\n"
+	"  --miners K            nodes 1..K mine (0..N, default N)\n"
 	"  --miner.threads T     mining threads per miner (default 1)\n"
 	"  --pow.target-block-time S\n"
 	"                        seconds between blocks of a new network\n"
 	"                        (default 5)\n"
-	"  --chain-id ID         chain id of a new network (default 1337)\n"
-	"  --verbosity V         the nodes' verbosity, 0..4 (default 3)\n"
+	"\n"
+	"BFT:\n"
+	"  --validators K        nodes 1..K validate, with the keys\n"
+	"                        DIR/node<i>/bftkey made on the first run; the\n"
+	"                        rest follow (1..N and at most 32, default N up\n"
+	"                        to 32; a resumed network keeps its own)\n"
+	"  --bft.block-time S    seconds between blocks, e.g. 2 or 0.5, passed to\n"
+	"                        every node (default: the node's, 1)\n"
 	"\n"
 	"Each child's output goes to stderr as \"[node1] ...\" and to\n"
 	"DIR/<name>.log. Ctrl-C stops every node.\n";
@@ -109,10 +130,17 @@ static const char *const fork_blocks[] = {
 	"arrowGlacierBlock", "grayGlacierBlock", "mergeNetsplitBlock",
 };
 
+typedef enum { CONS_POW, CONS_BFT } consensus;
+
+static const char *const consensus_names[] = {"pow", "bft"};
+
 typedef struct devnet_opts {
 	unsigned long n, miners, port, rpc_port, threads, block_time, chain_id;
-	unsigned long verbosity;
-	bool n_set, miners_set, block_time_set, chain_id_set;
+	unsigned long validators, verbosity;
+	consensus cons;
+	bool n_set, miners_set, threads_set, block_time_set, chain_id_set;
+	bool cons_set, validators_set;
+	const char *bft_block_time;  /* as given, for the nodes; or NULL */
 	const char *datadir;
 } devnet_opts;
 
@@ -178,6 +206,8 @@ typedef struct devnet {
 	 * the rest (n above 10) come from the same mnemonic. */
 	uint8_t keys[DEVNET_MAX_NODES][32];
 	address addrs[DEVNET_MAX_NODES];
+	/* Validator i+1's address, of its DIR/node<i+1>/bftkey (bft). */
+	address vals[DEVNET_MAX_VALIDATORS];
 	int lock_fd;             /* DIR/devnet.lock, held while we run */
 	char rbuf[65536];        /* read buffer shared by every pipe: each
 	                          * read is consumed before the next */
@@ -187,11 +217,64 @@ static void stop(devnet *dn, int rc);
 
 /* ---- options ---- */
 
+static bool consensus_parse(const char *name, consensus *out)
+{
+	for (size_t i = 0; i < sizeof consensus_names / sizeof *consensus_names;
+	     i++)
+		if (!strcmp(name, consensus_names[i])) {
+			*out = (consensus)i;
+			return true;
+		}
+	return false;
+}
+
+/* Decimal seconds with an optional fraction ("2", "0.5"), above 0 and at
+ * most a day: the values --bft.block-time of `dure node` takes, refused
+ * here rather than by every node at its start. */
+static bool block_time_ok(const char *s)
+{
+	size_t a = strspn(s, "0123456789"), end = a;
+	if (s[a] == '.') {
+		size_t b = strspn(s + a + 1, "0123456789");
+		if (!b)
+			return false;
+		end = a + 1 + b;
+	}
+	if (!a || s[end])
+		return false;
+	double v = strtod(s, NULL);
+	return v > 0 && v <= 86400;
+}
+
+/* Refuses the flags of the other consensus, which would be ignored. */
+static int check_consensus(const devnet_opts *o)
+{
+	const char *flag = NULL, *hint = NULL;
+	if (o->cons == CONS_BFT) {
+		flag = o->miners_set ? "--miners"
+		     : o->threads_set ? "--miner.threads"
+		     : o->block_time_set ? "--pow.target-block-time" : NULL;
+		hint = "its validators make the blocks: --validators, "
+		       "--bft.block-time";
+	} else {
+		flag = o->validators_set ? "--validators"
+		     : o->bft_block_time ? "--bft.block-time" : NULL;
+		hint = "that takes --consensus bft";
+	}
+	if (!flag)
+		return 0;
+	fprintf(stderr, "dure devnet: %s does not apply to a %s network (%s)\n",
+	        flag, consensus_names[o->cons], hint);
+	return 2;
+}
+
 static int parse(int argc, char **argv, devnet_opts *o)
 {
 	static const struct option opts[] = {
 		{"consensus", required_argument, NULL, 'c'},
 		{"miners", required_argument, NULL, 'k'},
+		{"validators", required_argument, NULL, 'V'},
+		{"bft.block-time", required_argument, NULL, 'B'},
 		{"datadir", required_argument, NULL, 'd'},
 		{"port", required_argument, NULL, 'p'},
 		{"rpc.port", required_argument, NULL, 'r'},
@@ -206,7 +289,7 @@ static int parse(int argc, char **argv, devnet_opts *o)
 		.n = 4, .port = 30303, .rpc_port = 8545, .threads = 1,
 		.block_time = 5, .chain_id = 1337, .verbosity = 3,
 	};
-	const char *consensus = "pow";
+	const char *cname = NULL;
 	optind = 1;
 	int ch, li = -1;
 	while ((ch = getopt_long(argc, argv, "n:h", opts, &li)) != -1) {
@@ -216,18 +299,29 @@ static int parse(int argc, char **argv, devnet_opts *o)
 			ok = cli_parse_ulong(optarg, DEVNET_MAX_NODES, &o->n) && o->n;
 			o->n_set = true;
 			break;
-		case 'c': consensus = optarg; break;
+		case 'c': cname = optarg; break;
 		case 'k':
 			ok = cli_parse_ulong(optarg, DEVNET_MAX_NODES, &o->miners);
 			o->miners_set = true;
+			break;
+		case 'V':
+			ok = cli_parse_ulong(optarg, DEVNET_MAX_NODES,
+			                     &o->validators) && o->validators;
+			o->validators_set = true;
+			break;
+		case 'B':
+			ok = block_time_ok(optarg);
+			o->bft_block_time = optarg;
 			break;
 		case 'd': o->datadir = optarg; break;
 		case 'p': ok = cli_parse_ulong(optarg, 65535, &o->port) && o->port;
 		          break;
 		case 'r': ok = cli_parse_ulong(optarg, 65535, &o->rpc_port) &&
 		               o->rpc_port; break;
-		case 'T': ok = cli_parse_ulong(optarg, 256, &o->threads) &&
-		               o->threads; break;
+		case 'T':
+			ok = cli_parse_ulong(optarg, 256, &o->threads) && o->threads;
+			o->threads_set = true;
+			break;
 		case 'S':
 			ok = cli_parse_ulong(optarg, 86400, &o->block_time) &&
 			     o->block_time;
@@ -254,22 +348,36 @@ static int parse(int argc, char **argv, devnet_opts *o)
 		        argv[optind]);
 		return 2;
 	}
-	if (!strcmp(consensus, "dev") || !strcmp(consensus, "bft")) {
-		fprintf(stderr, "dure devnet: consensus '%s' is not available yet; "
-		        "use pow\n", consensus);
+	if (!cname)
+		return 0;    /* pow, or a resumed network's: see prepare */
+	if (!strcmp(cname, "dev")) {
+		fprintf(stderr, "dure devnet: consensus 'dev' is not available "
+		        "yet; use pow or bft\n");
 		return 2;
 	}
-	if (strcmp(consensus, "pow")) {
-		fprintf(stderr, "dure devnet: unknown consensus '%s' (pow)\n",
-		        consensus);
+	if (!consensus_parse(cname, &o->cons)) {
+		fprintf(stderr, "dure devnet: unknown consensus '%s' (pow or bft)\n",
+		        cname);
 		return 2;
 	}
-	return 0;
+	o->cons_set = true;
+	return check_consensus(o);
 }
 
 /* The checks that depend on n, which a resumed network may have set. */
 static int check_ranges(const devnet_opts *o)
 {
+	if (o->cons == CONS_BFT && o->validators > o->n) {
+		fprintf(stderr, "dure devnet: --validators %lu is more than the "
+		        "%lu nodes\n", o->validators, o->n);
+		return 2;
+	}
+	if (o->cons == CONS_BFT && o->validators > DEVNET_MAX_VALIDATORS) {
+		fprintf(stderr, "dure devnet: a bft chain has at most %d "
+		        "validators, not %lu\n", DEVNET_MAX_VALIDATORS,
+		        o->validators);
+		return 2;
+	}
 	if (o->miners > o->n) {
 		fprintf(stderr, "dure devnet: --miners %lu is more than the %lu "
 		        "nodes\n", o->miners, o->n);
@@ -328,26 +436,45 @@ static int write_json(const char *path, json_t *j)
 	return DURE_OK;
 }
 
+/* The "pow" object of a new network's config, or its "bft" object naming
+ * the validators (power 1 each); NULL when out of memory. */
+static json_t *consensus_config(const devnet *dn)
+{
+	if (dn->o.cons == CONS_POW)
+		return json_pack("{s:I,s:i,s:s}",
+		                 "targetBlockTime", (json_int_t)dn->o.block_time,
+		                 "minimumDifficulty", MIN_DIFFICULTY,
+		                 "blockReward", BLOCK_REWARD);
+	json_t *vals = json_array();
+	for (unsigned i = 0; vals && i < dn->o.validators; i++) {
+		char a[43];
+		hex0x(dn->vals[i].b, 20, a);
+		if (json_array_append_new(vals, json_string(a))) {
+			json_decref(vals);
+			vals = NULL;
+		}
+	}
+	return vals ? json_pack("{s:o}", "validators", vals) : NULL;
+}
+
 /* The genesis of a new network, geth's format, as the brief of the
- * network says: every fork from block 0, the pow parameters, the funded
- * dev accounts. */
+ * network says: every fork from block 0, the consensus parameters, the
+ * funded dev accounts. A BFT chain's blocks have difficulty 1
+ * (consensus/bft/rules.h), and so has its genesis. */
 static json_t *new_genesis(const devnet *dn)
 {
 	json_t *cfg = json_object(), *alloc = json_object();
 	json_t *root = json_object();
-	json_t *pow = json_pack("{s:I,s:i,s:s}",
-	                        "targetBlockTime", (json_int_t)dn->o.block_time,
-	                        "minimumDifficulty", MIN_DIFFICULTY,
-	                        "blockReward", BLOCK_REWARD);
-	bool ok = cfg && alloc && root && pow &&
+	json_t *cons = consensus_config(dn);
+	bool ok = cfg && alloc && root && cons &&
 	          !json_object_set_new(cfg, "chainId",
 	                               json_integer((json_int_t)dn->o.chain_id));
 	for (size_t i = 0; ok && i < sizeof fork_blocks / sizeof *fork_blocks; i++)
 		ok = !json_object_set_new(cfg, fork_blocks[i], json_integer(0));
 	ok = ok && !json_object_set_new(cfg, "shanghaiTime", json_integer(0)) &&
-	     !json_object_set_new(cfg, "cancunTime", json_integer(0)) &&
-	     !json_object_set_new(cfg, "pow", pow);
-	pow = NULL;
+	     !json_object_set_new(cfg, "cancunTime", json_integer(0));
+	/* Called whatever ok is: it takes cons even when it fails. */
+	ok = !json_object_set_new(cfg, consensus_names[dn->o.cons], cons) && ok;
 	for (unsigned i = 0; ok && i < DEVNET_ACCOUNTS; i++) {
 		char a[43];
 		hex0x(dn->addrs[i].b, 20, a);
@@ -368,13 +495,13 @@ static json_t *new_genesis(const devnet *dn)
 	     !json_object_set_new(root, "timestamp", json_string(ts)) &&
 	     !json_object_set_new(root, "extraData", json_string("0x")) &&
 	     !json_object_set_new(root, "gasLimit", json_string("0x1c9c380")) &&
-	     !json_object_set_new(root, "difficulty", json_string("0x20000")) &&
+	     !json_object_set_new(root, "difficulty", json_string(
+	                          dn->o.cons == CONS_BFT ? "0x1" : "0x20000")) &&
 	     !json_object_set_new(root, "mixHash", json_string(mix)) &&
 	     !json_object_set_new(root, "baseFeePerGas",
 	                          json_string("0x3b9aca00"));
 	json_decref(cfg);
 	json_decref(alloc);
-	json_decref(pow);
 	if (!ok) {
 		json_decref(root);
 		return NULL;
@@ -382,11 +509,54 @@ static json_t *new_genesis(const devnet *dn)
 	return root;
 }
 
+/* True when the validator list of a "bft" object names a; read as
+ * chain/config.h reads it (an address string, or {"address", "power"}). */
+static bool bft_names(const json_t *bft, const address *a)
+{
+	const json_t *vals = json_object_get(bft, "validators"), *v;
+	size_t i;
+	json_array_foreach(vals, i, v) {
+		const json_t *s = json_is_object(v) ? json_object_get(v, "address")
+		                                    : v;
+		address b;
+		if (json_is_string(s) &&
+		    !hex_decode_exact(json_string_value(s), b.b, sizeof b.b) &&
+		    address_eq(&b, a))
+			return true;
+	}
+	return false;
+}
+
+/* An existing genesis of the other consensus would start nodes that
+ * refuse their flags: refused here (2). A BFT one made by hand may name
+ * other validators than our keys: a warning, the chain is its own. */
+static int check_genesis(const devnet *dn, const char *path,
+                         const json_t *cfg)
+{
+	const json_t *bft = json_object_get(cfg, "bft");
+	bool is_bft = bft && !json_is_null(bft);
+	if (is_bft != (dn->o.cons == CONS_BFT)) {
+		fprintf(stderr, "dure devnet: %s is %s bft chain, and this is a "
+		        "%s network\n", path, is_bft ? "a" : "not a",
+		        consensus_names[dn->o.cons]);
+		return 2;
+	}
+	for (unsigned i = 0; is_bft && i < dn->o.validators; i++)
+		if (!bft_names(bft, &dn->vals[i])) {
+			char a[43];
+			hex0x(dn->vals[i].b, 20, a);
+			fprintf(stderr, "devnet: %s does not name node%u's key %s "
+			        "among its validators\n", path, i + 1, a);
+		}
+	return 0;
+}
+
 /* Takes the chain id and target block time of an existing genesis (what
  * the table and devnet.json then show), warning when a flag that shapes
- * only a new network asked for another. A genesis that does not parse is
- * left for dure init to report. */
-static void adopt_genesis(devnet *dn, const char *path)
+ * only a new network asked for another, and checks its consensus. A
+ * genesis that does not parse is left for dure init to report. Returns 0
+ * or 2 (an exit status). */
+static int adopt_genesis(devnet *dn, const char *path)
 {
 	json_t *g = json_load_file(path, 0, NULL);
 	json_t *cfg = json_object_get(g, "config");
@@ -409,12 +579,68 @@ static void adopt_genesis(devnet *dn, const char *path)
 			        "only\n", path, (long long)json_integer_value(bt));
 		dn->o.block_time = (unsigned long)json_integer_value(bt);
 	}
+	int rc = json_is_object(cfg) ? check_genesis(dn, path, cfg) : 0;
 	json_decref(g);
+	return rc;
 }
 
-/* Reads DIR/devnet.json of an earlier run: its n must be ours (or give
- * ours when -n was not given), and its miners stand when --miners was
- * not given. Returns 0, 1 (a failure, printed) or 2 (a conflicting -n). */
+/* The settings of an earlier run, in j from path: its n, consensus and
+ * validators must be ours (or give ours when not given), and its miners
+ * stand when --miners was not given. Returns 0, 1 (a failure, printed) or
+ * 2 (a conflicting flag). */
+static int read_settings(devnet *dn, const char *path, const json_t *j)
+{
+	json_t *n = json_object_get(j, "n");
+	json_int_t nv = json_integer_value(n);
+	const char *cname = json_string_value(json_object_get(j, "consensus"));
+	consensus cons = CONS_POW;   /* a file of before bft */
+	if (!json_is_integer(n) || nv < 1 || nv > DEVNET_MAX_NODES) {
+		fprintf(stderr, "dure devnet: %s: bad \"n\"\n", path);
+		return 1;
+	}
+	if (cname && !consensus_parse(cname, &cons)) {
+		fprintf(stderr, "dure devnet: %s is a %s network, which devnet "
+		        "does not run\n", dn->dir, cname);
+		return 1;
+	}
+	const char *kname = cons == CONS_BFT ? "validators" : "miners";
+	json_t *k = json_object_get(j, kname);
+	json_int_t kv = json_integer_value(k);
+	if (!json_is_integer(k) || kv < (cons == CONS_BFT) || kv > nv) {
+		fprintf(stderr, "dure devnet: %s: bad \"%s\"\n", path, kname);
+		return 1;
+	}
+	if (dn->o.n_set && (unsigned long)nv != dn->o.n) {
+		fprintf(stderr, "dure devnet: %s holds a network of %lld nodes, "
+		        "not %lu: give -n %lld, or another --datadir for a new "
+		        "network\n", dn->dir, (long long)nv, dn->o.n, (long long)nv);
+		return 2;
+	}
+	if (dn->o.cons_set && cons != dn->o.cons) {
+		fprintf(stderr, "dure devnet: %s holds a %s network, not %s: give "
+		        "--consensus %s, or another --datadir for a new network\n",
+		        dn->dir, consensus_names[cons], consensus_names[dn->o.cons],
+		        consensus_names[cons]);
+		return 2;
+	}
+	if (cons == CONS_BFT && dn->o.validators_set &&
+	    (unsigned long)kv != dn->o.validators) {
+		fprintf(stderr, "dure devnet: %s holds a network of %lld "
+		        "validators, not %lu: its genesis names them; give "
+		        "--validators %lld, or another --datadir for a new "
+		        "network\n", dn->dir, (long long)kv, dn->o.validators,
+		        (long long)kv);
+		return 2;
+	}
+	dn->o.n = (unsigned long)nv;
+	dn->o.cons = cons;
+	if (cons == CONS_BFT)
+		dn->o.validators = (unsigned long)kv;
+	else if (!dn->o.miners_set)
+		dn->o.miners = (unsigned long)kv;
+	return 0;
+}
+
 static int resume_settings(devnet *dn, const char *path)
 {
 	json_error_t jerr;
@@ -423,35 +649,31 @@ static int resume_settings(devnet *dn, const char *path)
 		fprintf(stderr, "dure devnet: %s: %s\n", path, jerr.text);
 		return 1;
 	}
-	json_t *n = json_object_get(j, "n"), *k = json_object_get(j, "miners");
-	const char *cons = json_string_value(json_object_get(j, "consensus"));
-	json_int_t nv = json_integer_value(n), kv = json_integer_value(k);
-	int rc = 0;
-	if (!json_is_integer(n) || nv < 1 || nv > DEVNET_MAX_NODES ||
-	    !json_is_integer(k) || kv < 0 || kv > nv) {
-		fprintf(stderr, "dure devnet: %s: bad \"n\" or \"miners\"\n", path);
-		rc = 1;
-	} else if (cons && strcmp(cons, "pow")) {
-		fprintf(stderr, "dure devnet: %s is a %s network; only pow runs "
-		        "now\n", dn->dir, cons);
-		rc = 1;
-	} else if (dn->o.n_set && (unsigned long)nv != dn->o.n) {
-		fprintf(stderr, "dure devnet: %s holds a network of %lld nodes, "
-		        "not %lu: give -n %lld, or another --datadir for a new "
-		        "network\n", dn->dir, (long long)nv, dn->o.n, (long long)nv);
-		rc = 2;
-	} else {
-		dn->o.n = (unsigned long)nv;
-		if (!dn->o.miners_set)
-			dn->o.miners = (unsigned long)kv;
-	}
+	int rc = read_settings(dn, path, j);
 	json_decref(j);
 	return rc;
 }
 
+/* A new network's: every node mines, or validates up to the most a
+ * chain has. */
+static void default_settings(devnet_opts *o)
+{
+	if (o->cons == CONS_POW && !o->miners_set)
+		o->miners = o->n;
+	if (o->cons == CONS_BFT && !o->validators_set)
+		o->validators = o->n < DEVNET_MAX_VALIDATORS
+		              ? o->n : DEVNET_MAX_VALIDATORS;
+}
+
 static int write_settings(const devnet *dn, const char *path)
 {
-	json_t *j = json_pack("{s:I,s:I,s:s,s:I,s:I}",
+	json_t *j = dn->o.cons == CONS_BFT
+	          ? json_pack("{s:I,s:s,s:I,s:I}",
+	                      "n", (json_int_t)dn->o.n,
+	                      "consensus", "bft",
+	                      "validators", (json_int_t)dn->o.validators,
+	                      "chainId", (json_int_t)dn->o.chain_id)
+	          : json_pack("{s:I,s:I,s:s,s:I,s:I}",
 	                      "n", (json_int_t)dn->o.n,
 	                      "miners", (json_int_t)dn->o.miners,
 	                      "consensus", "pow",
@@ -503,6 +725,39 @@ static int derive_accounts(devnet *dn)
 	return DURE_OK;
 }
 
+static void bftkey_path(const devnet *dn, unsigned i, char out[PATH_CAP])
+{
+	snprintf(out, PATH_CAP, "%s/node%u/bftkey", dn->dir, i);
+}
+
+/* The validators' addresses, of their keys DIR/node<i>/bftkey (made on
+ * the first run, in a node directory that dure init then fills). */
+static int validator_keys(devnet *dn)
+{
+	for (unsigned i = 0; i < dn->o.validators; i++) {
+		char dir[PATH_CAP], path[PATH_CAP];
+		snprintf(dir, sizeof dir, "%s/node%u", dn->dir, i + 1);
+		bftkey_path(dn, i + 1, path);
+		uint8_t key[32], pub[64];
+		int err = cli_make_dirs(dir);
+		if (!err) {
+			err = nodekey_load(path, key);
+			if (err == DURE_ENOTFOUND)
+				err = nodekey_create(path, key);
+		}
+		if (!err)
+			err = secp_pubkey_create(key, pub);
+		explicit_bzero(key, sizeof key);
+		if (err) {
+			fprintf(stderr, "dure devnet: %s: %s\n", path,
+			        dure_strerror(err));
+			return err;
+		}
+		secp_pubkey_address(pub, &dn->vals[i]);
+	}
+	return DURE_OK;
+}
+
 /* Everything on disk a run needs. Returns 0, 1 or 2 (an exit status). */
 static int prepare(devnet *dn)
 {
@@ -527,8 +782,11 @@ static int prepare(devnet *dn)
 	int rc = 0;
 	if (exists(spath))
 		rc = resume_settings(dn, spath);
-	else if (!dn->o.miners_set)
-		dn->o.miners = dn->o.n;
+	else
+		default_settings(&dn->o);
+	/* Again: the consensus may be the resumed network's. */
+	if (!rc)
+		rc = check_consensus(&dn->o);
 	if (!rc)
 		rc = check_ranges(&dn->o);
 	if (rc)
@@ -539,8 +797,12 @@ static int prepare(devnet *dn)
 		        dure_strerror(err));
 		return 1;
 	}
+	if (dn->o.cons == CONS_BFT && validator_keys(dn))
+		return 1;
 	if (have_genesis) {
-		adopt_genesis(dn, gpath);
+		rc = adopt_genesis(dn, gpath);
+		if (rc)
+			return rc;
 	} else {
 		json_t *g = new_genesis(dn);
 		err = g ? write_json(gpath, g) : DURE_ENOMEM;
@@ -824,6 +1086,7 @@ static int spawn_boot(devnet *dn)
 static int spawn_node(devnet *dn, child *c)
 {
 	char datadir[PATH_CAP], port[8], rpc[8], verb[8], threads[8], eb[43];
+	char key[PATH_CAP];
 	path_of(dn, c->name, datadir);
 	snprintf(port, sizeof port, "%lu", dn->o.port + c->index);
 	snprintf(rpc, sizeof rpc, "%lu", dn->o.rpc_port + c->index - 1);
@@ -836,7 +1099,17 @@ static int spawn_node(devnet *dn, child *c)
 	                  "--rpc.addr", "127.0.0.1", "--rpc.port", rpc,
 	                  "--verbosity", verb};
 	size_t k = 16;
-	if (c->index <= dn->o.miners) {
+	if (dn->o.cons == CONS_BFT) {
+		if (c->index <= dn->o.validators) {
+			bftkey_path(dn, c->index, key);
+			args[k++] = "--bft.key";
+			args[k++] = key;
+		}
+		if (dn->o.bft_block_time) {
+			args[k++] = "--bft.block-time";
+			args[k++] = (char *)dn->o.bft_block_time;
+		}
+	} else if (c->index <= dn->o.miners) {
 		args[k++] = "--mine";
 		args[k++] = "--miner.threads";
 		args[k++] = threads;
@@ -887,23 +1160,47 @@ static void init_done(child *c)
 		stop(dn, 1);
 }
 
+/* What node i (0-based) does, for the table. */
+static void node_role(const devnet *dn, unsigned i, char *out, size_t cap)
+{
+	char a[43];
+	if (dn->o.cons == CONS_BFT && i < dn->o.validators) {
+		hex0x(dn->vals[i].b, 20, a);
+		snprintf(out, cap, "validator %s", a);
+	} else if (dn->o.cons == CONS_BFT) {
+		snprintf(out, cap, "follows (no validator key)");
+	} else if (i < dn->o.miners) {
+		hex0x(dn->addrs[i].b, 20, a);
+		snprintf(out, cap, "mines to (%u) %s", i, a);
+	} else {
+		snprintf(out, cap, "does not mine");
+	}
+}
+
 static void print_table(devnet *dn)
 {
-	printf("\nDure devnet: %lu nodes, proof of work, chain id %lu\n\n",
-	       dn->o.n, dn->o.chain_id);
+	if (dn->o.cons == CONS_BFT)
+		printf("\nDure devnet: %lu nodes, BFT, chain id %lu\n\n",
+		       dn->o.n, dn->o.chain_id);
+	else
+		printf("\nDure devnet: %lu nodes, proof of work, chain id %lu\n\n",
+		       dn->o.n, dn->o.chain_id);
 	printf("Data directory:  %s (logs in %s/<name>.log)\n", dn->dir,
 	       dn->dir);
 	if (dn->genesis_hash[0])
 		printf("Genesis:         %s\n", dn->genesis_hash);
-	printf("Bootnode:        %s\n\n", dn->boot_url);
+	printf("Bootnode:        %s\n", dn->boot_url);
+	if (dn->o.cons == CONS_BFT && dn->o.validators == 1)
+		printf("Validators:      node1 (keys in %s/node<i>/bftkey)\n",
+		       dn->dir);
+	else if (dn->o.cons == CONS_BFT)
+		printf("Validators:      node1..node%lu (keys in "
+		       "%s/node<i>/bftkey)\n", dn->o.validators, dn->dir);
+	printf("\n");
 	for (unsigned i = 0; i < dn->o.n; i++) {
 		child *c = &dn->nodes[i];
-		char mine[64] = "does not mine";
-		if (i < dn->o.miners) {
-			char a[43];
-			hex0x(dn->addrs[i].b, 20, a);
-			snprintf(mine, sizeof mine, "mines to (%u) %s", i, a);
-		}
+		char mine[64];
+		node_role(dn, i, mine, sizeof mine);
 		printf("%-7s http://127.0.0.1:%-5lu  %s\n        %s\n", c->name,
 		       dn->o.rpc_port + i, mine, c->enode);
 	}
@@ -1107,8 +1404,10 @@ static int run(devnet *dn)
 		child_setup(dn, &dn->nodes[i], CH_NODE, i + 1);
 	}
 	if (dn->o.verbosity >= 3)
-		fprintf(stderr, "devnet: %s, %lu nodes (%lu mining)\n", dn->dir,
-		        dn->o.n, dn->o.miners);
+		fprintf(stderr, "devnet: %s, %lu nodes (%lu %s)\n", dn->dir,
+		        dn->o.n, dn->o.cons == CONS_BFT ? dn->o.validators
+		                                        : dn->o.miners,
+		        dn->o.cons == CONS_BFT ? "validators" : "mining");
 	dn->ph = PH_INIT;
 	dn->inits_left = (unsigned)dn->o.n;
 	for (unsigned i = 0; i < dn->o.n; i++)

@@ -28,6 +28,13 @@ static const char node_usage[] =
 	"  --miner.threads N    mining threads (default 1)\n"
 	"  --etherbase ADDR     where the mined rewards go (required to mine)\n"
 	"  --networkid N        eth network id (default: the chain id)\n"
+	"  --bft.key FILE       validate a BFT chain with the secp256k1 key in\n"
+	"                       FILE (64 hex digits, the nodekey format); the\n"
+	"                       signing WAL is <datadir>/bft.wal\n"
+	"  --bft.block-time S   seconds from a block's commit to the next height\n"
+	"                       (default 1; block timestamps are whole seconds\n"
+	"                       and rise by at least one a block)\n"
+	"  --bft.wait-txs       start a height only with transactions pending\n"
 	"  --verbosity N        0 quiet .. 4 debug (default 3)\n"
 	"\n"
 	"The chain is the one `dure init GENESIS.json --datadir DIR` wrote.\n";
@@ -87,6 +94,9 @@ int cmd_node(int argc, char **argv, const char *client_id)
 		{"miner.threads", required_argument, NULL, 'T'},
 		{"etherbase", required_argument, NULL, 'E'},
 		{"networkid", required_argument, NULL, 'N'},
+		{"bft.key", required_argument, NULL, 'K'},
+		{"bft.block-time", required_argument, NULL, 'B'},
+		{"bft.wait-txs", no_argument, NULL, 'W'},
 		{"help", no_argument, NULL, 'h'},
 		{0, 0, 0, 0},
 	};
@@ -142,6 +152,12 @@ int cmd_node(int argc, char **argv, const char *client_id)
 			ok = cli_parse_ulong(optarg, ULONG_MAX, &v) && v > 0;
 			cfg.network_id = v;
 			break;
+		case 'K': cfg.bft_key = optarg; break;
+		case 'B':
+			ok = cli_parse_seconds_ms(optarg, 3600 * 1000, &v) && v > 0;
+			cfg.bft_block_time_ms = v;
+			break;
+		case 'W': cfg.bft_wait_txs = true; break;
 		case 'h': fputs(node_usage, stdout); return 0;
 		default: fputs(node_usage, stderr); return 2;
 		}
@@ -154,6 +170,11 @@ int cmd_node(int argc, char **argv, const char *client_id)
 	if (optind < argc) {
 		fprintf(stderr, "dure node: unexpected argument '%s'\n%s",
 		        argv[optind], node_usage);
+		return 2;
+	}
+	if (cfg.mine && cfg.bft_key) {
+		fprintf(stderr, "dure node: --mine and --bft.key exclude each "
+		        "other\n");
 		return 2;
 	}
 	if (cfg.mine && !etherbase_set) {

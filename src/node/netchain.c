@@ -12,6 +12,8 @@
 #include "api/eth_state.h"
 #include "api/subscribe.h"
 #include "base/clock.h"
+#include "consensus/bft/driver.h"
+#include "consensus/bft/wire.h"
 #include "consensus/blockchain.h"
 #include "consensus/chain_engine.h"
 #include "consensus/miner.h"
@@ -33,6 +35,13 @@ typedef struct link {
 	eth_peer *ep;
 } link;
 
+/* The same for bft/1. */
+typedef struct bft_link {
+	p2p_peer *p;
+	size_t cap;
+	bft_peer *bp;
+} bft_link;
+
 struct netchain {
 	uv_loop_t *loop;
 	netchain_opts o;
@@ -42,7 +51,10 @@ struct netchain {
 	txpool *pool;
 	eth *eth;
 	miner *mn;
-	p2p_proto proto;
+	bft_driver *bft;
+	p2p_proto protos[2];
+	p2p_cap caps[2];
+	size_t nprotos;
 	uv_timer_t tick, flush;
 	bool tick_on;
 	api_ctx actx;
@@ -82,6 +94,8 @@ static void new_head(netchain *nc, const h256 *old_head)
 		        hash.b[1], hash.b[2], hash.b[3], b.ntxs,
 		        (unsigned long long)b.h.gas_used);
 	eth_new_head(nc->eth, &b, &hash, &td);
+	if (nc->bft)
+		bft_driver_on_head(nc->bft, &b, &hash);
 	if (nc->ec)
 		api_filters_on_head(nc->ec, &hash, 1);
 	if (nc->subs)
@@ -102,6 +116,14 @@ static int import(void *ctx, const block *b, import_result *res)
 	if (!err && !res->known && res->canonical)
 		new_head(nc, &old);
 	return err;
+}
+
+/* What eth/68 and its sync import with on a BFT chain: only committed
+ * blocks become the head. */
+static int import_gated(void *ctx, const block *b, import_result *res)
+{
+	netchain *nc = ctx;
+	return bft_driver_import(nc->bft, b, res);
 }
 
 static void on_sealed(void *ctx, const block *b)
@@ -135,6 +157,8 @@ static void on_pending(void *ctx, const txpool_entry *e)
 		api_filters_on_pending_tx(nc->ec, &e->hash);
 	if (nc->subs)
 		api_subs_on_pending_tx(nc->subs, &e->hash);
+	if (nc->bft)
+		bft_driver_tx_pending(nc->bft);
 	/* A better transaction set: the miner rebuilds (rate-limited). */
 	int err = nc->mn ? miner_restart(nc->mn) : DURE_OK;
 	if (err)
@@ -192,6 +216,57 @@ static void on_gone(void *ctx, void *st)
 	free(l);
 }
 
+/* ---- the BFT driver on the p2p server ---- */
+
+static int bft_tr_send(void *ctx, void *lk, uint64_t code, const uint8_t *p,
+                       size_t n)
+{
+	(void)ctx;
+	bft_link *l = lk;
+	return p2p_peer_send(l->p, l->cap, code, p, n);
+}
+
+static void bft_tr_drop(void *ctx, void *lk, bool ban, const char *why)
+{
+	(void)ctx;
+	bft_link *l = lk;
+	p2p_peer_drop(l->p, ban ? P2P_DISC_PROTOCOL : P2P_DISC_SUBPROTOCOL, ban,
+	              why);
+}
+
+static void *bft_on_peer(void *ctx, p2p_peer *p, size_t cap)
+{
+	netchain *nc = ctx;
+	bft_link *l = calloc(1, sizeof *l);
+	if (!l)
+		return NULL;
+	*l = (bft_link){.p = p, .cap = cap};
+	char name[64];
+	p2p_peer_name(p, name, sizeof name);
+	l->bp = bft_driver_peer_add(nc->bft, l, name);
+	if (!l->bp) {
+		free(l);
+		return NULL;
+	}
+	return l;
+}
+
+static void bft_on_msg(void *ctx, void *st, uint64_t code, const uint8_t *d,
+                       size_t n)
+{
+	netchain *nc = ctx;
+	bft_link *l = st;
+	bft_driver_peer_msg(nc->bft, l->bp, code, d, n);
+}
+
+static void bft_on_gone(void *ctx, void *st)
+{
+	netchain *nc = ctx;
+	bft_link *l = st;
+	bft_driver_peer_remove(nc->bft, l->bp);
+	free(l);
+}
+
 static void on_tick(uv_timer_t *t)
 {
 	netchain *nc = t->data;
@@ -223,7 +298,7 @@ int netchain_open(uv_loop_t *loop, db *d, const netchain_opts *o,
 		err = chain_engine_open(nc->s, NULL, &nc->eng, &nc->bc);
 	bool is_pow = nc->eng.pw != NULL;
 	uint64_t chain_id = nc->bc ? blockchain_config(nc->bc)->chain_id : 0;
-	if (!err && o->mine && !is_pow)
+	if (!err && ((o->mine && !is_pow) || (o->bft_key && !nc->eng.bft)))
 		err = DURE_EINVAL;
 	uint64_t seed = 0;
 	if (!err)
@@ -231,13 +306,28 @@ int netchain_open(uv_loop_t *loop, db *d, const netchain_opts *o,
 	txpool_config pc = {.hash_seed = seed};
 	if (!err)
 		err = txpool_new(&pc, &nc->pool);
+	if (!err && nc->eng.bft) {
+		bft_driver_config bc = {
+			.key = o->bft_key,
+			.wal_path = o->bft_wal,
+			.block_time_ms = o->bft_block_time_ms,
+			.wait_txs = o->bft_wait_txs,
+			.verbosity = o->verbosity,
+		};
+		bft_transport btr = {.send = bft_tr_send, .drop = bft_tr_drop,
+		                     .ctx = nc};
+		bft_chain_ops bops = {.import = import, .ctx = nc};
+		err = bft_driver_new(loop, nc->bc, nc->eng.bft, nc->pool, &bc, &btr,
+		                     &bops, &nc->bft);
+	}
 	eth_config ec = {
 		.network_id = o->network_id ? o->network_id : chain_id,
 		.verbosity = o->verbosity,
 		.seed = seed ^ 0x5bd1e995u,
 	};
 	eth_transport tr = {.send = tr_send, .drop = tr_drop, .ctx = nc};
-	eth_chain_ops ops = {.import = import, .ctx = nc};
+	eth_chain_ops ops = {.import = nc->bft ? import_gated : import,
+	                     .ctx = nc};
 	if (!err)
 		err = eth_new(nc->bc, nc->pool, &ec, &tr, &ops, &nc->eth);
 	if (!err && o->mine) {
@@ -250,7 +340,7 @@ int netchain_open(uv_loop_t *loop, db *d, const netchain_opts *o,
 		return err;
 	}
 	txpool_set_listener(nc->pool, on_pending, nc);
-	nc->proto = (p2p_proto){
+	nc->protos[0] = (p2p_proto){
 		.name = "eth",
 		.version = ETH_VERSION,
 		.on_peer = on_peer,
@@ -258,6 +348,23 @@ int netchain_open(uv_loop_t *loop, db *d, const netchain_opts *o,
 		.on_gone = on_gone,
 		.ctx = nc,
 	};
+	nc->caps[0] = (p2p_cap){.name = "eth", .version = ETH_VERSION,
+	                        .msg_count = ETH_MSG_COUNT};
+	nc->nprotos = 1;
+	if (nc->bft) {
+		nc->protos[1] = (p2p_proto){
+			.name = BFT_WIRE_NAME,
+			.version = BFT_WIRE_VERSION,
+			.on_peer = bft_on_peer,
+			.on_msg = bft_on_msg,
+			.on_gone = bft_on_gone,
+			.ctx = nc,
+		};
+		nc->caps[1] = (p2p_cap){.name = BFT_WIRE_NAME,
+		                        .version = BFT_WIRE_VERSION,
+		                        .msg_count = BFT_WIRE_MSG_COUNT};
+		nc->nprotos = 2;
+	}
 	nc->actx = (api_ctx){
 		.bc = nc->bc,
 		.pool = nc->pool,
@@ -268,7 +375,17 @@ int netchain_open(uv_loop_t *loop, db *d, const netchain_opts *o,
 	return DURE_OK;
 }
 
-const p2p_proto *netchain_proto(netchain *nc) { return &nc->proto; }
+const p2p_cap *netchain_caps(const netchain *nc, size_t *n)
+{
+	*n = nc->nprotos;
+	return nc->caps;
+}
+
+const p2p_proto *netchain_protos(const netchain *nc, size_t *n)
+{
+	*n = nc->nprotos;
+	return nc->protos;
+}
 
 int netchain_register(netchain *nc, rpc_registry *reg)
 {
@@ -297,6 +414,8 @@ int netchain_start(netchain *nc)
 	nc->tick.data = nc->flush.data = nc;
 	nc->tick_on = true;
 	uv_timer_start(&nc->tick, on_tick, ETH_TICK_MS, ETH_TICK_MS);
+	if (nc->bft)
+		return bft_driver_start(nc->bft);
 	return nc->mn ? miner_start(nc->mn) : DURE_OK;
 }
 
@@ -309,6 +428,7 @@ void netchain_stop(netchain *nc)
 		uv_close((uv_handle_t *)&nc->flush, on_closed);
 		nc->tick_on = false;
 	}
+	bft_driver_stop(nc->bft);
 	/* The miner joins its threads and closes its handle here, while the
 	 * loop still runs to close it. */
 	miner_free(nc->mn);
@@ -321,6 +441,7 @@ void netchain_free(netchain *nc)
 		return;
 	miner_free(nc->mn);
 	eth_free(nc->eth);
+	bft_driver_free(nc->bft);
 	api_eth_chain_free(nc->ec);
 	api_subs_free(nc->subs);
 	api_eth_state_free(nc->es);

@@ -29,19 +29,30 @@ typedef struct netchain_opts {
 	uint64_t network_id;      /* 0: the chain id */
 	int verbosity;
 	const char *client_version; /* web3_clientVersion */
+	/* A BFT chain's validator: its key (32 bytes) and WAL; NULL key:
+	 * the node follows. */
+	const uint8_t *bft_key;
+	const char *bft_wal;
+	uint64_t bft_block_time_ms; /* 0: 1 s */
+	bool bft_wait_txs;
 } netchain_opts;
 
 typedef struct netchain netchain;
 
-/* Opens the chain in d (written by `dure init`). Returns DURE_OK,
- * DURE_ENOTFOUND when d holds no genesis, DURE_EINVAL for --mine on a
- * chain whose engine does not mine (no "pow" in its config), or a store
- * error; *out NULL on failure. */
+/* Opens the chain in d (written by `dure init`). On a chain with a "bft"
+ * config the BFT driver (consensus/bft/driver.h) runs beside eth/68,
+ * which then imports through its gate. Returns DURE_OK, DURE_ENOTFOUND
+ * when d holds no genesis, DURE_EINVAL for --mine on a chain whose engine
+ * does not mine (no "pow" in its config) or a BFT key on a chain without
+ * "bft", DURE_EBFT_SIGNER for a key that is not a validator's, or a store
+ * or WAL error; *out NULL on failure. */
 DURE_WUR int netchain_open(uv_loop_t *loop, db *d, const netchain_opts *o,
                            netchain **out);
 
-/* The eth/68 handler to give the p2p server (valid while nc lives). */
-const p2p_proto *netchain_proto(netchain *nc);
+/* The capabilities to announce (eth/68, and bft/1 on a BFT chain) and
+ * their handlers for the p2p server, *n of each (valid while nc lives). */
+const p2p_cap *netchain_caps(const netchain *nc, size_t *n);
+const p2p_proto *netchain_protos(const netchain *nc, size_t *n);
 
 /* Registers the eth_, net_version, txpool_ and debug_ namespaces in reg
  * (nc must outlive it). Returns DURE_OK or an rpc_register error. */

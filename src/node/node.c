@@ -20,7 +20,6 @@
 #include "api/admin.h"
 #include "net/nodedb.h"
 #include "net/server.h"
-#include "eth/proto.h"
 #include "node/cli.h"
 #include "node/netchain.h"
 #include "rpc/server.h"
@@ -35,11 +34,6 @@
 #define DB_EXPIRE_MS (7ull * 24 * 3600 * 1000)
 #define DB_FLUSH_MS 10000
 #define DB_PENDING_MAX 128
-
-/* The capabilities we announce in Hello when we hold a chain: eth/68. */
-static const p2p_cap node_caps[] = {
-	{.name = "eth", .version = ETH_VERSION, .msg_count = ETH_MSG_COUNT},
-};
 
 int node_parse_ip(const char *s, net_endpoint *ep)
 {
@@ -265,11 +259,11 @@ static int start(node_rt *rt, const node_config *cfg, db *d,
 	 * (they still peer over RLPx; an eth node finds nothing in common). */
 	static const p2p_cap none[] = {{.name = "dure", .version = 0,
 	                                .msg_count = 0}};
-	pc.caps = rt->chain ? node_caps : none;
+	pc.caps = none;
 	pc.ncaps = 1;
 	if (rt->chain) {
-		pc.protos = netchain_proto(rt->chain);
-		pc.nprotos = 1;
+		pc.caps = netchain_caps(rt->chain, &pc.ncaps);
+		pc.protos = netchain_protos(rt->chain, &pc.nprotos);
 	}
 	pc.client_id = cfg->client_id;
 	pc.bootnodes = cfg->bootnodes;
@@ -304,8 +298,10 @@ static int start(node_rt *rt, const node_config *cfg, db *d,
 	actx->p2p = rt->p2p;
 	actx->client_id = cfg->client_id;
 	actx->listen_addr = listen_addr;
-	actx->caps = rt->chain ? node_caps : NULL;
-	actx->ncaps = rt->chain ? 1 : 0;
+	actx->caps = NULL;
+	actx->ncaps = 0;
+	if (rt->chain)
+		actx->caps = netchain_caps(rt->chain, &actx->ncaps);
 	err = rpc_registry_new(&rt->reg);
 	if (!err)
 		err = api_admin_register(rt->reg, actx);
@@ -327,6 +323,56 @@ static int start(node_rt *rt, const node_config *cfg, db *d,
 		fprintf(stderr, "INFO  node: JSON-RPC on http://%s:%u\n",
 		        cfg->rpc_addr, rpc_server_port(rt->rpc));
 	return 0;
+}
+
+/* The chain in d, if any: none is fine for a node that only finds
+ * peers, not for one asked to mine or validate. */
+static int open_chain(node_rt *rt, const node_config *cfg, db *d)
+{
+	uint8_t bkey[32];
+	char wal[4096];
+	if (cfg->bft_key) {
+		int err = nodekey_load(cfg->bft_key, bkey);
+		if (err) {
+			fprintf(stderr, "dure: --bft.key %s: %s\n", cfg->bft_key,
+			        dure_strerror(err));
+			return err;
+		}
+		if (snprintf(wal, sizeof wal, "%s/bft.wal", cfg->datadir) >=
+		    (int)sizeof wal)
+			return DURE_EINVAL;
+	}
+	netchain_opts no = {
+		.mine = cfg->mine,
+		.miner_threads = cfg->miner_threads,
+		.etherbase = cfg->etherbase,
+		.network_id = cfg->network_id,
+		.verbosity = cfg->verbosity,
+		.client_version = cfg->client_id,
+		.bft_key = cfg->bft_key ? bkey : NULL,
+		.bft_wal = cfg->bft_key ? wal : NULL,
+		.bft_block_time_ms = cfg->bft_block_time_ms,
+		.bft_wait_txs = cfg->bft_wait_txs,
+	};
+	int err = netchain_open(&rt->loop, d, &no, &rt->chain);
+	explicit_bzero(bkey, sizeof bkey);
+	if (err == DURE_ENOTFOUND && !cfg->mine && !cfg->bft_key) {
+		fprintf(stderr, "WARN  node: no chain in %s (dure init GENESIS.json "
+		        "--datadir %s): running discovery and RLPx only\n",
+		        cfg->datadir, cfg->datadir);
+		return 0;
+	}
+	if (err)
+		fprintf(stderr, "dure: chain in %s: %s\n", cfg->datadir,
+		        err == DURE_ENOTFOUND ? "none (run dure init first)"
+		        : err == DURE_EINVAL && cfg->mine
+		        ? "its engine does not mine (--mine needs a \"pow\" chain)"
+		        : err == DURE_EINVAL
+		        ? "not a BFT chain (--bft.key needs a \"bft\" config)"
+		        : err == DURE_EBFT_SIGNER
+		        ? "--bft.key is not the key of one of its validators"
+		        : dure_strerror(err));
+	return err;
 }
 
 int node_run(const node_config *cfg)
@@ -359,25 +405,8 @@ int node_run(const node_config *cfg)
 		return DURE_EIO;
 	}
 	if (d && !cfg->discovery_only) {
-		netchain_opts no = {
-			.mine = cfg->mine,
-			.miner_threads = cfg->miner_threads,
-			.etherbase = cfg->etherbase,
-			.network_id = cfg->network_id,
-			.verbosity = cfg->verbosity,
-			.client_version = cfg->client_id,
-		};
-		err = netchain_open(&rt.loop, d, &no, &rt.chain);
-		if (err == DURE_ENOTFOUND && !cfg->mine) {
-			fprintf(stderr, "WARN  node: no chain in %s (dure init GENESIS.json "
-			        "--datadir %s): running discovery and RLPx only\n",
-			        cfg->datadir, cfg->datadir);
-			err = 0;
-		} else if (err) {
-			fprintf(stderr, "dure: chain in %s: %s\n", cfg->datadir,
-			        err == DURE_ENOTFOUND ? "none (run dure init first)"
-			        : err == DURE_EINVAL ? "its engine does not mine"
-			        : dure_strerror(err));
+		err = open_chain(&rt, cfg, d);
+		if (err) {
 			uv_loop_close(&rt.loop);
 			db_close(d);
 			explicit_bzero(key, sizeof key);

@@ -7,11 +7,14 @@
  *                         first start)
  *     <datadir>/db/       the LMDB environment (the node database lives in
  *                         it: nodes seen, to re-seed discovery at start)
+ *     <datadir>/bft.wal   a BFT validator's write-ahead log of what it
+ *                         signed (consensus/bft/wal.h)
  *
  * A data directory initialised with `dure init` holds a chain: the node
  * then speaks eth/68 (node/netchain.h), serves the eth JSON-RPC and, with
  * --mine, mines. Without one it runs only discovery and RLPx (and says
- * so), advertising no capability it cannot serve.
+ * so), advertising no capability it cannot serve. On a BFT chain it also
+ * speaks bft/1, and validates with --bft.key.
  *
  * The advertised IP address is --extip, else --addr, else 127.0.0.1 when
  * --addr is the unspecified address (a node reachable from elsewhere must
@@ -46,6 +49,9 @@ typedef struct node_config {
 	unsigned miner_threads;  /* --miner.threads (default 1) */
 	address etherbase;       /* --etherbase */
 	uint64_t network_id;     /* --networkid; 0: the chain id */
+	const char *bft_key;     /* --bft.key FILE: validate a BFT chain */
+	uint64_t bft_block_time_ms; /* --bft.block-time; 0: 1 s */
+	bool bft_wait_txs;       /* --bft.wait-txs */
 } node_config;
 
 /* Parses a comma-separated list of enode URLs into cfg->bootnodes. Empty

@@ -155,6 +155,18 @@ export function powGenesis({ chainId = 4242, targetBlockTime = 2, minDifficulty 
     timestamp: '0x' + Math.floor(Date.now() / 1000).toString(16), extraData: '0x' }
 }
 
+// A BFT chain for test nodes: every fork through Cancun from genesis,
+// `validators` (addresses, power 1 each) agreeing on every block, `alloc`
+// funding {address: wei}.
+export function bftGenesis({ chainId = 4243, validators, alloc = {}, gasLimit = 30000000 } = {}) {
+  const g = powGenesis({ chainId, alloc })
+  delete g.config.pow
+  g.config.bft = { validators }
+  g.difficulty = '0x1'
+  g.gasLimit = '0x' + gasLimit.toString(16)
+  return g
+}
+
 // Writes `genesis` into the data directory `dir` with `dure init`, so that
 // a node started on it holds a chain and speaks eth/68.
 export function initChain(dure, dir, genesis) {
