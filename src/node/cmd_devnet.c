@@ -82,6 +82,7 @@
 /* CHAIN_BFT_MAX_VALIDATORS: chain/config.h cannot be included beside
  * unistd.h (the type fork of evm/fork.h meets fork()). */
 #define DEVNET_MAX_VALIDATORS 32
+#define BFT_MAX_BLOCK_MS 3600000    /* dure node's --bft.block-time */
 
 extern char **environ;
 
@@ -115,8 +116,9 @@ static const char devnet_usage[] =
 	"                        DIR/node<i>/bftkey made on the first run; the\n"
 	"                        rest follow (1..N and at most 32, default N up\n"
 	"                        to 32; a resumed network keeps its own)\n"
-	"  --bft.block-time S    seconds between blocks, e.g. 2 or 0.5, passed to\n"
-	"                        every node (default: the node's, 1)\n"
+	"  --bft.block-time S    seconds from a block's commit to the next\n"
+	"                        height, e.g. 2 or 0.5, passed to every node\n"
+	"                        (default: the node's, 1)\n"
 	"\n"
 	"Each child's output goes to stderr as \"[node1] ...\" and to\n"
 	"DIR/<name>.log. Ctrl-C stops every node.\n";
@@ -228,24 +230,6 @@ static bool consensus_parse(const char *name, consensus *out)
 	return false;
 }
 
-/* Decimal seconds with an optional fraction ("2", "0.5"), above 0 and at
- * most a day: the values --bft.block-time of `dure node` takes, refused
- * here rather than by every node at its start. */
-static bool block_time_ok(const char *s)
-{
-	size_t a = strspn(s, "0123456789"), end = a;
-	if (s[a] == '.') {
-		size_t b = strspn(s + a + 1, "0123456789");
-		if (!b)
-			return false;
-		end = a + 1 + b;
-	}
-	if (!a || s[end])
-		return false;
-	double v = strtod(s, NULL);
-	return v > 0 && v <= 86400;
-}
-
 /* Refuses the flags of the other consensus, which would be ignored. */
 static int check_consensus(const devnet_opts *o)
 {
@@ -290,6 +274,7 @@ static int parse(int argc, char **argv, devnet_opts *o)
 		.block_time = 5, .chain_id = 1337, .verbosity = 3,
 	};
 	const char *cname = NULL;
+	unsigned long ms;
 	optind = 1;
 	int ch, li = -1;
 	while ((ch = getopt_long(argc, argv, "n:h", opts, &li)) != -1) {
@@ -310,7 +295,10 @@ static int parse(int argc, char **argv, devnet_opts *o)
 			o->validators_set = true;
 			break;
 		case 'B':
-			ok = block_time_ok(optarg);
+			/* As `dure node` takes it, refused here rather than by
+			 * every node at its start. */
+			ok = cli_parse_seconds_ms(optarg, BFT_MAX_BLOCK_MS, &ms) &&
+			     ms;
 			o->bft_block_time = optarg;
 			break;
 		case 'd': o->datadir = optarg; break;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/bft.h"
 #include "api/debug.h"
 #include "api/eth_chain.h"
 #include "api/eth_pool.h"
@@ -404,6 +405,8 @@ int netchain_register(netchain *nc, rpc_registry *reg)
 		err = api_debug_register(reg, &nc->actx, API_ETH_GAS_CAP, &nc->dbg);
 	if (!err)
 		err = api_eth_pool_register(reg, &nc->actx);
+	if (!err && nc->bft)
+		err = api_bft_register(reg, nc->bft);
 	return err;
 }
 

@@ -15,8 +15,21 @@
    --consensus dev.
 4. A second run on the directory resumes the same network (the same node
    ids); SIGKILL of devnet takes its children with it (PR_SET_PDEATHSIG).
+5. `dure devnet -n 3 --consensus bft --validators 2 --bft.block-time 0.5`
+   makes a key DIR/node<i>/bftkey (64 hex digits, mode 0600) for nodes 1
+   and 2 only, and a genesis whose config.bft names exactly their
+   addresses (derived here by ethers' computeAddress) and has no "pow";
+   devnet.json says consensus bft, validators 2; nodes 1 and 2 run with
+   --bft.key of their own key, node 3 with none, all with
+   --bft.block-time 0.5 and none with --mine; the table names the
+   validators. Refused with exit 2: --miners, --miner.threads or
+   --pow.target-block-time with bft, --validators with pow (also on the
+   resumed pow network of 1-4), and on the bft network another
+   --validators or --consensus pow. A resumed run keeps the keys and the
+   genesis file as they were.
 
-Mining is left out (--miners 0): it needs the chain of `dure node`. Usage:
+Mining and block production are left out (--miners 0, and nothing waits
+for a BFT block): they need the chain of `dure node`. Usage:
 test_devnet_cli.py PATH-TO-dure"""
 
 import json
@@ -142,6 +155,133 @@ def log_enode(path):
     return None
 
 
+def bft_addresses(keys):
+    """The addresses of secp256k1 secret keys (hex), by ethers."""
+    script = ("const {computeAddress} = require('ethers');"
+              "for (const k of process.argv.slice(1))"
+              " console.log(computeAddress('0x' + k).toLowerCase());")
+    r = subprocess.run(["node", "-e", script] + keys, capture_output=True,
+                       text=True, timeout=30,
+                       cwd=os.path.dirname(os.path.abspath(__file__)))
+    check(r.returncode == 0, "ethers computeAddress: %s" % r.stderr)
+    return r.stdout.split()
+
+
+def refused(args, what, needle):
+    """args exits 2 and says needle on stderr."""
+    r = subprocess.run(args, capture_output=True, text=True, timeout=20)
+    check(r.returncode == 2 and needle in r.stderr,
+          "%s refused with exit 2: %d %s" % (what, r.returncode, r.stderr))
+
+
+def test_bft(dure, cl, pow_args):
+    base = port_block(7)
+    port, rpc_port = base, base + 4
+    ddir = os.path.join(cl.dir, "bft")
+    common = ["--datadir", ddir, "--port", str(port), "--rpc.port",
+              str(rpc_port)]
+    args = [dure, "devnet", "-n", "3", "--consensus", "bft",
+            "--validators", "2", "--bft.block-time", "0.5"] + common
+
+    # flags of the other consensus, before any network exists
+    fresh = ["--datadir", os.path.join(cl.dir, "fresh")]
+    bft = [dure, "devnet", "-n", "3", "--consensus", "bft"] + fresh
+    refused(bft + ["--miners", "1"], "--miners with bft", "--miners")
+    refused(bft + ["--miner.threads", "2"], "--miner.threads with bft",
+            "--miner.threads")
+    refused(bft + ["--pow.target-block-time", "3"],
+            "--pow.target-block-time with bft", "--pow.target-block-time")
+    refused([dure, "devnet", "--consensus", "pow", "--validators", "1"] +
+            fresh, "--validators with pow", "--validators")
+    refused(pow_args + ["--validators", "1"],
+            "--validators on the resumed pow network", "--validators")
+    refused(bft + ["--validators", "4"], "more validators than nodes",
+            "--validators 4")
+    refused(bft + ["--bft.block-time", "0"], "--bft.block-time 0",
+            "--bft.block-time")
+
+    p = cl.start("bft1", args)
+    table = read_until(p, "devnet: 3 nodes running", START_S)
+    keys = []
+    for i in (1, 2):
+        path = os.path.join(ddir, "node%d" % i, "bftkey")
+        check(os.stat(path).st_mode & 0o777 == 0o600,
+              "node%d/bftkey mode 0600" % i)
+        with open(path) as f:
+            key = f.read().strip()
+        check(re.fullmatch(r"[0-9a-f]{64}", key),
+              "node%d/bftkey is 64 hex digits" % i)
+        keys.append(key)
+    check(keys[0] != keys[1], "two different validator keys")
+    check(not os.path.exists(os.path.join(ddir, "node3", "bftkey")),
+          "node3, a follower, has no bftkey")
+    addrs = bft_addresses(keys)
+    check(len(addrs) == 2, "two addresses from ethers: %s" % addrs)
+    gpath = os.path.join(ddir, "genesis.json")
+    with open(gpath, "rb") as f:
+        graw = f.read()
+    g = json.loads(graw)
+    cfg = g["config"]
+    check("pow" not in cfg, "a bft genesis has no pow object")
+    vals = cfg.get("bft", {}).get("validators")
+    check(isinstance(vals, list) and
+          [v.lower() if isinstance(v, str) else v for v in vals] == addrs,
+          "config.bft.validators %s are the keys' addresses %s" %
+          (vals, addrs))
+    check(cfg["chainId"] == 1337 and len(g["alloc"]) == 10 and
+          int(g["alloc"][ACCOUNT0]["balance"], 16) == 10000 * 10**18,
+          "chain id and the dev accounts as for pow")
+    with open(os.path.join(ddir, "devnet.json")) as f:
+        st = json.load(f)
+    check(st.get("consensus") == "bft" and st.get("validators") == 2 and
+          st.get("n") == 3, "devnet.json %s" % st)
+
+    nodes = {}
+    for k in children(p.pid):
+        m = re.search(r"/node(\d) ", cmdline(k))
+        if m:
+            nodes[int(m.group(1))] = cmdline(k).split()
+    check(sorted(nodes) == [1, 2, 3], "three node processes: %s" % nodes)
+    for i, argv in nodes.items():
+        keyarg = (argv[argv.index("--bft.key") + 1]
+                  if "--bft.key" in argv else None)
+        want = os.path.join(ddir, "node%d" % i, "bftkey") if i <= 2 else None
+        check(keyarg == want, "node%d --bft.key %s, not %s" %
+              (i, keyarg, want))
+        check("--bft.block-time" in argv and
+              argv[argv.index("--bft.block-time") + 1] == "0.5",
+              "node%d gets --bft.block-time 0.5: %s" % (i, argv))
+        check("--mine" not in argv and "--etherbase" not in argv,
+              "node%d does not mine" % i)
+    check(re.search(r"Validators: +node1\.\.node2\b", table),
+          "the table names the validators:\n" + table)
+    for i in (1, 2):
+        check(re.search(r"node%d .*validator %s" % (i, addrs[i - 1]), table),
+              "node%d's row says validator %s" % (i, addrs[i - 1]))
+    check(re.search(r"node3 .*follows", table) and
+          not re.search(r"node3 .*validator 0x", table),
+          "node3's row says it follows")
+    rc = cl.stop(p, signal.SIGTERM, timeout=15)
+    check(rc == 0, "bft devnet exits 0 after SIGTERM, got %s" % rc)
+
+    # a resumed bft network: its own consensus and validators only
+    refused([dure, "devnet", "--validators", "3"] + common,
+            "another --validators on resume", "--validators 2")
+    refused([dure, "devnet", "--consensus", "pow"] + common,
+            "--consensus pow on a bft network", "--consensus bft")
+    refused([dure, "devnet", "--miners", "1"] + common,
+            "--miners on a resumed bft network", "--miners")
+
+    p = cl.start("bft2", [dure, "devnet"] + common)
+    table = read_until(p, "devnet: 3 nodes running", START_S)
+    check(re.search(r"node1 .*validator %s" % addrs[0], table),
+          "the resumed network has the same validators")
+    with open(gpath, "rb") as f:
+        check(f.read() == graw, "the genesis is reused as written")
+    rc = cl.stop(p, signal.SIGTERM, timeout=15)
+    check(rc == 0, "resumed bft devnet exits 0 after SIGTERM, got %s" % rc)
+
+
 def main():
     dure = dure_binary()
     cl = Cluster("devnet")
@@ -250,7 +390,12 @@ def main():
     p.wait()
     left = wait_gone(kids, 15)
     check(not left, "children %s outlived a killed devnet" % left)
-    print("ok: devnet table, files, SIGTERM, refusals, resume, no orphans")
+
+    # 5. bft
+    test_bft(dure, cl, [dure, "devnet", "--datadir", ddir, "--port",
+                        str(port), "--rpc.port", str(rpc_port)])
+    print("ok: devnet table, files, SIGTERM, refusals, resume, no orphans, "
+          "bft")
 
 
 if __name__ == "__main__":

@@ -147,9 +147,12 @@ static cached *cache_put(bft_driver *d, const h256 *hash, block *b)
 	for (size_t i = 0; i < CACHE_MAX && !slot; i++)
 		if (!d->cache[i].used)
 			slot = &d->cache[i];
-	for (size_t i = 0; i < CACHE_MAX && !slot; i++)
-		if (!slot || d->cache[i].b.h.number < slot->b.h.number)
-			slot = &d->cache[i];
+	if (!slot) {
+		slot = &d->cache[0];
+		for (size_t i = 1; i < CACHE_MAX; i++)
+			if (d->cache[i].b.h.number < slot->b.h.number)
+				slot = &d->cache[i];
+	}
 	if (slot->used)
 		cache_drop(slot);
 	slot->used = true;
@@ -400,8 +403,11 @@ static void after_machine(bft_driver *d)
 	d->decided = false;
 	cached *c = cache_find(d, &d->decision.hash);
 	if (!c) {
-		logf_(d, 2, "decided #%" PRIu64 " but do not hold the block",
-		      d->decision.height);
+		/* The sync or a peer's commit got it here first. */
+		bool known = false;
+		if (blockchain_known(d->bc, &d->decision.hash, &known) || !known)
+			logf_(d, 2, "decided #%" PRIu64 " but do not hold the block",
+			      d->decision.height);
 		return;
 	}
 	logf_(d, 4, "decided #%" PRIu64 " in round %" PRIu32 " (%zu precommits)",
@@ -590,9 +596,12 @@ static int hold(bft_driver *d, const block *b, const h256 *hash)
 	for (size_t i = 0; i < BFT_HELD_MAX && !slot; i++)
 		if (!d->held[i].used)
 			slot = &d->held[i];
-	for (size_t i = 0; i < BFT_HELD_MAX && !slot; i++)
-		if (!slot || d->held[i].seq < slot->seq)
-			slot = &d->held[i];
+	if (!slot) {
+		slot = &d->held[0];
+		for (size_t i = 1; i < BFT_HELD_MAX; i++)
+			if (d->held[i].seq < slot->seq)
+				slot = &d->held[i];
+	}
 	if (slot->used) {
 		block_free(&slot->b);
 		memset(slot, 0, sizeof *slot);
@@ -635,8 +644,8 @@ int bft_driver_import(bft_driver *d, const block *b, import_result *res)
 		res->known = true;
 		return DURE_OK;
 	}
-	if (known_find(d, &hash))
-		return import_committed(d, b, res);
+	logf_(d, 4, "import #%" PRIu64 " %02x%02x%02x%02x..", b->h.number,
+	      hash.b[0], hash.b[1], hash.b[2], hash.b[3]);
 	header head;
 	h256 hh;
 	if ((err = blockchain_head(d->bc, &head, &hh)) != 0)
@@ -724,7 +733,9 @@ static void msg_proposal(bft_driver *d, bft_peer *p, const uint8_t *m,
 	err = bft_machine_on_proposal(d->m, &wp.prop);
 	if (err == DURE_OK)
 		broadcast(d, BFT_WIRE_PROPOSAL, m, n);
-	else if (added && err != DURE_EBFT_STALE) {
+	else if (added && !known_find(d, &wp.prop.hash)) {
+		/* Not for the machine, and not a block we know to be final:
+		 * the cache keeps room for those that are. */
 		cached *c = cache_find(d, &wp.prop.hash);
 		if (c)
 			cache_drop(c);
