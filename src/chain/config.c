@@ -124,6 +124,19 @@ static int read_bft(const json_t *o, chain_bft *b)
 				return DURE_EJSON;
 	}
 	b->n = n;
+	const json_t *admin = json_object_get(o, "admin");
+	const json_t *contract = json_object_get(o, "contract");
+	if (!admin != !contract)
+		return DURE_EJSON;
+	if (admin) {
+		if (!json_is_string(admin) || !json_is_string(contract) ||
+		    hex_decode_exact(json_string_value(admin), b->admin.b,
+		                     sizeof b->admin.b) ||
+		    hex_decode_exact(json_string_value(contract), b->contract.b,
+		                     sizeof b->contract.b))
+			return DURE_EJSON;
+		b->has_admin = true;
+	}
 	return DURE_OK;
 }
 
@@ -256,6 +269,16 @@ static json_t *bft_to_json(const chain_bft *b)
 	if (json_object_set_new(o, "validators", vals)) {
 		json_decref(o);
 		return NULL;
+	}
+	if (b->has_admin) {
+		char admin[2 + 40 + 1] = "0x", contract[2 + 40 + 1] = "0x";
+		hex_encode(b->admin.b, sizeof b->admin.b, admin + 2);
+		hex_encode(b->contract.b, sizeof b->contract.b, contract + 2);
+		if (json_object_set_new(o, "admin", json_string(admin)) ||
+		    json_object_set_new(o, "contract", json_string(contract))) {
+			json_decref(o);
+			return NULL;
+		}
 	}
 	return o;
 }

@@ -55,10 +55,16 @@ typedef struct chain_pow {
 #define CHAIN_BFT_MAX_VALIDATORS 32
 #define CHAIN_BFT_MAX_TOTAL_POWER ((UINT64_C(1) << 60) - 1)
 
+/* With "admin" and "contract" ("bft": {"validators": [..], "admin":
+ * "0x..", "contract": "0x.."}, both or neither) the admin's transactions
+ * to the contract change the set (consensus/bft/rules.h). */
 typedef struct chain_bft {
 	size_t n;                                 /* 1..CHAIN_BFT_MAX_VALIDATORS */
 	address addr[CHAIN_BFT_MAX_VALIDATORS];
 	uint64_t power[CHAIN_BFT_MAX_VALIDATORS]; /* >= 1 each */
+	bool has_admin;
+	address admin;
+	address contract;
 } chain_bft;
 
 typedef struct chain_config {

@@ -27,6 +27,10 @@ int chain_engine_open(store *s, const blockchain_opts *opts,
 	}
 	if (!err)
 		err = blockchain_open(s, eng, opts, out);
+	if (!err && e->bft && (err = bft_rules_load(e->bft, s)) != 0) {
+		blockchain_free(*out);
+		*out = NULL;
+	}
 	if (err) {
 		chain_engines_free(e);
 		return err;

@@ -17,6 +17,7 @@
 #include "consensus/builder.h"
 #include "consensus/chain_engine.h"
 #include "db/db.h"
+#include "chain/tx.h"
 #include "store/store.h"
 #include "test.h"
 
@@ -158,8 +159,12 @@ static int rm_entry(const char *path, const struct stat *sb, int flag,
 	return remove(path);
 }
 
-/* A Cancun chain 1337 with the four validators of power 1. */
-static bool node_open(node *n)
+/* A Cancun chain 1337 with the four validators of power 1; with_admin:
+ * validator 0 is the admin of set changes through CONTRACT, and
+ * validators 0 and 1 are funded. */
+#define CONTRACT "0x0000000000000000000000000000000000000bf7"
+
+static bool node_open_with(node *n, bool with_admin)
 {
 	memset(n, 0, sizeof *n);
 	strcpy(n->dir, "/tmp/dure-bft-XXXXXX");
@@ -177,6 +182,15 @@ static bool node_open(node *n)
 	    hh_addrs[0], hh_addrs[1], hh_addrs[2], hh_addrs[3],
 	    "alloc", "gasLimit", "0x1c9c380", "difficulty", "0x1",
 	    "baseFeePerGas", "0x3b9aca00", "timestamp", 0x1000);
+	if (j && with_admin) {
+		json_t *bft = json_object_get(json_object_get(j, "config"), "bft");
+		json_object_set_new(bft, "admin", json_string(hh_addrs[0]));
+		json_object_set_new(bft, "contract", json_string(CONTRACT));
+		for (int k = 0; k < 2; k++)
+			json_object_set_new(json_object_get(j, "alloc"), hh_addrs[k],
+			                    json_pack("{s:s}", "balance",
+			                              "0x56bc75e2d63100000"));
+	}
 	genesis g = {0};
 	h256 hash;
 	bool ok = j &&
@@ -189,6 +203,8 @@ static bool node_open(node *n)
 	json_decref(j);
 	return ok;
 }
+
+static bool node_open(node *n) { return node_open_with(n, false); }
 
 static void node_close(node *n)
 {
@@ -289,7 +305,7 @@ static void test_chain(void)
 	int three[3] = {2, 1, 3};
 	bft_commit c;
 	commit_of(1, &h1, 0, three, 3, BFT_STEP_PRECOMMIT, &c);
-	CHECK_EQ_INT(bft_rules_check_commit(n.eng.bft, &c), DURE_OK);
+	CHECK_EQ_INT(bft_rules_check_commit(n.eng.bft, &h1, &c), DURE_OK);
 	buf enc;
 	buf_init(&enc);
 	encode_commit(&c, &enc);
@@ -442,8 +458,9 @@ static bool same_set(const bft_valset *a, const bft_valset *b)
 	return true;
 }
 
-/* set_at walks from its cache both ways: the set of height h is the
- * genesis set incremented h times. */
+/* On a chain whose set never changes, the set of height h is the genesis
+ * set incremented h times and its proposers' the one of h - 1, whatever
+ * block is asked about and in whatever order the heights come. */
 static void test_set_at(void)
 {
 	chain_config c = {0};
@@ -458,14 +475,217 @@ static void test_set_at(void)
 	CHECK_EQ_INT(bft_rules_new(&c, &r), DURE_OK);
 	bft_valset want = *bft_rules_genesis_set(r), got;
 	CHECK(want.n == 3 && want.total == 6);
-	uint64_t heights[] = {5, 9, 3, 3, 0, 12};
+	uint64_t heights[] = {5, 9, 3, 3, 1, 12, 11, 12};
+	h256 any = {{7}};
 	for (size_t i = 0; i < sizeof heights / sizeof heights[0]; i++) {
-		bft_valset w = want;
-		bft_valset_increment(&w, heights[i], NULL);
-		bft_rules_set_at(r, heights[i], &got);
+		bft_valset w = want, pre;
+		bft_valset_increment(&w, heights[i] - 1, NULL);
+		CHECK_EQ_INT(bft_rules_sets(r, &any, heights[i], &got, &pre),
+		             DURE_OK);
+		CHECK(same_set(&w, &pre));
+		bft_valset_increment(&w, 1, NULL);
 		CHECK(same_set(&w, &got));
 	}
 	bft_rules_free(r);
+}
+
+/* ---- set changes ---- */
+
+/* rlp([[0x3c44.. (key 2), 5], [0x90f7.. (key 3), 1]]), by hand. */
+static const char change_rlp[] =
+	"eed6943c44cdddb6a900fa2b585dd299e03d12fa4293bc05"
+	"d69490f79bf6eb2c4f870365e785982e1f101e93b90601";
+
+/* A transfer from key `from` to CONTRACT carrying data. */
+static bool change_tx(int from, uint64_t nonce, const char *hexdata, tx *t)
+{
+	memset(t, 0, sizeof *t);
+	t->type = TX_DYNAMIC_FEE;
+	t->has_chain_id = true;
+	t->chain_id = 1337;
+	t->nonce = nonce;
+	t->max_fee = u256_from_u64(10000000000);
+	t->gas_limit = 100000;
+	t->has_to = true;
+	size_t n = strlen(hexdata) / 2;
+	t->data = malloc(n ? n : 1);
+	t->data_size = n;
+	return t->data && hex_decode_exact(CONTRACT, t->to.b, 20) == 0 &&
+	       hex_decode_exact(hexdata, t->data, n) == 0 &&
+	       tx_sign(t, keys[from]) == 0;
+}
+
+static bool build_txs(node *n, int coinbase, const bft_commit *parent,
+                      const tx *txs, size_t ntxs, block *out)
+{
+	buf enc;
+	buf_init(&enc);
+	if (parent)
+		encode_commit(parent, &enc);
+	build_opts o = {0};
+	o.coinbase = addrs[coinbase];
+	o.extra = enc.data;
+	o.extra_len = enc.len;
+	bool ok = blockchain_build(n->bc, &o, txs, ntxs, out, NULL) == 0;
+	buf_free(&enc);
+	return ok;
+}
+
+/* The commit of (height, hash) by keys who[i] at set indices idx[i]. */
+static void commit_at(uint64_t height, const h256 *hash, const int *who,
+                      const uint32_t *idx, size_t n, bft_commit *c)
+{
+	memset(c, 0, sizeof *c);
+	c->height = height;
+	c->hash = *hash;
+	for (size_t i = 0; i < n; i++) {
+		bft_vote v = {.step = BFT_STEP_PRECOMMIT, .height = height,
+		              .hash = *hash};
+		if (bft_vote_sign(&v, 1337, keys[who[i]]))
+			abort();
+		c->sigs[i].index = idx[i];
+		memcpy(c->sigs[i].sig, v.sig, BFT_SIG_LEN);
+	}
+	c->n = n;
+}
+
+/* The contract's storage word at slot, as hex. */
+static void slot_hex(node *n, uint64_t slot, char out[65])
+{
+	db_txn *t;
+	address a;
+	u256 k = u256_from_u64(slot), v = U256_ZERO;
+	if (hex_decode_exact(CONTRACT, a.b, 20) || db_begin_read(n->d, &t))
+		abort();
+	if (store_storage(n->s, t, &a, &k, &v) && !u256_is_zero(&v))
+		abort();
+	db_abort(t);
+	uint8_t be[32];
+	u256_to_be(&v, be);
+	hex_encode(be, 32, out);
+}
+
+static void check_slot(node *n, uint64_t slot, const char *want)
+{
+	char got[65];
+	slot_hex(n, slot, got);
+	CHECK(strcmp(got, want) == 0);
+	if (strcmp(got, want))
+		fprintf(stderr, "  slot %llu: %s\n", (unsigned long long)slot, got);
+}
+
+static int import_block(node *n, const block *b, h256 *hash)
+{
+	import_result r;
+	int err = blockchain_import(n->bc, b, &r);
+	*hash = r.hash;
+	return err;
+}
+
+/* Block 1 carries the admin's change to {key 2: 5, key 3: 1}, then two
+ * that must change nothing: junk from the admin, and a change from key 1; heights 1 and 2 keep the genesis set, height 3 has the new one:
+ * its coinbase and the commit of block 3 must come from it. The storage
+ * holds the layout of rules.h, and a reopened chain reads it back. */
+static void test_changes(void)
+{
+	static const char *const zero =
+	    "0000000000000000000000000000000000000000000000000000000000000000";
+	node n;
+	CHECK(node_open_with(&n, true));
+	tx txs[3];
+	CHECK(change_tx(0, 0, change_rlp, &txs[0]));
+	CHECK(change_tx(0, 1, "c0c0", &txs[1]));
+	/* rlp([[0x7099.. (key 1), 1]]) from key 1, after the admin's. */
+	CHECK(change_tx(1, 0, "d7d69470997970c51812dc3a010c7d01b50e0d17dc79c801",
+	                &txs[2]));
+	block b1 = {0}, b2 = {0}, b3 = {0}, b3x = {0}, b4 = {0};
+	h256 h1, h2, h3, h4;
+	CHECK(build_txs(&n, 0, NULL, txs, 3, &b1));
+	CHECK_EQ_INT(import_block(&n, &b1, &h1), DURE_OK);
+	for (int i = 0; i < 3; i++)
+		tx_free(&txs[i]);
+
+	check_slot(&n, 64, "0000000000000000000000000000000000000000000000000000000000000002");
+	check_slot(&n, 65, "0000000000000000000000000000000000000000000000000000000000000002");
+	check_slot(&n, 66, "3c44cdddb6a900fa2b585dd299e03d12fa4293bc000000000000000000000005");
+	check_slot(&n, 67, "90f79bf6eb2c4f870365e785982e1f101e93b906000000000000000000000001");
+	/* Not an empty account (EIP-161 would clear it). */
+	db_txn *t;
+	state_account acct = {0};
+	address ca;
+	CHECK_EQ_INT(hex_decode_exact(CONTRACT, ca.b, 20), DURE_OK);
+	CHECK_EQ_INT(db_begin_read(n.d, &t), DURE_OK);
+	CHECK_EQ_INT(store_account(n.s, t, &ca, &acct), DURE_OK);
+	db_abort(t);
+	CHECK_EQ_INT(acct.nonce, 1);
+
+	bft_valset g = *bft_rules_genesis_set(n.eng.bft), want, got, pre;
+	CHECK_EQ_INT(bft_valset_init(&want, (address[]){addrs[2], addrs[3]},
+	                             (uint64_t[]){5, 1}, 2),
+	             DURE_OK);
+	bft_valset gw = g;
+	bft_valset_increment(&gw, 2, NULL);
+	CHECK_EQ_INT(bft_rules_sets(n.eng.bft, &h1, 2, &got, NULL), DURE_OK);
+	CHECK(same_set(&got, &gw));
+	bft_valset nw = want;
+	CHECK_EQ_INT(bft_rules_sets(n.eng.bft, &h1, 3, &got, &pre), DURE_OK);
+	CHECK(same_set(&pre, &nw));
+	bft_valset_increment(&nw, 1, NULL);
+	CHECK(same_set(&got, &nw));
+
+	/* Block 2: the genesis set commits block 1 and proposes. */
+	bft_commit c1, c2, c3;
+	commit_at(1, &h1, (int[]){2, 1, 3}, (uint32_t[]){0, 1, 2}, 3, &c1);
+	CHECK(build_txs(&n, 1, &c1, NULL, 0, &b2));
+	CHECK_EQ_INT(import_block(&n, &b2, &h2), DURE_OK);
+
+	/* Block 3: a coinbase of the old set only is refused. */
+	commit_at(2, &h2, (int[]){2, 1, 3}, (uint32_t[]){0, 1, 2}, 3, &c2);
+	CHECK(build_txs(&n, 1, &c2, NULL, 0, &b3x));
+	CHECK_EQ_INT(import_block(&n, &b3x, &h3), DURE_EBFT_SIGNER);
+	CHECK(build_txs(&n, 3, &c2, NULL, 0, &b3));
+	CHECK_EQ_INT(import_block(&n, &b3, &h3), DURE_OK);
+	/* In force now: the old set's entries past the new size are zeroed. */
+	check_slot(&n, 0, "0000000000000000000000000000000000000000000000000000000000000002");
+	check_slot(&n, 1, "0000000000000000000000000000000000000000000000000000000000000002");
+	check_slot(&n, 2, "3c44cdddb6a900fa2b585dd299e03d12fa4293bc000000000000000000000005");
+	check_slot(&n, 3, "90f79bf6eb2c4f870365e785982e1f101e93b906000000000000000000000001");
+	check_slot(&n, 4, zero);
+	check_slot(&n, 64, zero);
+	check_slot(&n, 65, zero);
+	check_slot(&n, 66, zero);
+
+	/* Block 4 carries block 3's commit by the new set: key 2 (index 0)
+	 * holds 5 of 6, more than two thirds; key 3 alone does not; the old
+	 * set's keys are not it. */
+	commit_at(3, &h3, (int[]){3}, (uint32_t[]){1}, 1, &c3);
+	CHECK_EQ_INT(bft_rules_check_commit(n.eng.bft, &h3, &c3),
+	             DURE_EBFT_COMMIT);
+	commit_at(3, &h3, (int[]){1, 0}, (uint32_t[]){0, 1}, 2, &c3);
+	CHECK_EQ_INT(bft_rules_check_commit(n.eng.bft, &h3, &c3),
+	             DURE_EBFT_SIGNER);
+	commit_at(3, &h3, (int[]){2}, (uint32_t[]){0}, 1, &c3);
+	CHECK_EQ_INT(bft_rules_check_commit(n.eng.bft, &h3, &c3), DURE_OK);
+	CHECK(build_txs(&n, 2, &c3, NULL, 0, &b4));
+	CHECK_EQ_INT(import_block(&n, &b4, &h4), DURE_OK);
+
+	/* Reopened, the rules read the head's sets from the state. */
+	blockchain_free(n.bc);
+	chain_engines_free(&n.eng);
+	CHECK_EQ_INT(chain_engine_open(n.s, NULL, &n.eng, &n.bc), DURE_OK);
+	nw = want;
+	bft_valset_increment(&nw, 5 - 2, NULL);
+	CHECK_EQ_INT(bft_rules_sets(n.eng.bft, &h4, 5, &got, NULL), DURE_OK);
+	CHECK(same_set(&got, &nw));
+	CHECK_EQ_INT(bft_rules_sets(n.eng.bft, &h2, 3, &got, NULL),
+	             DURE_ENOTFOUND);
+
+	block_free(&b1);
+	block_free(&b2);
+	block_free(&b3);
+	block_free(&b3x);
+	block_free(&b4);
+	node_close(&n);
 }
 
 static void setup(void)
@@ -483,6 +703,7 @@ static void test_all(void)
 	test_prefer();
 	test_set_at();
 	test_chain();
+	test_changes();
 }
 
 TEST_MAIN(test_all)

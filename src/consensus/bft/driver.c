@@ -20,6 +20,8 @@
  * or children's extra data). */
 #define KNOWN_MAX 16
 #define BLOCK_TXS_MAX 16384
+/* Commits of heights above the head's next, kept unverified. */
+#define LATER_MAX 4
 #define TIP_META "bft.commit"
 
 enum { VERDICT_NONE = -1 };
@@ -59,6 +61,7 @@ struct bft_driver {
 	address self;
 	bft_wal *wal;
 	bft_machine *m;
+	bft_valset set;         /* of the machine's height */
 
 	uv_timer_t step_timer[3];
 	uint64_t step_height[3];
@@ -73,6 +76,8 @@ struct bft_driver {
 	uint64_t held_seq;
 	bft_commit known[KNOWN_MAX];
 	size_t known_next;
+	bft_commit later[LATER_MAX]; /* unverified commits of later heights */
+	size_t later_next;
 	bool has_tip;
 	bft_commit tip;         /* the head's */
 	bool decided;           /* a decision waits for the machine to return */
@@ -368,16 +373,15 @@ static void host_evidence(void *ctx, uint32_t index, bool is_proposal,
 		bft_vote_encode(va, &a);
 		bft_vote_encode(vb, &b);
 	}
-	bft_valset set;
-	bft_rules_set_at(d->rules, e->height, &set);
+	const bft_valset *set = &d->set;
 	if (!buf_failed(&a) && !buf_failed(&b) && a.len <= sizeof e->a &&
-	    b.len <= sizeof e->b && index < set.n) {
+	    b.len <= sizeof e->b && index < set->n) {
 		memcpy(e->a, a.data, a.len);
 		memcpy(e->b, b.data, b.len);
 		e->a_len = a.len;
 		e->b_len = b.len;
 		e->index = index;
-		e->signer = set.v[index].addr;
+		e->signer = set->v[index].addr;
 		e->seen_ms = wall_ms();
 		d->nev++;
 		logf_(d, 2, "validator %" PRIu32 " equivocated at height %" PRIu64
@@ -428,6 +432,24 @@ static void machine_result(bft_driver *d, int err, const char *what)
 	after_machine(d);
 }
 
+/* Starts height h on the head `head` (h's parent). */
+static void machine_start(bft_driver *d, uint64_t h, const h256 *head)
+{
+	d->waiting = false;
+	bft_valset pre, next, next_pre;
+	int err = bft_rules_sets(d->rules, head, h, &d->set, &pre);
+	if (!err)
+		err = bft_machine_start(d->m, h, &d->set, &pre);
+	/* The sets of h + 1 follow from the head too (changes wait two
+	 * blocks): early messages of h + 1 are judged by them. */
+	if (!err && !bft_rules_sets(d->rules, head, h + 1, &next, &next_pre))
+		bft_machine_set_next(d->m, &next, &next_pre);
+	if (err)
+		logf_(d, 1, "cannot start height %" PRIu64 ": %s", h,
+		      dure_strerror(err));
+	machine_result(d, err, "start");
+}
+
 static void start_height(bft_driver *d)
 {
 	header head;
@@ -443,15 +465,7 @@ static void start_height(bft_driver *d)
 		d->waiting = true;
 		return;
 	}
-	d->waiting = false;
-	bft_valset prev, set;
-	bft_rules_set_at(d->rules, h - 1, &prev);
-	bft_rules_set_at(d->rules, h, &set);
-	int err = bft_machine_start(d->m, h, &set, &prev);
-	if (err)
-		logf_(d, 1, "cannot start height %" PRIu64 ": %s", h,
-		      dure_strerror(err));
-	machine_result(d, err, "start");
+	machine_start(d, h, &hh);
 }
 
 static void on_start_timer(uv_timer_t *t) { start_height(t->data); }
@@ -482,12 +496,7 @@ static void wake(bft_driver *d, uint64_t h)
 	h256 hh;
 	if (blockchain_head(d->bc, &head, &hh) || head.number + 1 != h)
 		return;
-	d->waiting = false;
-	bft_valset prev, set;
-	bft_rules_set_at(d->rules, h - 1, &prev);
-	bft_rules_set_at(d->rules, h, &set);
-	int err = bft_machine_start(d->m, h, &set, &prev);
-	machine_result(d, err, "start");
+	machine_start(d, h, &hh);
 }
 
 static void on_step_timer(uv_timer_t *t)
@@ -539,7 +548,8 @@ static int load_tip(bft_driver *d)
 		err = store_meta(s, t, TIP_META, &v, &n);
 	bft_commit c;
 	if (!err && !bft_wire_commit_decode(v, n, &c) &&
-	    h256_eq(&c.hash, &head) && !bft_rules_check_commit(d->rules, &c)) {
+	    h256_eq(&c.hash, &head) &&
+	    !bft_rules_check_commit(d->rules, &head, &c)) {
 		d->tip = c;
 		d->has_tip = true;
 		known_add(d, &c);
@@ -559,6 +569,14 @@ void bft_driver_on_head(bft_driver *d, const block *b, const h256 *hash)
 		send_commit(d, NULL, c);
 	} else {
 		d->has_tip = false;
+	}
+	for (size_t i = 0; i < LATER_MAX; i++) {
+		bft_commit *l = &d->later[i];
+		if (l->height == b->h.number + 1 &&
+		    !bft_rules_check_commit(d->rules, hash, l))
+			known_add(d, l);
+		if (l->height <= b->h.number + 1)
+			memset(l, 0, sizeof *l);
 	}
 	/* The WAL's records of this height may go once the block is on disk:
 	 * until then a restart must still find what this validator signed. */
@@ -654,12 +672,14 @@ int bft_driver_import(bft_driver *d, const block *b, import_result *res)
 		return DURE_EBFT_COMMIT;
 	held_block *parent = held_find(d, &b->h.parent_hash);
 	if (parent) {
-		/* b's header carries its parent's commit: the parent is final. */
-		if ((err = check_header(d, &parent->b.h, &b->h)) != 0)
-			return err;
+		/* b's header carries its parent's commit: the parent is final.
+		 * (b's other rules are checked once the parent is in, against
+		 * the parent's state.) */
 		bft_commit c;
 		err = bft_commit_decode(b->h.extra, b->h.extra_len,
 		                        parent->b.h.number, &parent->hash, &c);
+		if (!err)
+			err = bft_rules_check_commit(d->rules, &hh, &c);
 		if (err)
 			return err;
 		known_add(d, &c);
@@ -671,7 +691,7 @@ int bft_driver_import(bft_driver *d, const block *b, import_result *res)
 	}
 	if (!h256_eq(&b->h.parent_hash, &hh))
 		return DURE_EBLOCK_UNKNOWN_PARENT;
-	if (parent == NULL && (err = check_header(d, &head, &b->h)) != 0)
+	if ((err = check_header(d, &head, &b->h)) != 0)
 		return err;
 	if (known_find(d, &hash))
 		return import_committed(d, b, res);
@@ -770,18 +790,27 @@ static void msg_commit(bft_driver *d, bft_peer *p, const uint8_t *m,
 {
 	bft_commit c;
 	int err = bft_wire_commit_decode(m, n, &c);
-	if (!err && known_find(d, &c.hash))
-		return;
-	if (!err)
-		err = bft_rules_check_commit(d->rules, &c);
 	if (err) {
 		drop_peer(d, p, "commit", err);
 		return;
 	}
+	/* A commit of a height we hold already proves nothing new. */
 	header head;
 	h256 hh;
-	if (blockchain_head(d->bc, &head, &hh) || c.height <= head.number)
+	if (known_find(d, &c.hash) || blockchain_head(d->bc, &head, &hh) ||
+	    c.height <= head.number)
 		return;
+	/* The set of a later height is not known yet (it may change): the
+	 * commit waits until the head is its parent's height. */
+	if (c.height > head.number + 1) {
+		d->later[d->later_next] = c;
+		d->later_next = (d->later_next + 1) % LATER_MAX;
+		return;
+	}
+	if ((err = bft_rules_check_commit(d->rules, &hh, &c)) != 0) {
+		drop_peer(d, p, "commit", err);
+		return;
+	}
 	on_commit(d, &c);
 }
 
@@ -925,7 +954,8 @@ int bft_driver_new(uv_loop_t *loop, blockchain *bc, bft_rules *rules,
 		d->validator = !err;
 		if (!err)
 			err = bft_wal_open(cfg->wal_path, &d->wal);
-		if (!err &&
+		/* Where sets change, a key may be a validator's later. */
+		if (!err && !blockchain_config(bc)->bft.has_admin &&
 		    bft_valset_index(bft_rules_genesis_set(rules), &d->self) < 0)
 			err = DURE_EBFT_SIGNER;
 	}
@@ -1011,7 +1041,7 @@ void bft_driver_status_get(const bft_driver *d, bft_driver_status *out)
 	bft_machine_status(d->m, &out->m);
 	out->validator = d->validator;
 	out->self = d->self;
-	bft_rules_set_at(d->rules, out->m.height, &out->set);
+	out->set = d->set;
 	out->has_commit = d->has_tip;
 	out->commit = d->tip;
 	out->peers = d->npeers;

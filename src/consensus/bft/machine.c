@@ -113,7 +113,8 @@ struct bft_machine {
 	validity known[NVALID];
 	size_t nknown, replace;
 
-	/* Messages of height + 1. */
+	/* Messages of height + 1, judged by its sets. */
+	bft_valset next_set, next_pre;
 	next_proposal next_p[NEXT_ROUNDS];
 	next_vote next_v[NEXT_ROUNDS][2][BFT_MAX_VALIDATORS];
 };
@@ -515,8 +516,8 @@ static void clear_next(bft_machine *m)
 	memset(m->next_v, 0, sizeof m->next_v);
 }
 
-/* Keeps a message of height + 1 from validator index of the current set:
- * the first per round, step and validator. */
+/* Keeps a message of height + 1 from validator index of its set: the
+ * first per round, step and validator. */
 static int keep_next_vote(bft_machine *m, const bft_vote *v, int index,
                           const address *a)
 {
@@ -738,6 +739,8 @@ int bft_machine_start(bft_machine *m, uint64_t height, const bft_valset *set,
 	m->height = height;
 	m->set = *set;
 	m->prev = *prev;
+	m->next_set = *set;
+	m->next_pre = *set;
 	m->self = m->has_key ? bft_valset_index(set, &m->addr) : -1;
 	m->round = 0;
 	m->step = BFT_PROPOSE;
@@ -786,10 +789,10 @@ static bool proposal_shape(const bft_proposal *p)
 	       p->pol_round >= -1 && p->pol_round < (int64_t)p->round;
 }
 
-/* The index in the current set of the signer a, or an error. */
-static int signer_index(const bft_machine *m, const address *a, int *index)
+/* The index in set of the signer a, or an error. */
+static int signer_index(const bft_valset *set, const address *a, int *index)
 {
-	*index = bft_valset_index(&m->set, a);
+	*index = bft_valset_index(set, a);
 	return *index < 0 ? DURE_EBFT_SIGNER : DURE_OK;
 }
 
@@ -814,7 +817,7 @@ int bft_machine_on_vote(bft_machine *m, const bft_vote *v)
 	int index;
 	int err = bft_vote_signer(v, m->chain_id, &a);
 	if (!err)
-		err = signer_index(m, &a, &index);
+		err = signer_index(next ? &m->next_set : &m->set, &a, &index);
 	if (err)
 		return err;
 	if (next)
@@ -850,13 +853,12 @@ int bft_machine_on_proposal(bft_machine *m, const bft_proposal *p)
 	int index;
 	int err = bft_proposal_signer(p, m->chain_id, &a);
 	if (!err)
-		err = signer_index(m, &a, &index);
+		err = signer_index(next ? &m->next_set : &m->set, &a, &index);
 	if (err)
 		return err;
 	if (next) {
-		/* The current set is the next height's prev (the set there
-		 * judges the signer again when the height starts). */
-		if ((size_t)index != bft_valset_proposer(&m->set, p->round))
+		/* Judged again when the height starts. */
+		if ((size_t)index != bft_valset_proposer(&m->next_pre, p->round))
 			return DURE_EBFT_SIGNER;
 		next_proposal *np = &m->next_p[p->round];
 		if (np->used)
@@ -950,4 +952,11 @@ void bft_machine_each(const bft_machine *m,
 				if (s->votes[k].has[i])
 					fv(ctx, &s->votes[k].votes[i]);
 	}
+}
+
+void bft_machine_set_next(bft_machine *m, const bft_valset *set,
+                          const bft_valset *pre)
+{
+	m->next_set = *set;
+	m->next_pre = *pre;
 }

@@ -60,9 +60,10 @@
  * BFT_ROUND_AHEAD rounds beyond its current one; a message of a later
  * round, of another height, or from a non-validator counts for nothing.
  * Messages of the next height (h + 1, within the window) are buffered, at
- * most one per validator, step and round (their signers judged by the
- * current set, which is the next one's while sets do not change), and fed
- * in when that height starts. Memory is bounded by these constants,
+ * most one per validator, step and round (their signers judged by the sets
+ * of h + 1 that bft_machine_set_next gave, else by the current set, which
+ * is the next one's while sets do not change), and fed in, judged again,
+ * when that height starts. Memory is bounded by these constants,
  * whatever peers send; the machine allocates only in bft_machine_new.
  *
  * Equivocation. A validator's second, different vote of one (height,
@@ -165,6 +166,12 @@ void bft_machine_free(bft_machine *m);
 DURE_WUR int bft_machine_start(bft_machine *m, uint64_t height,
                                const bft_valset *set,
                                const bft_valset *prev);
+
+/* The sets of height + 1 (its set, and the one its proposers are drawn
+ * from) for judging the messages of that height that come early; each
+ * start resets them to the current set. Both are copied. */
+void bft_machine_set_next(bft_machine *m, const bft_valset *set,
+                          const bft_valset *pre);
 
 /* A proposal or vote from the network. Returns DURE_OK (taken: relay it
  * to peers), DURE_EBFT_STALE (a duplicate, a message of a decided height
