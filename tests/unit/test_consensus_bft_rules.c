@@ -84,6 +84,24 @@ static void test_config(void)
 	CHECK_MEM(back.bft.addr, c.bft.addr, sizeof c.bft.addr);
 	CHECK_MEM(back.bft.power, c.bft.power, sizeof c.bft.power);
 
+	CHECK(!c.bft.has_admin);
+
+	/* An admin and its contract, written back too. */
+	CHECK_EQ_INT(config_of("{\"chainId\": 7, \"bft\": {\"validators\": ["
+	                       "\"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266\"], "
+	                       "\"admin\": \"0x70997970c51812dc3a010c7d01b50e0d17dc79c8\", "
+	                       "\"contract\": \"0x0000000000000000000000000000000000000bf7\"}}",
+	                       &c),
+	             DURE_OK);
+	CHECK(c.bft.has_admin && address_eq(&c.bft.admin, &addrs[1]));
+	CHECK(c.bft.contract.b[18] == 0x0b && c.bft.contract.b[19] == 0xf7);
+	CHECK_EQ_INT(chain_config_to_json(&c, &o), DURE_OK);
+	memset(&back, 0, sizeof back);
+	CHECK_EQ_INT(chain_config_from_json(o, &back), DURE_OK);
+	json_decref(o);
+	CHECK(back.bft.has_admin && address_eq(&back.bft.admin, &c.bft.admin) &&
+	      address_eq(&back.bft.contract, &c.bft.contract));
+
 	chain_config plain;
 	CHECK_EQ_INT(config_of("{\"chainId\": 7}", &plain), DURE_OK);
 	CHECK(!plain.has_bft);
@@ -108,6 +126,15 @@ static void test_config(void)
 		"{\"chainId\": 7, \"bft\": {\"validators\": ["
 		"{\"address\": \"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266\", \"power\": \"0x800000000000000\"},"
 		"{\"address\": \"0x70997970c51812dc3a010c7d01b50e0d17dc79c8\", \"power\": \"0x800000000000000\"}]}}",
+		/* an admin without its contract, a contract without its admin,
+		 * a bad address */
+		"{\"chainId\": 7, \"bft\": {\"validators\": [\"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266\"], "
+		"\"admin\": \"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266\"}}",
+		"{\"chainId\": 7, \"bft\": {\"validators\": [\"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266\"], "
+		"\"contract\": \"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266\"}}",
+		"{\"chainId\": 7, \"bft\": {\"validators\": [\"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266\"], "
+		"\"admin\": \"0xf39fd6e51aad88f6f4ce6ab8827279cfffb922\", "
+		"\"contract\": \"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266\"}}",
 		/* both engines */
 		"{\"chainId\": 7, \"pow\": {\"targetBlockTime\": 5, \"minimumDifficulty\": 1},"
 		"\"bft\": {\"validators\": [\"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266\"]}}",
