@@ -61,7 +61,8 @@ static json_t *caps_json(const p2p_cap *caps, size_t n)
 	json_t *a = json_array();
 	for (size_t i = 0; i < n; i++) {
 		char s[P2P_CAP_NAME_MAX + 24];
-		snprintf(s, sizeof s, "%s/%u", caps[i].name, caps[i].version);
+		snprintf(s, sizeof s, "%.*s/%u", (int)P2P_CAP_NAME_MAX, caps[i].name,
+		         caps[i].version);
 		json_array_append_new(a, json_string(s));
 	}
 	return a;
