@@ -1,7 +1,6 @@
-// A network partition of a BFT network, healed: each `dure node` runs in
-// its own network namespace, and the namespaces meet on two bridges
-// (side A, side B) in a switch namespace, joined by one veth pair; taking
-// that link down splits the 4 validators 2 | 2, so neither side holds the
+// A network partition of a BFT network, healed, on the network namespaces
+// of netns.mjs (management links in a free 10.79.X.0/24): cutting the
+// switch's link splits the 4 validators 2 | 2, so neither side holds the
 // 3 of 4 votes a commit needs.
 //  - before: validators A1, A2 (side A) and B1, B2 (side B) find each
 //    other through a bootnode and commit a common chain of 3 blocks;
@@ -13,117 +12,23 @@
 //    the partition left it, the 4 nodes hold the same block at every
 //    height up to the lowest head, and the transfer is mined (status 1)
 //    on every node.
-// Each node's RPC is reached over its own management veth from the root
-// namespace (a free 10.79.X.0/24), which the partition does not touch.
 // Needs root (ip netns); otherwise prints SKIP and exits 77.
 // Usage: node bft_partition.mjs PATH-TO-dure
-import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Wallet } from 'ethers'
 import { Cluster, bftGenesis, check, dureBinary, failed, initChain, sleep, waitFor } from './lib.mjs'
+import { Netns, RPC_PORT, call, runAsRoot } from './netns.mjs'
 
 const CHAIN_ID = 4243
-const PID = process.pid
-const SW = `dure-bsw-${PID}`
+// Its own names and management subnet: it may run beside partition.mjs.
+const net = new Netns({ prefix: 'dure-b', veth: 'db', data: '10.77.0', boot: '10.77.0.100', mgmtOctet: 79 })
 const ETH = 10n ** 18n
 const PARTITION_MS = 8000
 const HEAL_MS = 30000
 const TEST_MS = 118000
 
 const hex = (n) => '0x' + n.toString(16)
-
-function ip(...args) {
-  return execFileSync('ip', args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString()
-}
-
-// Namespaces (and with them every veth) this run created.
-const namespaces = []
-function teardown() {
-  while (namespaces.length) {
-    const ns = namespaces.pop()
-    try {
-      ip('netns', 'del', ns)
-    } catch {}
-  }
-}
-
-// Namespaces left by runs that died before their teardown (SIGKILL).
-function removeStale() {
-  for (const line of ip('netns', 'list').split('\n')) {
-    const m = line.match(/^(dure-b(?:sw|[AB]\d)-(\d+))\b/)
-    if (!m || Number(m[2]) === PID) continue
-    try {
-      process.kill(Number(m[2]), 0)
-    } catch {
-      try {
-        ip('netns', 'del', m[1])
-      } catch {}
-    }
-  }
-}
-
-function addNamespace(ns) {
-  ip('netns', 'add', ns)
-  namespaces.push(ns)
-  ip('-n', ns, 'link', 'set', 'lo', 'up')
-}
-
-// The switch: bridges brA and brB joined by lA <-> lB (the link the
-// partition cuts); brA also holds the bootnode's address.
-function buildSwitch() {
-  addNamespace(SW)
-  for (const br of ['brA', 'brB']) {
-    ip('-n', SW, 'link', 'add', br, 'type', 'bridge')
-    ip('-n', SW, 'link', 'set', br, 'up')
-  }
-  ip('-n', SW, 'link', 'add', 'lA', 'type', 'veth', 'peer', 'name', 'lB')
-  ip('-n', SW, 'link', 'set', 'lA', 'master', 'brA', 'up')
-  ip('-n', SW, 'link', 'set', 'lB', 'master', 'brB', 'up')
-  ip('-n', SW, 'addr', 'add', '10.77.0.100/24', 'dev', 'brA')
-}
-
-// A 10.79.X.0/24 no address of the root namespace is in (another run of
-// this test may be using one), for the management links.
-function mgmtSubnet() {
-  const used = new Set([...ip('-4', '-o', 'addr').matchAll(/inet 10\.79\.(\d+)\./g)].map((m) => Number(m[1])))
-  for (let i = 0; i < 256; i++) {
-    const x = (PID + i) % 256
-    if (!used.has(x)) return `10.79.${x}`
-  }
-  throw new Error('no free 10.79.X.0/24 for the management links')
-}
-let MGMT
-
-// Node k's namespace: eth0 on its side's bridge (10.77.0.dataIp), mgmt to
-// the root namespace (MGMT.4k+2, the root end MGMT.4k+1).
-function buildHost(name, k, side, dataIp) {
-  const ns = `dure-b${name}-${PID}`
-  addNamespace(ns)
-  ip('-n', ns, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', `p${name}`, 'netns', SW)
-  ip('-n', SW, 'link', 'set', `p${name}`, 'master', `br${side}`, 'up')
-  ip('-n', ns, 'addr', 'add', `10.77.0.${dataIp}/24`, 'dev', 'eth0')
-  ip('-n', ns, 'link', 'set', 'eth0', 'up')
-  const root = `db${PID}${k}`
-  ip('link', 'add', root, 'type', 'veth', 'peer', 'name', 'mgmt', 'netns', ns)
-  ip('addr', 'add', `${MGMT}.${4 * k + 1}/30`, 'dev', root)
-  ip('link', 'set', root, 'up')
-  ip('-n', ns, 'addr', 'add', `${MGMT}.${4 * k + 2}/30`, 'dev', 'mgmt')
-  ip('-n', ns, 'link', 'set', 'mgmt', 'up')
-  return { ns, addr: `10.77.0.${dataIp}`, rpcAddr: `${MGMT}.${4 * k + 2}` }
-}
-
-async function call(n, method, params = []) {
-  const r = await fetch(`http://${n.rpcAddr}:8545`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-    signal: AbortSignal.timeout(5000),
-  })
-  const j = await r.json()
-  if (j.error) throw new Error(`${n.name} ${method}: ${JSON.stringify(j.error)}`)
-  return j.result
-}
 
 const blockAt = (n, num) => call(n, 'eth_getBlockByNumber', [typeof num === 'string' ? num : hex(num), false])
 
@@ -159,22 +64,15 @@ function dumpLogs(cl, nodes, why) {
 }
 
 async function main() {
-  if (process.getuid() !== 0) {
-    console.log('SKIP: bft_partition.mjs needs root for ip netns')
-    process.exit(77)
-  }
   const dure = dureBinary()
   const t0 = Date.now()
   const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`
   const cl = new Cluster('bft-partition')
-  process.on('exit', teardown)
   setTimeout(() => {
     console.log(`FAIL: the test ran out of its ${TEST_MS / 1000} s`)
     process.exit(1)
   }, TEST_MS).unref()
-  removeStale()
-  buildSwitch()
-  MGMT = mgmtSubnet()
+  net.setUp()
 
   const validators = [0, 1, 2, 3].map(() => Wallet.createRandom())
   const payer = Wallet.createRandom()
@@ -182,7 +80,7 @@ async function main() {
   const genesis = bftGenesis({ chainId: CHAIN_ID, validators: validators.map((v) => v.address),
     alloc: { [payer.address]: 100n * ETH } })
 
-  const boot = await cl.start('boot', 'ip', ['netns', 'exec', SW, dure, 'bootnode', '--addr', '10.77.0.100:30301'])
+  const boot = await cl.start('boot', 'ip', ['netns', 'exec', net.sw, dure, 'bootnode', '--addr', `${net.boot}:30301`])
   const spec = [
     { name: 'A1', side: 'A', dataIp: 1 },
     { name: 'A2', side: 'A', dataIp: 3 },
@@ -191,13 +89,13 @@ async function main() {
   ]
   const nodes = []
   for (const [k, s] of spec.entries()) {
-    const host = buildHost(s.name, k, s.side, s.dataIp)
+    const host = net.buildHost(s.name, k, s.side, s.dataIp)
     const dir = join(cl.dir, s.name)
     initChain(dure, dir, genesis)
     const key = join(dir, 'bftkey')
     writeFileSync(key, validators[k].privateKey.slice(2), { mode: 0o600 })
     const args = ['netns', 'exec', host.ns, dure, 'node', '--datadir', dir, '--addr', host.addr,
-      '--port', '30303', '--rpc.addr', host.rpcAddr, '--rpc.port', '8545', '--bootnodes', boot.enode,
+      '--port', '30303', '--rpc.addr', host.rpcAddr, '--rpc.port', String(RPC_PORT), '--bootnodes', boot.enode,
       '--bft.key', key, '--verbosity', '4']
     const p = await cl.start(s.name, 'ip', args)
     nodes.push({ ...s, ...host, p })
@@ -229,7 +127,7 @@ async function main() {
   // side may decide it and the other not).
   const phase = Math.floor(Math.random() * 1000)
   await sleep(phase)
-  ip('-n', SW, 'link', 'set', 'lA', 'down')
+  net.cut()
   const tPart = Date.now()
   const atCut = await heads(nodes)
   console.log(`partitioned at ${elapsed()} (${phase} ms after a common head): A1, A2 | B1, B2; heads ` +
@@ -282,7 +180,7 @@ async function main() {
   if (minedDuring || forks.length) dumpLogs(cl, nodes, 'partition')
 
   // ---- heal ----
-  ip('-n', SW, 'link', 'set', 'lA', 'up')
+  net.heal()
   const tHeal = Date.now()
   console.log(`healed at ${elapsed()}`)
   let last, receipts, firstS
@@ -329,11 +227,8 @@ async function main() {
   console.log(`total ${elapsed()}`)
 
   cl.close()
-  teardown()
+  net.teardown()
   process.exit(failed() ? 1 : 0)
 }
 
-main().catch((e) => {
-  console.error(e)
-  process.exit(1)
-})
+runAsRoot('bft_partition.mjs', main)

@@ -1,7 +1,5 @@
-// A network partition of a proof-of-work network, healed: each `dure node`
-// runs in its own network namespace, and the namespaces meet on two
-// bridges (side A, side B) in a switch namespace, joined by one veth pair;
-// taking that link down splits the network in two.
+// A network partition of a proof-of-work network, healed, on the network
+// namespaces of netns.mjs (management links in a free 10.78.X.0/24).
 //  - before: 4 nodes (A1, A2 mining on side A; B1 mining, B2 not, on side
 //    B) find each other through a bootnode and share a chain;
 //  - during the partition account X spends the same nonce twice, to RA on
@@ -12,116 +10,22 @@
 //    node, X's nonce advanced once, the losing double spend has no receipt,
 //    and Y's transaction, if its fork lost, came back to the pools and is
 //    mined on the final chain.
-// Each node's RPC is reached over its own management veth from the root
-// namespace (a free 10.78.X.0/24), which the partition does not touch.
 // Needs root (ip netns); otherwise prints SKIP and exits 77.
 // Usage: node partition.mjs PATH-TO-dure
-import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { HDNodeWallet, Wallet } from 'ethers'
 import { Cluster, check, dureBinary, failed, initChain, powGenesis, sleep, waitFor } from './lib.mjs'
+import { Netns, RPC_PORT, call, runAsRoot } from './netns.mjs'
 
 const MNEMONIC = 'test test test test test test test test test test test junk'
 const CHAIN_ID = 4242
 const MIN_DIFFICULTY = 1000000 // near 1 s of one thread's hashing a block
-const PID = process.pid
-const SW = `dure-psw-${PID}`
+// Its own names and management subnet: it may run beside bft_partition.mjs.
+const net = new Netns({ prefix: 'dure-p', veth: 'dm', data: '10.77.0', boot: '10.77.0.100', mgmtOctet: 78 })
 const ETH = 10n ** 18n
 
 const devAccount = (i) => HDNodeWallet.fromPhrase(MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`)
 const hex = (n) => '0x' + n.toString(16)
-
-function ip(...args) {
-  return execFileSync('ip', args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString()
-}
-
-// Namespaces (and with them every veth) this run created.
-const namespaces = []
-function teardown() {
-  while (namespaces.length) {
-    const ns = namespaces.pop()
-    try {
-      ip('netns', 'del', ns)
-    } catch {}
-  }
-}
-
-// Namespaces left by runs that died before their teardown (SIGKILL).
-function removeStale() {
-  for (const line of ip('netns', 'list').split('\n')) {
-    const m = line.match(/^(dure-p(?:sw|[AB]\d)-(\d+))\b/)
-    if (!m || Number(m[2]) === PID) continue
-    try {
-      process.kill(Number(m[2]), 0)
-    } catch {
-      try {
-        ip('netns', 'del', m[1])
-      } catch {}
-    }
-  }
-}
-
-function addNamespace(ns) {
-  ip('netns', 'add', ns)
-  namespaces.push(ns)
-  ip('-n', ns, 'link', 'set', 'lo', 'up')
-}
-
-// The switch: bridges brA and brB joined by lA <-> lB (the link the
-// partition cuts); brA also holds the bootnode's address.
-function buildSwitch() {
-  addNamespace(SW)
-  for (const br of ['brA', 'brB']) {
-    ip('-n', SW, 'link', 'add', br, 'type', 'bridge')
-    ip('-n', SW, 'link', 'set', br, 'up')
-  }
-  ip('-n', SW, 'link', 'add', 'lA', 'type', 'veth', 'peer', 'name', 'lB')
-  ip('-n', SW, 'link', 'set', 'lA', 'master', 'brA', 'up')
-  ip('-n', SW, 'link', 'set', 'lB', 'master', 'brB', 'up')
-  ip('-n', SW, 'addr', 'add', '10.77.0.100/24', 'dev', 'brA')
-}
-
-// A 10.78.X.0/24 no address of the root namespace is in (another run of
-// this test may be using one), for the management links.
-function mgmtSubnet() {
-  const used = new Set([...ip('-4', '-o', 'addr').matchAll(/inet 10\.78\.(\d+)\./g)].map((m) => Number(m[1])))
-  for (let i = 0; i < 256; i++) {
-    const x = (PID + i) % 256
-    if (!used.has(x)) return `10.78.${x}`
-  }
-  throw new Error('no free 10.78.X.0/24 for the management links')
-}
-let MGMT
-
-// Node k's namespace: eth0 on its side's bridge (10.77.0.dataIp), mgmt to
-// the root namespace (MGMT.4k+2, the root end MGMT.4k+1).
-function buildHost(name, k, side, dataIp) {
-  const ns = `dure-p${name}-${PID}`
-  addNamespace(ns)
-  ip('-n', ns, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', `p${name}`, 'netns', SW)
-  ip('-n', SW, 'link', 'set', `p${name}`, 'master', `br${side}`, 'up')
-  ip('-n', ns, 'addr', 'add', `10.77.0.${dataIp}/24`, 'dev', 'eth0')
-  ip('-n', ns, 'link', 'set', 'eth0', 'up')
-  const root = `dm${PID}${k}`
-  ip('link', 'add', root, 'type', 'veth', 'peer', 'name', 'mgmt', 'netns', ns)
-  ip('addr', 'add', `${MGMT}.${4 * k + 1}/30`, 'dev', root)
-  ip('link', 'set', root, 'up')
-  ip('-n', ns, 'addr', 'add', `${MGMT}.${4 * k + 2}/30`, 'dev', 'mgmt')
-  ip('-n', ns, 'link', 'set', 'mgmt', 'up')
-  return { ns, addr: `10.77.0.${dataIp}`, rpcAddr: `${MGMT}.${4 * k + 2}` }
-}
-
-async function call(n, method, params = []) {
-  const r = await fetch(`http://${n.rpcAddr}:8545`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-    signal: AbortSignal.timeout(5000),
-  })
-  const j = await r.json()
-  if (j.error) throw new Error(`${n.name} ${method}: ${JSON.stringify(j.error)}`)
-  return j.result
-}
 
 const head = (n) => call(n, 'eth_getBlockByNumber', ['latest', false])
 const blockAt = (n, num) => call(n, 'eth_getBlockByNumber', [hex(num), false])
@@ -143,25 +47,18 @@ async function agreedHeight(nodes, min = 0) {
 }
 
 async function main() {
-  if (process.getuid() !== 0) {
-    console.log('SKIP: partition.mjs needs root for ip netns')
-    process.exit(77)
-  }
   const dure = dureBinary()
   const t0 = Date.now()
   const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`
   const cl = new Cluster('partition')
-  process.on('exit', teardown)
-  removeStale()
-  buildSwitch()
-  MGMT = mgmtSubnet()
+  net.setUp()
 
   const [x, y, m1, m2, m3] = [0, 1, 2, 3, 4].map(devAccount)
   const alloc = {}
   for (const acc of [x, y]) alloc[acc.address] = 100n * ETH
   const genesis = powGenesis({ chainId: CHAIN_ID, targetBlockTime: 1, minDifficulty: MIN_DIFFICULTY, alloc })
 
-  const boot = await cl.start('boot', 'ip', ['netns', 'exec', SW, dure, 'bootnode', '--addr', '10.77.0.100:30301'])
+  const boot = await cl.start('boot', 'ip', ['netns', 'exec', net.sw, dure, 'bootnode', '--addr', `${net.boot}:30301`])
   const spec = [
     { name: 'A1', side: 'A', dataIp: 1, miner: m1 },
     { name: 'A2', side: 'A', dataIp: 3, miner: m2 },
@@ -170,11 +67,11 @@ async function main() {
   ]
   const nodes = []
   for (const [k, s] of spec.entries()) {
-    const host = buildHost(s.name, k, s.side, s.dataIp)
+    const host = net.buildHost(s.name, k, s.side, s.dataIp)
     const dir = join(cl.dir, s.name)
     initChain(dure, dir, genesis)
     const args = ['netns', 'exec', host.ns, dure, 'node', '--datadir', dir, '--addr', host.addr,
-      '--port', '30303', '--rpc.addr', host.rpcAddr, '--rpc.port', '8545', '--bootnodes', boot.enode,
+      '--port', '30303', '--rpc.addr', host.rpcAddr, '--rpc.port', String(RPC_PORT), '--bootnodes', boot.enode,
       '--verbosity', '3']
     if (s.miner) args.push('--mine', '--miner.threads', '1', '--etherbase', s.miner.address)
     const p = await cl.start(s.name, 'ip', args)
@@ -192,7 +89,7 @@ async function main() {
   check(common >= 3, `the nodes share a chain up to block ${common} (${elapsed()})`)
 
   // ---- partition ----
-  ip('-n', SW, 'link', 'set', 'lA', 'down')
+  net.cut()
   const tPart = Date.now()
   console.log(`partitioned at ${elapsed()}: A1, A2 | B1, B2`)
   const RA = Wallet.createRandom().address
@@ -306,7 +203,7 @@ async function main() {
   }
 
   // ---- heal ----
-  ip('-n', SW, 'link', 'set', 'lA', 'up')
+  net.heal()
   const tHeal = Date.now()
   console.log(`healed at ${elapsed()}`)
   // Until every node is on one chain: the heaviest head of each fork seen.
@@ -392,11 +289,8 @@ async function main() {
   console.log(`total ${elapsed()}`)
 
   cl.close()
-  teardown()
+  net.teardown()
   process.exit(failed() ? 1 : 0)
 }
 
-main().catch((e) => {
-  console.error(e)
-  process.exit(1)
-})
+runAsRoot('partition.mjs', main)
