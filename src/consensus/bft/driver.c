@@ -807,10 +807,11 @@ static void msg_commit(bft_driver *d, bft_peer *p, const uint8_t *m,
 		d->later_next = (d->later_next + 1) % LATER_MAX;
 		return;
 	}
-	if ((err = bft_rules_check_commit(d->rules, &hh, &c)) != 0) {
+	err = bft_rules_check_commit(d->rules, &hh, &c);
+	if (peer_fault(err) || err == DURE_EBFT_COMMIT)
 		drop_peer(d, p, "commit", err);
+	if (err)
 		return;
-	}
 	on_commit(d, &c);
 }
 

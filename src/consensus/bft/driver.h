@@ -25,10 +25,11 @@
  * Import (bft_driver_import, what the eth engine and sync call): a block
  * becomes canonical only with a proof that the validators committed it:
  * a commit the node decided or received (verified), or the extra data of
- * a child. A block without one is held (up to BFT_HELD_MAX, heights
- * head + 1 .. head + BFT_HELD_AHEAD) until its commit or its child
- * arrives; a child whose header checks against a held parent proves the
- * parent, which is imported then. So an uncommitted block, however well
+ * a child. A child of the head without one is held (up to BFT_HELD_MAX
+ * of them, the oldest forgotten first) until its commit or its child
+ * arrives; a child whose extra data is a held block's commit proves that
+ * block, which is imported then (so blocks that come in order, as the
+ * sync delivers them, each prove the one before). So an uncommitted block, however well
  * formed, never becomes the head, and sync checks commits instead of
  * total difficulty.
  *
@@ -56,7 +57,6 @@
 #include "txpool/txpool.h"
 
 #define BFT_HELD_MAX 64
-#define BFT_HELD_AHEAD 4096
 #define BFT_MAX_FUTURE_S 15
 #define BFT_EVIDENCE_MAX 64
 /* Default timeouts (CometBFT's): propose 3 s, prevote and precommit 1 s,
