@@ -542,56 +542,72 @@ static void test_voteset_add(void)
 
 	bft_vote v = make_vote(BFT_STEP_PREVOTE, 5, 0, &the_hash);
 	memset(v.sig, 0x01, sizeof v.sig);
-	CHECK_EQ_INT(bft_voteset_add(&vs, 0, &v, NULL), DURE_OK);
+	CHECK_EQ_INT(bft_voteset_add(&vs, 0, &v, NULL, NULL), DURE_OK);
 	CHECK(vs.power == 1);
 	/* The same vote with another signature: a duplicate. */
 	bft_vote again = v;
 	memset(again.sig, 0x02, sizeof again.sig);
-	CHECK_EQ_INT(bft_voteset_add(&vs, 0, &again, NULL),
+	CHECK_EQ_INT(bft_voteset_add(&vs, 0, &again, NULL, NULL),
 	             DURE_EBFT_DUPLICATE);
 	CHECK(vs.power == 1);
 	CHECK_MEM(vs.votes[0].sig, v.sig, BFT_SIG_LEN);
 
-	/* A nil vote from the same validator: a conflict, the first kept. */
+	/* A nil vote from the same validator: a conflict; the first stays
+	 * first, and the second counts for nil (the validator's power once
+	 * in the set's). */
 	bft_vote other = make_vote(BFT_STEP_PREVOTE, 5, 0, NULL);
 	bft_vote first;
+	bool kept = false;
 	memset(&first, 0, sizeof first);
-	CHECK_EQ_INT(bft_voteset_add(&vs, 0, &other, &first),
+	CHECK_EQ_INT(bft_voteset_add(&vs, 0, &other, &first, &kept),
 	             DURE_EBFT_CONFLICT);
+	CHECK(kept);
 	CHECK(votes_equal(&first, &v));
 	CHECK(votes_equal(&vs.votes[0], &v));
-	CHECK_EQ_INT(bft_voteset_add(&vs, 0, &other, NULL),
-	             DURE_EBFT_CONFLICT);
+	CHECK(vs.has2[0] && votes_equal(&vs.votes2[0], &other));
+	CHECK_EQ_INT(bft_voteset_add(&vs, 0, &other, NULL, &kept),
+	             DURE_EBFT_DUPLICATE);
 	CHECK(vs.power == 1);
 	CHECK(bft_voteset_power_for(&vs, &the_hash) == 1);
-	CHECK(bft_voteset_power_for(&vs, NULL) == 0);
+	CHECK(bft_voteset_power_for(&vs, NULL) == 1);
+	/* A third value is not kept. */
+	h256 third = the_hash;
+	third.b[1] ^= 0x40;
+	bft_vote v3 = make_vote(BFT_STEP_PREVOTE, 5, 0, &third);
+	kept = true;
+	CHECK_EQ_INT(bft_voteset_add(&vs, 0, &v3, &first, &kept),
+	             DURE_EBFT_CONFLICT);
+	CHECK(!kept);
+	CHECK(votes_equal(&first, &v));
+	CHECK(bft_voteset_power_for(&vs, &third) == 0);
 
 	/* Not this set's height, round, step or validators. */
 	bft_vote off = make_vote(BFT_STEP_PREVOTE, 6, 0, &the_hash);
-	CHECK_EQ_INT(bft_voteset_add(&vs, 1, &off, NULL), DURE_EINVAL);
+	CHECK_EQ_INT(bft_voteset_add(&vs, 1, &off, NULL, NULL), DURE_EINVAL);
 	off = make_vote(BFT_STEP_PREVOTE, 5, 1, &the_hash);
-	CHECK_EQ_INT(bft_voteset_add(&vs, 1, &off, NULL), DURE_EINVAL);
+	CHECK_EQ_INT(bft_voteset_add(&vs, 1, &off, NULL, NULL), DURE_EINVAL);
 	off = make_vote(BFT_STEP_PRECOMMIT, 5, 0, &the_hash);
-	CHECK_EQ_INT(bft_voteset_add(&vs, 1, &off, NULL), DURE_EINVAL);
-	CHECK_EQ_INT(bft_voteset_add(&vs, 4, &v, NULL), DURE_EINVAL);
+	CHECK_EQ_INT(bft_voteset_add(&vs, 1, &off, NULL, NULL), DURE_EINVAL);
+	CHECK_EQ_INT(bft_voteset_add(&vs, 4, &v, NULL, NULL), DURE_EINVAL);
 	CHECK(!vs.has[1]);
 	CHECK(vs.power == 1);
 
 	/* 2 of 4 for H: no majority, nothing above two thirds (3 needed). */
-	CHECK_EQ_INT(bft_voteset_add(&vs, 1, &v, NULL), DURE_OK);
+	CHECK_EQ_INT(bft_voteset_add(&vs, 1, &v, NULL, NULL), DURE_OK);
 	CHECK(bft_voteset_power_for(&vs, &the_hash) == 2);
 	CHECK(!bft_voteset_majority(&vs, &nil, &h));
 	CHECK(!bft_voteset_two_thirds_any(&vs));
-	/* A nil third: above two thirds in all, still no one value. */
-	CHECK_EQ_INT(bft_voteset_add(&vs, 2, &other, NULL), DURE_OK);
+	/* A nil third: above two thirds in all, still no one value (H 2,
+	 * nil 2 with validator 0's second vote). */
+	CHECK_EQ_INT(bft_voteset_add(&vs, 2, &other, NULL, NULL), DURE_OK);
 	CHECK(bft_voteset_two_thirds_any(&vs));
 	CHECK(!bft_voteset_majority(&vs, &nil, &h));
-	CHECK(bft_voteset_power_for(&vs, NULL) == 1);
+	CHECK(bft_voteset_power_for(&vs, NULL) == 2);
 	h256 elsewhere = the_hash;
 	elsewhere.b[0] ^= 0x80;
 	CHECK(bft_voteset_power_for(&vs, &elsewhere) == 0);
 	/* The fourth for H: 3 of 4. */
-	CHECK_EQ_INT(bft_voteset_add(&vs, 3, &v, NULL), DURE_OK);
+	CHECK_EQ_INT(bft_voteset_add(&vs, 3, &v, NULL, NULL), DURE_OK);
 	nil = true;
 	CHECK(bft_voteset_majority(&vs, &nil, &h));
 	CHECK(!nil);
@@ -601,7 +617,7 @@ static void test_voteset_add(void)
 	/* Three nil votes of four: a nil majority, the hash zeroed. */
 	bft_voteset_init(&vs, &set, 5, 0, BFT_STEP_PREVOTE);
 	for (uint32_t i = 1; i < 4; i++)
-		CHECK_EQ_INT(bft_voteset_add(&vs, i, &other, NULL),
+		CHECK_EQ_INT(bft_voteset_add(&vs, i, &other, NULL, NULL),
 		             DURE_OK);
 	memset(&h, 0xee, sizeof h);
 	nil = false;
@@ -623,11 +639,11 @@ static void test_voteset_unequal(void)
 	bft_vote v = make_vote(BFT_STEP_PRECOMMIT, 9, 3, &the_hash);
 	bft_vote n = make_vote(BFT_STEP_PRECOMMIT, 9, 3, NULL);
 
-	CHECK_EQ_INT(bft_voteset_add(&vs, 3, &v, NULL), DURE_OK);
+	CHECK_EQ_INT(bft_voteset_add(&vs, 3, &v, NULL, NULL), DURE_OK);
 	CHECK(bft_voteset_power_for(&vs, &the_hash) == 5);
 	CHECK(!bft_voteset_majority(&vs, &nil, &h));
 	CHECK(!bft_voteset_two_thirds_any(&vs));
-	CHECK_EQ_INT(bft_voteset_add(&vs, 0, &v, NULL), DURE_OK);
+	CHECK_EQ_INT(bft_voteset_add(&vs, 0, &v, NULL, NULL), DURE_OK);
 	CHECK(bft_voteset_majority(&vs, &nil, &h));
 	CHECK(!nil);
 	CHECK(h256_eq(&h, &the_hash));
@@ -636,9 +652,9 @@ static void test_voteset_unequal(void)
 	 * but 3 and 5 alone are not 6. */
 	bft_voteset_init(&vs, &set, 9, 3, BFT_STEP_PRECOMMIT);
 	for (uint32_t i = 0; i < 3; i++)
-		CHECK_EQ_INT(bft_voteset_add(&vs, i, &v, NULL), DURE_OK);
+		CHECK_EQ_INT(bft_voteset_add(&vs, i, &v, NULL, NULL), DURE_OK);
 	CHECK(!bft_voteset_two_thirds_any(&vs));
-	CHECK_EQ_INT(bft_voteset_add(&vs, 3, &n, NULL), DURE_OK);
+	CHECK_EQ_INT(bft_voteset_add(&vs, 3, &n, NULL, NULL), DURE_OK);
 	CHECK(bft_voteset_two_thirds_any(&vs));
 	CHECK(!bft_voteset_majority(&vs, &nil, &h));
 	CHECK(bft_voteset_power_for(&vs, NULL) == 5);
@@ -656,7 +672,7 @@ static void signed_precommits(const bft_valset *set, bft_voteset *vs)
 		bft_vote v = make_vote(BFT_STEP_PRECOMMIT, 5, 2,
 		                       i == 2 ? NULL : &the_hash);
 		CHECK_EQ_INT(bft_vote_sign(&v, CHAIN, keys[i]), DURE_OK);
-		CHECK_EQ_INT(bft_voteset_add(vs, i, &v, NULL), DURE_OK);
+		CHECK_EQ_INT(bft_voteset_add(vs, i, &v, NULL, NULL), DURE_OK);
 	}
 }
 
@@ -710,12 +726,25 @@ static void test_commit_build(void)
 	bft_voteset two = vs;
 	two.has[3] = false;
 	CHECK_EQ_INT(bft_voteset_commit(&two, &the_hash, &c), DURE_EBFT_COMMIT);
+	/* ... until validator 2, which precommitted nil, equivocates for H:
+	 * its second precommit completes the commit, and it verifies. */
+	bft_vote second = make_vote(BFT_STEP_PRECOMMIT, 5, 2, &the_hash);
+	CHECK_EQ_INT(bft_vote_sign(&second, CHAIN, keys[2]), DURE_OK);
+	bool kept = false;
+	CHECK_EQ_INT(bft_voteset_add(&two, 2, &second, NULL, &kept),
+	             DURE_EBFT_CONFLICT);
+	CHECK(kept);
+	CHECK_EQ_INT(bft_voteset_commit(&two, &the_hash, &c), DURE_OK);
+	CHECK_EQ_INT(c.n, 3);
+	CHECK_EQ_INT(c.sigs[2].index, 2);
+	CHECK_MEM(c.sigs[2].sig, second.sig, BFT_SIG_LEN);
+	CHECK_EQ_INT(bft_commit_verify(&c, CHAIN, &set), DURE_OK);
 	/* Prevotes make no commit, however many. */
 	bft_voteset pv;
 	bft_voteset_init(&pv, &set, 5, 2, BFT_STEP_PREVOTE);
 	for (uint32_t i = 0; i < 4; i++) {
 		bft_vote v = make_vote(BFT_STEP_PREVOTE, 5, 2, &the_hash);
-		CHECK_EQ_INT(bft_voteset_add(&pv, i, &v, NULL), DURE_OK);
+		CHECK_EQ_INT(bft_voteset_add(&pv, i, &v, NULL, NULL), DURE_OK);
 	}
 	CHECK_EQ_INT(bft_voteset_commit(&pv, &the_hash, &c), DURE_EBFT_COMMIT);
 

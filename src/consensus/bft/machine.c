@@ -197,8 +197,10 @@ static bool holds_vote(const round_slot *s, const bft_vote *v)
 {
 	const bft_voteset *vs = &s->votes[v->step - 1];
 	for (size_t i = 0; i < vs->set->n; i++)
-		if (vs->has[i] && bft_vote_same(&vs->votes[i], v) &&
-		    memcmp(vs->votes[i].sig, v->sig, BFT_SIG_LEN) == 0)
+		if ((vs->has[i] && bft_vote_same(&vs->votes[i], v) &&
+		     memcmp(vs->votes[i].sig, v->sig, BFT_SIG_LEN) == 0) ||
+		    (vs->has2[i] && bft_vote_same(&vs->votes2[i], v) &&
+		     memcmp(vs->votes2[i].sig, v->sig, BFT_SIG_LEN) == 0))
 			return true;
 	return false;
 }
@@ -209,12 +211,14 @@ static int take_vote(bft_machine *m, round_slot *s, uint32_t index,
                      const bft_vote *v)
 {
 	bft_vote first;
-	int rc = bft_voteset_add(&s->votes[v->step - 1], index, v, &first);
+	bool kept;
+	int rc = bft_voteset_add(&s->votes[v->step - 1], index, v, &first,
+	                         &kept);
 	if (rc == DURE_OK) {
 		hear(m, s, index);
 		return DURE_OK;
 	}
-	if (rc != DURE_EBFT_CONFLICT)
+	if (rc != DURE_EBFT_CONFLICT || !kept)
 		return DURE_EBFT_STALE;
 	uint32_t bit = UINT32_C(1) << index;
 	if (s->evidence[v->step - 1] & bit)
@@ -949,8 +953,10 @@ void bft_machine_each(const bft_machine *m,
 			fp(ctx, &s->proposal);
 		for (int k = 0; k < 2 && fv; k++)
 			for (size_t i = 0; i < m->set.n; i++)
-				if (s->votes[k].has[i])
-					fv(ctx, &s->votes[k].votes[i]);
+				for (int w = 0; w < 2; w++)
+					if (w ? s->votes[k].has2[i] : s->votes[k].has[i])
+						fv(ctx, w ? &s->votes[k].votes2[i]
+						          : &s->votes[k].votes[i]);
 	}
 }
 

@@ -68,7 +68,9 @@
  *
  * Equivocation. A validator's second, different vote of one (height,
  * round, step), or a second proposal of one round, is evidence: the host
- * gets both signed messages (evidence), and only the first counts.
+ * gets both signed messages (evidence). Of proposals only the first
+ * counts; a second vote counts for its value as the first does for its
+ * own (consensus/bft/vote.h says why), a third is dropped.
  *
  * Not thread-safe; the callbacks run inside the calls that cause them and
  * must not call back into the machine. */

@@ -260,17 +260,26 @@ void bft_voteset_init(bft_voteset *vs, const bft_valset *set,
 }
 
 int bft_voteset_add(bft_voteset *vs, uint32_t index, const bft_vote *v,
-                    bft_vote *first)
+                    bft_vote *first, bool *kept)
 {
+	if (kept)
+		*kept = false;
 	/* The index check guards the arrays against a caller's slip. */
 	if (index >= vs->set->n || v->height != vs->height ||
 	    v->round != vs->round || v->step != vs->step)
 		return DURE_EINVAL;
 	if (vs->has[index]) {
-		if (bft_vote_same(&vs->votes[index], v))
+		if (bft_vote_same(&vs->votes[index], v) ||
+		    (vs->has2[index] && bft_vote_same(&vs->votes2[index], v)))
 			return DURE_EBFT_DUPLICATE;
 		if (first)
 			*first = vs->votes[index];
+		if (!vs->has2[index]) {
+			vs->has2[index] = true;
+			vs->votes2[index] = *v;
+			if (kept)
+				*kept = true;
+		}
 		return DURE_EBFT_CONFLICT;
 	}
 	vs->has[index] = true;
@@ -279,20 +288,27 @@ int bft_voteset_add(bft_voteset *vs, uint32_t index, const bft_vote *v,
 	return DURE_OK;
 }
 
-/* True when vote i of vs is for hash (NULL: for nil). */
-static bool votes_for(const bft_voteset *vs, size_t i, const h256 *hash)
+static bool vote_is_for(const bft_vote *v, const h256 *hash)
 {
-	if (!vs->has[i])
-		return false;
-	const bft_vote *v = &vs->votes[i];
 	return hash ? !v->nil && h256_eq(&v->hash, hash) : v->nil;
+}
+
+/* Validator i's vote in vs for hash (NULL: for nil), or NULL. */
+static const bft_vote *vote_for(const bft_voteset *vs, size_t i,
+                                const h256 *hash)
+{
+	if (vs->has[i] && vote_is_for(&vs->votes[i], hash))
+		return &vs->votes[i];
+	if (vs->has2[i] && vote_is_for(&vs->votes2[i], hash))
+		return &vs->votes2[i];
+	return NULL;
 }
 
 uint64_t bft_voteset_power_for(const bft_voteset *vs, const h256 *hash)
 {
 	uint64_t power = 0;
 	for (size_t i = 0; i < vs->set->n; i++)
-		if (votes_for(vs, i, hash))
+		if (vote_for(vs, i, hash))
 			power += vs->set->v[i].power;
 	return power;
 }
@@ -303,15 +319,17 @@ bool bft_voteset_majority(const bft_voteset *vs, bool *nil, h256 *hash)
 	*nil = false;
 	memset(hash, 0, sizeof *hash);
 	for (size_t i = 0; i < vs->set->n; i++) {
-		if (!vs->has[i])
-			continue;
-		const bft_vote *v = &vs->votes[i];
-		const h256 *h = v->nil ? NULL : &v->hash;
-		if (bft_voteset_power_for(vs, h) >= quorum) {
-			*nil = v->nil;
-			if (!v->nil)
-				*hash = v->hash;
-			return true;
+		for (int k = 0; k < 2; k++) {
+			if (!(k ? vs->has2[i] : vs->has[i]))
+				continue;
+			const bft_vote *v = k ? &vs->votes2[i] : &vs->votes[i];
+			const h256 *h = v->nil ? NULL : &v->hash;
+			if (bft_voteset_power_for(vs, h) >= quorum) {
+				*nil = v->nil;
+				if (!v->nil)
+					*hash = v->hash;
+				return true;
+			}
 		}
 	}
 	return false;
@@ -334,10 +352,11 @@ int bft_voteset_commit(const bft_voteset *vs, const h256 *hash,
 	out->hash = *hash;
 	uint64_t power = 0;
 	for (size_t i = 0; i < vs->set->n; i++) {
-		if (!votes_for(vs, i, hash))
+		const bft_vote *v = vote_for(vs, i, hash);
+		if (!v)
 			continue;
 		out->sigs[out->n].index = (uint32_t)i;
-		memcpy(out->sigs[out->n].sig, vs->votes[i].sig, BFT_SIG_LEN);
+		memcpy(out->sigs[out->n].sig, v->sig, BFT_SIG_LEN);
 		out->n++;
 		power += vs->set->v[i].power;
 	}

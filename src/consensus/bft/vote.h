@@ -112,8 +112,16 @@ DURE_WUR int bft_proposal_decode(const uint8_t *p, size_t n,
  * signatures are not compared. */
 bool bft_vote_same(const bft_vote *a, const bft_vote *b);
 
-/* The votes of one height, round and step from a validator set:
- * at most one vote per validator, tallies per value. A plain value. */
+/* The votes of one height, round and step from a validator set, with
+ * tallies per value. A validator counts once for each value it signed,
+ * for at most two values: an equivocator's second vote counts too, as the
+ * paper counts every signed message. Were only its first counted, nodes
+ * that heard its two votes in different orders would see different
+ * majorities, and locks on them could stall every later round. Safety
+ * does not rest on it: two sets of more than two thirds for different
+ * values share more than a third of the power, an honest validator among
+ * them, who signs one value. A third value is not kept (each node keeps
+ * the first two it hears). A plain value. */
 typedef struct bft_voteset {
 	uint64_t height;
 	uint32_t round;
@@ -121,7 +129,9 @@ typedef struct bft_voteset {
 	const bft_valset *set;                /* not owned; outlives this */
 	bool has[BFT_MAX_VALIDATORS];
 	bft_vote votes[BFT_MAX_VALIDATORS];   /* by validator index */
-	uint64_t power;                       /* of all votes in the set */
+	bool has2[BFT_MAX_VALIDATORS];        /* a second, conflicting one */
+	bft_vote votes2[BFT_MAX_VALIDATORS];
+	uint64_t power;                       /* of the validators that voted */
 } bft_voteset;
 
 void bft_voteset_init(bft_voteset *vs, const bft_valset *set,
@@ -131,11 +141,12 @@ void bft_voteset_init(bft_voteset *vs, const bft_valset *set,
  * signature and that index is in range), whose height, round and step
  * must be the set's (else DURE_EINVAL). Returns DURE_OK (added),
  * DURE_EBFT_DUPLICATE (the same vote again: nothing changes), or
- * DURE_EBFT_CONFLICT when the validator voted differently before: the
- * first vote stays and is copied to *first (may be NULL), so an
- * equivocator's extra votes count for nothing. */
+ * DURE_EBFT_CONFLICT when the validator voted differently before: its
+ * first vote is copied to *first (may be NULL), and v is kept and counted
+ * when it is the validator's second value (*kept true), dropped for a
+ * third (*kept false; kept may be NULL). */
 int bft_voteset_add(bft_voteset *vs, uint32_t index, const bft_vote *v,
-                    bft_vote *first);
+                    bft_vote *first, bool *kept);
 
 /* Power of the votes for the block hash (NULL: for nil). */
 uint64_t bft_voteset_power_for(const bft_voteset *vs, const h256 *hash);
@@ -144,8 +155,8 @@ uint64_t bft_voteset_power_for(const bft_voteset *vs, const h256 *hash);
  * (*nil true for nil, else *hash). */
 bool bft_voteset_majority(const bft_voteset *vs, bool *nil, h256 *hash);
 
-/* True when the votes of any values together hold more than two thirds of
- * the power. */
+/* True when the validators that voted, for any values, hold more than two
+ * thirds of the power (each counted once). */
 bool bft_voteset_two_thirds_any(const bft_voteset *vs);
 
 /* The commit of the precommits in vs for hash (a precommit set), every
