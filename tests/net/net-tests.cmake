@@ -44,3 +44,15 @@ foreach(t bft bft_valset bft_partition)
   set_tests_properties(net/${t} PROPERTIES LABELS net TIMEOUT 180 RUN_SERIAL TRUE)
 endforeach()
 set_tests_properties(net/bft_partition PROPERTIES SKIP_RETURN_CODE 77)
+
+# A byzantine validator (tests/net/byzantine/bft_byzantine.c: it proposes
+# two blocks a height and signs both a block and nil at every step)
+# against three honest validators and a follower.
+add_executable(bft_byzantine
+               "${CMAKE_SOURCE_DIR}/tests/net/byzantine/bft_byzantine.c")
+target_link_libraries(bft_byzantine PRIVATE dure_all)
+add_test(NAME net/bft_byzantine
+         COMMAND ${NODE_EXE} ${CMAKE_SOURCE_DIR}/tests/net/bft_byzantine.mjs
+                 $<TARGET_FILE:dure> $<TARGET_FILE:bft_byzantine>)
+set_tests_properties(net/bft_byzantine PROPERTIES LABELS net TIMEOUT 150
+                     RUN_SERIAL TRUE)

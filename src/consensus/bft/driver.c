@@ -67,7 +67,15 @@ struct bft_driver {
 	uint64_t step_height[3];
 	uint32_t step_round[3];
 	uv_timer_t start_timer;
+	uv_timer_t gossip_timer;
 	bool timers_on;
+	/* This validator's latest proposal and votes, sent again while their
+	 * round lasts: a peer that dropped them (it had not started the
+	 * height yet) would otherwise never count them. */
+	bool has_own_prop, has_own_vote[2];
+	bft_proposal own_prop;
+	bft_vote own_vote[2];
+	uint64_t own_prop_ms, own_vote_ms[2]; /* last sent (uv_now) */
 	bool waiting;           /* a height waits for a transaction */
 	bool own_decision;      /* the last head was the machine's */
 
@@ -302,9 +310,8 @@ static int host_validate(void *ctx, uint64_t height, const h256 *hash)
 	return c->verdict;
 }
 
-static void host_send_proposal(void *ctx, const bft_proposal *p)
+static void send_proposal(bft_driver *d, const bft_proposal *p)
 {
-	bft_driver *d = ctx;
 	cached *c = cache_find(d, &p->hash);
 	if (!c)
 		return;
@@ -315,14 +322,61 @@ static void host_send_proposal(void *ctx, const bft_proposal *p)
 	buf_free(&e);
 }
 
-static void host_send_vote(void *ctx, const bft_vote *v)
+static void send_vote(bft_driver *d, const bft_vote *v)
 {
-	bft_driver *d = ctx;
 	buf e;
 	buf_init(&e);
 	if (!bft_wire_vote_encode(v, &e))
 		broadcast(d, BFT_WIRE_VOTE, e.data, e.len);
 	buf_free(&e);
+}
+
+static void host_send_proposal(void *ctx, const bft_proposal *p)
+{
+	bft_driver *d = ctx;
+	d->own_prop = *p;
+	d->has_own_prop = true;
+	d->own_prop_ms = uv_now(d->loop);
+	send_proposal(d, p);
+}
+
+static void host_send_vote(void *ctx, const bft_vote *v)
+{
+	bft_driver *d = ctx;
+	d->own_vote[v->step - 1] = *v;
+	d->has_own_vote[v->step - 1] = true;
+	d->own_vote_ms[v->step - 1] = uv_now(d->loop);
+	send_vote(d, v);
+}
+
+/* Sends this validator's messages of the current round again, to every
+ * peer (those that hold them drop the copies unread). */
+static void on_gossip_timer(uv_timer_t *t)
+{
+	bft_driver *d = t->data;
+	bft_status st;
+	bft_machine_status(d->m, &st);
+	if (!st.height || st.decided)
+		return;
+	/* Only what has been out a while: a round that ends in time never
+	 * sends its block twice. */
+	uint64_t now = uv_now(d->loop);
+	bft_peer *origin = d->origin;
+	d->origin = NULL;
+	if (d->has_own_prop && d->own_prop.height == st.height &&
+	    d->own_prop.round == st.round &&
+	    now - d->own_prop_ms >= BFT_REGOSSIP_MS) {
+		send_proposal(d, &d->own_prop);
+		d->own_prop_ms = now;
+	}
+	for (int k = 0; k < 2; k++)
+		if (d->has_own_vote[k] && d->own_vote[k].height == st.height &&
+		    d->own_vote[k].round == st.round &&
+		    now - d->own_vote_ms[k] >= BFT_REGOSSIP_MS) {
+			send_vote(d, &d->own_vote[k]);
+			d->own_vote_ms[k] = now;
+		}
+	d->origin = origin;
 }
 
 static void on_step_timer(uv_timer_t *t);
@@ -990,8 +1044,12 @@ int bft_driver_start(bft_driver *d)
 		d->step_timer[i].data = d;
 	}
 	uv_timer_init(d->loop, &d->start_timer);
-	d->start_timer.data = d;
+	uv_timer_init(d->loop, &d->gossip_timer);
+	d->start_timer.data = d->gossip_timer.data = d;
 	d->timers_on = true;
+	if (d->validator)
+		uv_timer_start(&d->gossip_timer, on_gossip_timer,
+		               BFT_REGOSSIP_MS / 4, BFT_REGOSSIP_MS / 4);
 	header head;
 	h256 hh;
 	int err = blockchain_head(d->bc, &head, &hh);
@@ -1014,6 +1072,7 @@ void bft_driver_stop(bft_driver *d)
 	for (int i = 0; i < 3; i++)
 		uv_close((uv_handle_t *)&d->step_timer[i], on_closed);
 	uv_close((uv_handle_t *)&d->start_timer, on_closed);
+	uv_close((uv_handle_t *)&d->gossip_timer, on_closed);
 	d->timers_on = false;
 }
 

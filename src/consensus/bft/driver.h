@@ -37,7 +37,11 @@
  * each side sends its Status, the commit of its head and every proposal
  * and vote of its current height; afterwards every message the machine
  * takes as new (DURE_OK) is relayed to every other peer, so gossip stops
- * at nodes that have seen it. A peer whose message does not decode, or
+ * at nodes that have seen it. A validator sends its own proposal and
+ * votes of the current round again every BFT_REGOSSIP_MS until the height
+ * is decided: a node that was not yet at that height dropped them, and
+ * the rules wait for them (without, a few lost votes can hold a round at
+ * a step that has no timeout). A peer whose message does not decode, or
  * whose signature or signer is wrong, is dropped and banned.
  *
  * Everything runs on the loop thread. */
@@ -59,6 +63,7 @@
 #define BFT_HELD_MAX 64
 #define BFT_MAX_FUTURE_S 15
 #define BFT_EVIDENCE_MAX 64
+#define BFT_REGOSSIP_MS 1000
 /* Default timeouts (CometBFT's): propose 3 s, prevote and precommit 1 s,
  * each 0.5 s longer a round. */
 #define BFT_TIMEOUT_PROPOSE_MS 3000
