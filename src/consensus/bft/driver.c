@@ -209,13 +209,27 @@ static void send_to(bft_driver *d, bft_peer *p, uint64_t code,
 		logf_(d, 4, "send to %s failed", p->name);
 }
 
-/* To every peer but the one the message came from. */
+/* To every peer but `except`. */
+static void send_all(bft_driver *d, const bft_peer *except, uint64_t code,
+                     const uint8_t *m, size_t n)
+{
+	for (bft_peer *p = d->peers; p; p = p->next)
+		if (p != except)
+			send_to(d, p, code, m, n);
+}
+
+/* A relayed message: to every peer but the one it came from. */
+static void relay(bft_driver *d, uint64_t code, const uint8_t *m, size_t n)
+{
+	send_all(d, d->origin, code, m, n);
+}
+
+/* A message of our own, which also the peer whose message made it must
+ * get. */
 static void broadcast(bft_driver *d, uint64_t code, const uint8_t *m,
                       size_t n)
 {
-	for (bft_peer *p = d->peers; p; p = p->next)
-		if (p != d->origin)
-			send_to(d, p, code, m, n);
+	send_all(d, NULL, code, m, n);
 }
 
 static void send_commit(bft_driver *d, bft_peer *only, const bft_commit *c)
@@ -361,8 +375,6 @@ static void on_gossip_timer(uv_timer_t *t)
 	/* Only what has been out a while: a round that ends in time never
 	 * sends its block twice. */
 	uint64_t now = uv_now(d->loop);
-	bft_peer *origin = d->origin;
-	d->origin = NULL;
 	if (d->has_own_prop && d->own_prop.height == st.height &&
 	    d->own_prop.round == st.round &&
 	    now - d->own_prop_ms >= BFT_REGOSSIP_MS) {
@@ -376,7 +388,6 @@ static void on_gossip_timer(uv_timer_t *t)
 			send_vote(d, &d->own_vote[k]);
 			d->own_vote_ms[k] = now;
 		}
-	d->origin = origin;
 }
 
 static void on_step_timer(uv_timer_t *t);
@@ -806,7 +817,7 @@ static void msg_proposal(bft_driver *d, bft_peer *p, const uint8_t *m,
 	block_free(&wp.blk);
 	err = bft_machine_on_proposal(d->m, &wp.prop);
 	if (err == DURE_OK)
-		broadcast(d, BFT_WIRE_PROPOSAL, m, n);
+		relay(d, BFT_WIRE_PROPOSAL, m, n);
 	else if (added && !known_find(d, &wp.prop.hash)) {
 		/* Not for the machine, and not a block we know to be final:
 		 * the cache keeps room for those that are. */
@@ -833,7 +844,7 @@ static void msg_vote(bft_driver *d, bft_peer *p, const uint8_t *m, size_t n)
 	wake(d, v.height);
 	err = bft_machine_on_vote(d->m, &v);
 	if (err == DURE_OK)
-		broadcast(d, BFT_WIRE_VOTE, m, n);
+		relay(d, BFT_WIRE_VOTE, m, n);
 	if (peer_fault(err))
 		drop_peer(d, p, "vote", err);
 	machine_result(d, err, "vote");
