@@ -1076,6 +1076,7 @@ typedef struct node {
 	bool crashed; /* nothing in, nothing out, no timers */
 	bool down;    /* cut off: no messages in or out */
 	bool byz;     /* prevotes differently to different nodes */
+	bool byz_all; /* ... and precommits too */
 	bool have[MAXH + 1];
 	bft_commit commit[MAXH + 1];
 	unsigned decides, validates, sent, evidence;
@@ -1228,7 +1229,7 @@ static void n_send_vote(void *ctx, const bft_vote *v)
 	node *n = ctx;
 	sim *s = n->s;
 	n->sent++;
-	if (!n->byz || v->step != BFT_STEP_PREVOTE) {
+	if (!n->byz || (v->step != BFT_STEP_PREVOTE && !n->byz_all)) {
 		broadcast(s, n->id, EV_VOTE, v);
 		return;
 	}
@@ -1672,6 +1673,39 @@ static void test_net_byzantine(void)
 	sim_free(&s);
 }
 
+/* ---- 6b: ... at both steps, rounds that fail, honest relays ----
+ *
+ * The honest nodes hear its two votes of a step in different orders, and
+ * with timeouts below the delays some lock on a value in one round, some
+ * in another, some not at all. Were only an equivocator's first vote
+ * counted, the polka a proof of lock names would exist at some nodes and
+ * not at others, and the locked and the unlocked could refuse each
+ * other's values for ever; counted once per value, every node sees the
+ * same polkas once the messages are in, and the heights go on. */
+static void test_net_byzantine_locks(void)
+{
+	static sim s;
+	static const bft_timeouts tight = {{40, 20, 20}, {10, 5, 5}};
+	unsigned late = 0;
+	for (uint64_t seed = 1; seed <= 8; seed++) {
+		CHECK(sim_init_to(&s, 4, 0, 0xb12 + seed, 1, 80, 25, &tight));
+		s.relay = true;
+		s.nodes[3].byz = true;
+		s.nodes[3].byz_all = true;
+		sim_run(&s, 240000, 10, 3);
+		CHECK(reached(&s, 10, 3));
+		check_clean(&s);
+		for (int i = 0; i < 3; i++)
+			for (uint64_t h = 1; h <= 10; h++)
+				CHECK(h256_eq(&s.nodes[i].commit[h].hash, &s.first[h]));
+		for (uint64_t h = 1; h <= 10; h++)
+			late += s.nodes[0].commit[h].round > 0;
+		sim_free(&s);
+	}
+	CHECK(late > 0);
+}
+
 TEST_MAIN(test_locked, test_validity, test_skip, test_restart,
           test_bad_input, test_net_plain, test_net_random,
-          test_net_proposer_down, test_net_down, test_net_byzantine)
+          test_net_proposer_down, test_net_down, test_net_byzantine,
+          test_net_byzantine_locks)
