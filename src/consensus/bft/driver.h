@@ -16,11 +16,12 @@
  * (consensus/bft/rules.h). Validating a proposed block: blockchain_check
  * (executes it on the head, stores nothing), and a timestamp at most
  * BFT_MAX_FUTURE_S ahead of the wall clock. Deciding: the block is
- * imported through the node's import (ops), the database is synced, the
- * commit written to the store as the tip commit (meta "bft.commit": rlp
- * [height, hash, commit]) and sent to every peer, and only then is the
- * WAL pruned below the next height, so a crash at any point leaves
- * either the block durable or the WAL records that would re-sign it.
+ * imported through the node's import (ops), the commit written to the
+ * store as the tip commit (meta "bft.commit": rlp [height, hash,
+ * commit]) and sent to every peer; a validator then syncs the database,
+ * and only then prunes its WAL below the next height, so a crash at any
+ * point leaves either the block durable or the WAL records that would
+ * re-sign it.
  *
  * Import (bft_driver_import, what the eth engine and sync call): a block
  * becomes canonical only with a proof that the validators committed it:
@@ -29,17 +30,17 @@
  * of them, the oldest forgotten first) until its commit or its child
  * arrives; a child whose extra data is a held block's commit proves that
  * block, which is imported then (so blocks that come in order, as the
- * sync delivers them, each prove the one before). So an uncommitted block, however well
- * formed, never becomes the head, and sync checks commits instead of
- * total difficulty.
+ * sync delivers them, each prove the one before). So an uncommitted
+ * block, however well formed, never becomes the head, and sync checks
+ * commits instead of total difficulty.
  *
  * Peers speak the bft/1 capability (consensus/bft/wire.h): on connect
  * each side sends its Status, the commit of its head and every proposal
  * and vote of its current height; afterwards every message the machine
  * takes as new (DURE_OK) is relayed to every other peer, so gossip stops
  * at nodes that have seen it. A validator sends its own proposal and
- * votes of the current round again every BFT_REGOSSIP_MS until the height
- * is decided: a node that was not yet at that height dropped them, and
+ * votes of the current round again each time they have been out
+ * BFT_REGOSSIP_MS, until the round or the height ends: a node that was not yet at that height dropped them, and
  * the rules wait for them (without, a few lost votes can hold a round at
  * a step that has no timeout). A peer whose message does not decode, or
  * whose signature or signer is wrong, is dropped and banned.
