@@ -3,42 +3,18 @@
  * LMDB with the four Hardhat validators (keys and addresses from
  * Hardhat's published default accounts), whose block 2 carries block 1's
  * commit signed by three of them: imported, and each broken variant of it
- * refused with its own rule. */
-/* nftw and its flags are X/Open. */
+ * refused with its own rule (tests/unit/bft_chain.h has the chain). */
+/* nftw (bft_chain.h) is X/Open. */
 #define _XOPEN_SOURCE 700
-#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/hex.h"
-#include "chain/genesis.h"
+#include "bft_chain.h"
+#include "chain/tx.h"
 #include "chain/validate.h"
 #include "consensus/bft/rules.h"
 #include "consensus/builder.h"
-#include "consensus/chain_engine.h"
-#include "db/db.h"
-#include "chain/tx.h"
-#include "store/store.h"
 #include "test.h"
-
-static const char *const hh_keys[4] = {
-	"ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
-	"59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
-	"5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
-	"7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
-};
-static const char *const hh_addrs[4] = {
-	"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266",
-	"0x70997970c51812dc3a010c7d01b50e0d17dc79c8",
-	"0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc",
-	"0x90f79bf6eb2c4f870365e785982e1f101e93b906",
-};
-/* The set sorts by address: 0x3c44 (key 2), 0x7099 (1), 0x90f7 (3),
- * 0xf39f (0). */
-static const int set_index_of_key[4] = {3, 1, 0, 2};
-
-static uint8_t keys[4][32];
-static address addrs[4];
 
 static int config_of(const char *text, chain_config *c)
 {
@@ -168,79 +144,6 @@ static void test_config(void)
 }
 
 /* ---- a real chain ---- */
-
-typedef struct node {
-	char dir[64];
-	db *d;
-	store *s;
-	chain_engines eng;
-	blockchain *bc;
-} node;
-
-static int rm_entry(const char *path, const struct stat *sb, int flag,
-                    struct FTW *f)
-{
-	(void)sb;
-	(void)flag;
-	(void)f;
-	return remove(path);
-}
-
-/* A Cancun chain 1337 with the four validators of power 1; with_admin:
- * validator 0 is the admin of set changes through CONTRACT, and
- * validators 0 and 1 are funded. */
-#define CONTRACT "0x0000000000000000000000000000000000000bf7"
-
-static bool node_open_with(node *n, bool with_admin)
-{
-	memset(n, 0, sizeof *n);
-	strcpy(n->dir, "/tmp/dure-bft-XXXXXX");
-	if (!mkdtemp(n->dir))
-		return false;
-	json_t *j = json_pack(
-	    "{s:{s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,"
-	    "s:{s:[s,s,s,s]}},"
-	    "s:{},s:s,s:s,s:s,s:i}",
-	    "config", "chainId", 1337, "homesteadBlock", 0, "eip150Block", 0,
-	    "eip155Block", 0, "eip158Block", 0, "byzantiumBlock", 0,
-	    "constantinopleBlock", 0, "petersburgBlock", 0, "istanbulBlock", 0,
-	    "berlinBlock", 0, "londonBlock", 0, "mergeNetsplitBlock", 0,
-	    "shanghaiTime", 0, "cancunTime", 0, "bft", "validators",
-	    hh_addrs[0], hh_addrs[1], hh_addrs[2], hh_addrs[3],
-	    "alloc", "gasLimit", "0x1c9c380", "difficulty", "0x1",
-	    "baseFeePerGas", "0x3b9aca00", "timestamp", 0x1000);
-	if (j && with_admin) {
-		json_t *bft = json_object_get(json_object_get(j, "config"), "bft");
-		json_object_set_new(bft, "admin", json_string(hh_addrs[0]));
-		json_object_set_new(bft, "contract", json_string(CONTRACT));
-		for (int k = 0; k < 2; k++)
-			json_object_set_new(json_object_get(j, "alloc"), hh_addrs[k],
-			                    json_pack("{s:s}", "balance",
-			                              "0x56bc75e2d63100000"));
-	}
-	genesis g = {0};
-	h256 hash;
-	bool ok = j &&
-	          db_open(n->dir, &(db_options){.no_sync = true}, &n->d) == 0 &&
-	          store_open(n->d, &n->s) == 0 &&
-	          genesis_from_json(j, &g) == 0 && g.config.has_bft &&
-	          blockchain_init(n->s, &g, &hash) == 0 &&
-	          chain_engine_open(n->s, NULL, &n->eng, &n->bc) == 0;
-	genesis_free(&g);
-	json_decref(j);
-	return ok;
-}
-
-static bool node_open(node *n) { return node_open_with(n, false); }
-
-static void node_close(node *n)
-{
-	blockchain_free(n->bc);
-	chain_engines_free(&n->eng);
-	store_free(n->s);
-	db_close(n->d);
-	nftw(n->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-}
 
 static bool build_on(node *n, const address *coinbase, const uint8_t *extra,
                      size_t extra_len, block *out)
@@ -715,17 +618,9 @@ static void test_changes(void)
 	node_close(&n);
 }
 
-static void setup(void)
-{
-	for (int k = 0; k < 4; k++)
-		if (hex_decode_exact(hh_keys[k], keys[k], 32) ||
-		    hex_decode_exact(hh_addrs[k], addrs[k].b, 20))
-			abort();
-}
-
 static void test_all(void)
 {
-	setup();
+	bft_keys_setup();
 	test_config();
 	test_prefer();
 	test_set_at();
