@@ -74,34 +74,16 @@
 // validators, the bootnode and this process, and whatever else runs.
 // Not a test. The scratch directory is removed at exit (DURE_NET_KEEP=1
 // keeps it, the node logs included).
-import { createRequire } from 'node:module'
 import { execFileSync, spawnSync } from 'node:child_process'
 import { closeSync, fstatSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
-import { join, resolve, dirname } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
+import { DURE, args, ethers, opt, quantile, subscribe } from './common.mjs'
 import { Cluster, bftGenesis, initChain, rpc, freePort, waitRpc, waitFor, sleep } from '../../tests/net/lib.mjs'
 
-const HERE = dirname(fileURLToPath(import.meta.url))
-const REPO = resolve(HERE, '..', '..')
-const require = createRequire(join(REPO, 'tests', 'net', 'package.json'))
-let ethers, WebSocket
-try {
-  ethers = require('ethers')
-  WebSocket = require('ws')
-} catch {
-  console.error('bench/net: run `npm ci --prefix tests/net` first (ethers, ws)')
-  process.exit(2)
-}
 const { Wallet, keccak256, toUtf8Bytes, decodeRlp } = ethers
 
-const args = process.argv.slice(2)
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`)
-  return i >= 0 ? args[i + 1] : dflt
-}
-const DURE = resolve(opt('dure', process.env.DURE_BIN || join(REPO, 'build', 'dure')))
 const VALIDATORS = Number(opt('validators', 4))
 const BLOCK_TIME = Number(opt('block-time', 1))
 const LATENCY_TXS = Number(opt('latency-txs', 60))
@@ -120,11 +102,6 @@ const LATENCY_SENDERS = 8
 // chaingen fills its 30M-gas blocks with about 840 transfers each.
 const CHAINGEN_TXS_PER_BLOCK = 840
 
-const quantile = (xs, q) => {
-  if (!xs.length) return NaN
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)]
-}
 const mean = (xs) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN)
 const fix = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a')
 // CPU seconds: of a process (utime + stime), and of the whole machine
@@ -185,22 +162,8 @@ function blockTxs(file) {
 }
 
 // One WebSocket on node n: newHeads, each notification stamped on arrival.
-function subscribe(n, onHead) {
-  return new Promise((ok, fail) => {
-    const ws = new WebSocket(`ws://${HOST}:${n.rpcPort}`)
-    ws.on('error', fail)
-    ws.on('open', () => ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_subscribe', params: ['newHeads'] })))
-    ws.on('message', (data) => {
-      const t = performance.now()
-      const m = JSON.parse(data)
-      if (m.id === 1) {
-        if (m.error) return fail(new Error(`${n.label}: eth_subscribe: ${JSON.stringify(m.error)}`))
-        return ok(ws)
-      }
-      if (m.method === 'eth_subscription') onHead(n, m.params.result, t)
-    })
-  })
-}
+const subscribeHeads = (n, onHead) =>
+  subscribe(HOST, n, ['newHeads'], (node, kind, r, t) => onHead(node, r, t))
 
 // Stamps the lines the nodes write to their logs (stderr, unbuffered) as
 // they appear, polling every 20 ms: at --verbosity 4 the driver's
@@ -349,7 +312,7 @@ async function main() {
       }
     }
   }
-  const sockets = await Promise.all(nodes.map((n) => subscribe(n, onHead)))
+  const sockets = await Promise.all(nodes.map((n) => subscribeHeads(n, onHead)))
   const tReady0 = performance.now()
   await waitFor('every validator at height 2', 180000, async () =>
     (await Promise.all(nodes.map((n) => rpc(n.rpcPort, 'eth_blockNumber')))).every((h) => Number(h) >= 2))

@@ -43,32 +43,14 @@
 // Everything shares this machine's cores (printed): the miners' hashing
 // threads, the 16 nodes and this process. Not a test (no CTest timing).
 // The scratch directory is removed at exit (DURE_NET_KEEP=1 keeps it).
-import { createRequire } from 'node:module'
 import { cpus } from 'node:os'
-import { join, resolve, dirname } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
+import { DURE, args, ethers, opt, quantile, subscribe } from './common.mjs'
 import { Cluster, HOST, freePort, initChain, powGenesis, rpc, sleep, waitFor, waitRpc } from '../../tests/net/lib.mjs'
 
-const HERE = dirname(fileURLToPath(import.meta.url))
-const REPO = resolve(HERE, '..', '..')
-const require = createRequire(join(REPO, 'tests', 'net', 'package.json'))
-let ethers, WebSocket
-try {
-  ethers = require('ethers')
-  WebSocket = require('ws')
-} catch {
-  console.error('bench/net: run `npm ci --prefix tests/net` first (ethers, ws)')
-  process.exit(2)
-}
 const { Wallet, keccak256, toUtf8Bytes, parseEther } = ethers
 
-const args = process.argv.slice(2)
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`)
-  return i >= 0 ? args[i + 1] : dflt
-}
-const DURE = resolve(opt('dure', process.env.DURE_BIN || join(REPO, 'build', 'dure')))
 const NODES = Number(opt('nodes', 16))
 const MINERS = Number(opt('miners', 2))
 const BLOCKS = Number(opt('blocks', 30))
@@ -80,47 +62,14 @@ const PEERS = Number(opt('peers', NODES - 1))
 const CHAIN_ID = 4343
 const SENDERS = 4
 
-const quantile = (xs, q) => {
-  if (!xs.length) return NaN
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)]
-}
 const ms = (x) => (Number.isFinite(x) ? x.toFixed(1) : 'n/a')
 const stats = (xs) => `median ${ms(quantile(xs, 0.5))} ms, p95 ${ms(quantile(xs, 0.95))} ms, max ${ms(Math.max(...xs))} ms (n=${xs.length})`
 
 // One WebSocket per node: newHeads and newPendingTransactions, each
 // notification stamped on arrival.
-function subscribe(n, onHead, onTx) {
-  return new Promise((ok, fail) => {
-    const ws = new WebSocket(`ws://${HOST}:${n.rpcPort}`)
-    const kinds = {}
-    let id = 0
-    const pending = {}
-    ws.on('error', fail)
-    ws.on('open', () => {
-      for (const kind of ['newHeads', 'newPendingTransactions']) {
-        const i = ++id
-        pending[i] = kind
-        ws.send(JSON.stringify({ jsonrpc: '2.0', id: i, method: 'eth_subscribe', params: [kind] }))
-      }
-    })
-    ws.on('message', (data) => {
-      const t = performance.now()
-      const m = JSON.parse(data)
-      if (m.id && pending[m.id]) {
-        if (m.error) return fail(new Error(`${n.name}: eth_subscribe ${pending[m.id]}: ${JSON.stringify(m.error)}`))
-        kinds[m.result] = pending[m.id]
-        delete pending[m.id]
-        if (!Object.keys(pending).length) ok(ws)
-        return
-      }
-      if (m.method !== 'eth_subscription') return
-      const kind = kinds[m.params.subscription]
-      if (kind === 'newHeads') onHead(n, m.params.result, t)
-      else if (kind === 'newPendingTransactions') onTx(n, m.params.result, t)
-    })
-  })
-}
+const subscribeNode = (n, onHead, onTx) =>
+  subscribe(HOST, n, ['newHeads', 'newPendingTransactions'],
+    (node, kind, r, t) => (kind === 'newHeads' ? onHead : onTx)(node, r, t))
 
 async function main() {
   const cl = new Cluster('bench-propagation')
@@ -165,7 +114,7 @@ async function main() {
     const e = txs.get(hash)
     if (e && e[n.i] === undefined) e[n.i] = t
   }
-  const sockets = await Promise.all(nodes.map((n) => subscribe(n, onHead, onTx)))
+  const sockets = await Promise.all(nodes.map((n) => subscribeNode(n, onHead, onTx)))
 
   const tPeer0 = performance.now()
   try {
