@@ -27,21 +27,17 @@
 #include "store/store.h"
 #include "txpool/txpool.h"
 
-/* The p2p server's handle of a peer and the place of eth/68 among its
- * capabilities: what the eth engine calls a link. */
+/* The p2p server's handle of a peer and the place of a capability (eth/68
+ * or bft/1) among its own: what the eth engine and the BFT driver call a
+ * link. */
 typedef struct link {
-	netchain *nc;
 	p2p_peer *p;
 	size_t cap;
-	eth_peer *ep;
+	union {
+		eth_peer *ep;
+		bft_peer *bp;
+	};
 } link;
-
-/* The same for bft/1. */
-typedef struct bft_link {
-	p2p_peer *p;
-	size_t cap;
-	bft_peer *bp;
-} bft_link;
 
 struct netchain {
 	uv_loop_t *loop;
@@ -166,7 +162,7 @@ static void on_pending(void *ctx, const txpool_entry *e)
 		fprintf(stderr, "WARN  miner: %s\n", dure_strerror(err));
 }
 
-/* ---- the eth engine on the p2p server ---- */
+/* ---- the eth engine and the BFT driver on the p2p server ---- */
 
 static int tr_send(void *ctx, void *lk, uint64_t code, const uint8_t *p,
                    size_t n)
@@ -190,7 +186,7 @@ static void *on_peer(void *ctx, p2p_peer *p, size_t cap)
 	link *l = calloc(1, sizeof *l);
 	if (!l)
 		return NULL;
-	*l = (link){.nc = nc, .p = p, .cap = cap};
+	*l = (link){.p = p, .cap = cap};
 	char name[64];
 	p2p_peer_name(p, name, sizeof name);
 	l->ep = eth_peer_add(nc->eth, l, p2p_peer_id(p), name);
@@ -217,31 +213,13 @@ static void on_gone(void *ctx, void *st)
 	free(l);
 }
 
-/* ---- the BFT driver on the p2p server ---- */
-
-static int bft_tr_send(void *ctx, void *lk, uint64_t code, const uint8_t *p,
-                       size_t n)
-{
-	(void)ctx;
-	bft_link *l = lk;
-	return p2p_peer_send(l->p, l->cap, code, p, n);
-}
-
-static void bft_tr_drop(void *ctx, void *lk, bool ban, const char *why)
-{
-	(void)ctx;
-	bft_link *l = lk;
-	p2p_peer_drop(l->p, ban ? P2P_DISC_PROTOCOL : P2P_DISC_SUBPROTOCOL, ban,
-	              why);
-}
-
 static void *bft_on_peer(void *ctx, p2p_peer *p, size_t cap)
 {
 	netchain *nc = ctx;
-	bft_link *l = calloc(1, sizeof *l);
+	link *l = calloc(1, sizeof *l);
 	if (!l)
 		return NULL;
-	*l = (bft_link){.p = p, .cap = cap};
+	*l = (link){.p = p, .cap = cap};
 	char name[64];
 	p2p_peer_name(p, name, sizeof name);
 	l->bp = bft_driver_peer_add(nc->bft, l, name);
@@ -256,14 +234,14 @@ static void bft_on_msg(void *ctx, void *st, uint64_t code, const uint8_t *d,
                        size_t n)
 {
 	netchain *nc = ctx;
-	bft_link *l = st;
+	link *l = st;
 	bft_driver_peer_msg(nc->bft, l->bp, code, d, n);
 }
 
 static void bft_on_gone(void *ctx, void *st)
 {
 	netchain *nc = ctx;
-	bft_link *l = st;
+	link *l = st;
 	bft_driver_peer_remove(nc->bft, l->bp);
 	free(l);
 }
@@ -315,8 +293,7 @@ int netchain_open(uv_loop_t *loop, db *d, const netchain_opts *o,
 			.wait_txs = o->bft_wait_txs,
 			.verbosity = o->verbosity,
 		};
-		bft_transport btr = {.send = bft_tr_send, .drop = bft_tr_drop,
-		                     .ctx = nc};
+		bft_transport btr = {.send = tr_send, .drop = tr_drop, .ctx = nc};
 		bft_chain_ops bops = {.import = import, .ctx = nc};
 		err = bft_driver_new(loop, nc->bc, nc->eng.bft, nc->pool, &bc, &btr,
 		                     &bops, &nc->bft);
