@@ -37,7 +37,7 @@ set_tests_properties(net/partition PROPERTIES SKIP_RETURN_CODE 77)
 # BFT networks of real nodes: validators that crash, a quorum lost and
 # regained, a partition in network namespaces, a byzantine validator.
 # Their rounds run on timeouts, so each runs alone.
-foreach(t bft bft_valset bft_partition)
+foreach(t bft bft_valset bft_waittxs bft_partition)
   add_test(NAME net/${t}
            COMMAND ${NODE_EXE} ${CMAKE_SOURCE_DIR}/tests/net/${t}.mjs
                    $<TARGET_FILE:dure>)
