@@ -115,7 +115,7 @@ json_t *api_bft_status_json(const bft_driver_status *st)
 	ok = put(o, "totalPower", ethjson_u64(st->set.total), ok);
 	ok = put(o, "peers", json_integer((json_int_t)st->peers), ok);
 	ok = put(o, "lastCommit",
-	         st->has_commit ? commit_json(&st->commit, &st->set)
+	         st->has_commit ? commit_json(&st->commit, &st->commit_set)
 	                        : json_null(), ok);
 	return done(o, ok);
 }

@@ -27,8 +27,8 @@
  * as api/ethjson.h prints them; n a JSON number. proposerPriority is a
  * decimal string because the signed 64-bit priority does not survive a
  * JavaScript number. A commit's indices are into the set of its own
- * height; Dure's sets never change their members, so the addresses are
- * taken from the status's set.
+ * height (commit_set), which a set change can make differ from the
+ * status's.
  *
  * Everything runs on the loop thread. */
 #ifndef DURE_API_BFT_H

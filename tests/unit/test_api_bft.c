@@ -73,6 +73,11 @@ static void test_status_validator(void)
 	st.set.v[2] = (bft_validator){addr_of(0x33), 256, INT64_MAX};
 	st.set.total = 286;
 	st.peers = 4;
+	/* The commit's own set (of height 6), not the status's, names its
+	 * signers. */
+	st.commit_set = st.set;
+	st.commit_set.v[0].addr = addr_of(0x55);
+	st.commit_set.v[2].addr = addr_of(0x66);
 	st.has_commit = true;
 	st.commit.height = 6;
 	st.commit.round = 3;
@@ -88,9 +93,9 @@ static void test_status_validator(void)
 	           "\"lastCommit\":{\"hash\":" HASH("bb") ",\"height\":\"0x6\","
 	           "\"round\":\"0x3\",\"signatures\":["
 	           "{\"index\":0,\"signature\":" SIG0 ",\"validator\":"
-	           ADDR("11") "},"
+	           ADDR("55") "},"
 	           "{\"index\":2,\"signature\":" SIG80 ",\"validator\":"
-	           ADDR("33") "}]},"
+	           ADDR("66") "}]},"
 	           "\"lockedHash\":" HASH("aa") ",\"lockedRound\":1,"
 	           "\"peers\":4,\"proposer\":" ADDR("22") ","
 	           "\"round\":\"0x1a\",\"self\":" ADDR("11") ","
@@ -156,6 +161,7 @@ static void test_status_out_of_set(void)
 	st.set.v[0] = (bft_validator){addr_of(0x01), 1, 1};
 	st.set.total = 1;
 	st.peers = 12;
+	st.commit_set = st.set;
 	st.has_commit = true;
 	st.commit.n = 1;
 	st.commit.sigs[0].index = 5;

@@ -1113,7 +1113,9 @@ void bft_driver_status_get(const bft_driver *d, bft_driver_status *out)
 	out->validator = d->validator;
 	out->self = d->self;
 	out->set = d->set;
-	out->has_commit = d->has_tip;
+	out->has_commit = d->has_tip &&
+	                  !bft_rules_sets(d->rules, &d->tip.hash, d->tip.height,
+	                                  &out->commit_set, NULL);
 	out->commit = d->tip;
 	out->peers = d->npeers;
 }

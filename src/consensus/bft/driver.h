@@ -166,6 +166,7 @@ typedef struct bft_driver_status {
 	bft_valset set;           /* of m.height */
 	bool has_commit;
 	bft_commit commit;        /* the head's, when known */
+	bft_valset commit_set;    /* of the commit's height (its indices) */
 	size_t peers;
 } bft_driver_status;
 
