@@ -14,6 +14,7 @@
 
 #include "base/hex.h"
 #include "chain/genesis.h"
+#include "consensus/bft/vote.h"
 #include "consensus/chain_engine.h"
 #include "db/db.h"
 #include "store/store.h"
@@ -43,6 +44,30 @@ static inline void bft_keys_setup(void)
 		if (hex_decode_exact(hh_keys[k], keys[k], 32) ||
 		    hex_decode_exact(hh_addrs[k], addrs[k].b, 20))
 			abort();
+}
+
+/* The commit of (height, hash, round) signed with votes of `step` by keys
+ * who[0..n), at set indices idx[i] (NULL: the keys' places in the genesis
+ * set), entries in the order given. */
+static inline void bft_signed_commit(uint64_t height, const h256 *hash,
+                                     uint32_t round, uint8_t step,
+                                     const int *who, const uint32_t *idx,
+                                     size_t n, bft_commit *c)
+{
+	memset(c, 0, sizeof *c);
+	c->height = height;
+	c->round = round;
+	c->hash = *hash;
+	for (size_t i = 0; i < n; i++) {
+		bft_vote v = {.step = step, .height = height, .round = round,
+		              .hash = *hash};
+		if (bft_vote_sign(&v, 1337, keys[who[i]]))
+			abort();
+		c->sigs[i].index = idx ? idx[i]
+		                       : (uint32_t)set_index_of_key[who[i]];
+		memcpy(c->sigs[i].sig, v.sig, BFT_SIG_LEN);
+	}
+	c->n = n;
 }
 
 typedef struct node {

@@ -22,25 +22,6 @@
 #include "consensus/builder.h"
 #include "test.h"
 
-/* The round-0 commit of (height, hash) by the keys in `who`, listed in
- * set order. */
-static void commit_of(uint64_t height, const h256 *hash, const int *who,
-                      size_t n, bft_commit *c)
-{
-	memset(c, 0, sizeof *c);
-	c->height = height;
-	c->hash = *hash;
-	for (size_t i = 0; i < n; i++) {
-		bft_vote v = {.step = BFT_STEP_PRECOMMIT, .height = height,
-		              .hash = *hash};
-		if (bft_vote_sign(&v, 1337, keys[who[i]]))
-			abort();
-		c->sigs[i].index = (uint32_t)set_index_of_key[who[i]];
-		memcpy(c->sigs[i].sig, v.sig, BFT_SIG_LEN);
-	}
-	c->n = n;
-}
-
 static uint64_t head_of(node *n, h256 *hash)
 {
 	header h;
@@ -180,7 +161,8 @@ static void test_driver(void)
 		CHECK_EQ_INT(blockchain_import(p.bc, &b[k], &r), DURE_OK);
 		CHECK(r.canonical);
 		h[k] = r.hash;
-		commit_of((uint64_t)k, &h[k], three, 3, &ck);
+		bft_signed_commit((uint64_t)k, &h[k], 0, BFT_STEP_PRECOMMIT,
+		                  three, NULL, 3, &ck);
 		buf_reset(&enc);
 		bft_commit_encode(&ck, &enc);
 		CHECK(!buf_failed(&enc));
@@ -284,7 +266,7 @@ static void test_driver(void)
 	connect_peer(&hs, &le, 5);
 	connect_peer(&hs, &lf, 6);
 	bft_commit weak;
-	commit_of(3, &h[3], two, 2, &weak);
+	bft_signed_commit(3, &h[3], 0, BFT_STEP_PRECOMMIT, two, NULL, 2, &weak);
 	peer_commit(&hs, &ld, &weak);
 	CHECK_EQ_INT(head_of(&f, &hh), 2);
 	static const uint8_t junk[3] = {0xc2, 0x01, 0x02};

@@ -159,27 +159,6 @@ static bool build_on(node *n, const address *coinbase, const uint8_t *extra,
 	return blockchain_build(n->bc, &o, NULL, 0, out, NULL) == 0;
 }
 
-/* The commit of (height, hash, round) signed by the keys in `who`, with
- * votes of step `step` (a commit must hold precommits). */
-static void commit_of(uint64_t height, const h256 *hash, uint32_t round,
-                      const int *who, size_t n, uint8_t step, bft_commit *c)
-{
-	memset(c, 0, sizeof *c);
-	c->height = height;
-	c->round = round;
-	c->hash = *hash;
-	/* Entries go in set order; who lists keys in that order. */
-	for (size_t i = 0; i < n; i++) {
-		bft_vote v = {.step = step, .height = height, .round = round,
-		              .hash = *hash};
-		if (bft_vote_sign(&v, 1337, keys[who[i]]))
-			abort();
-		c->sigs[i].index = (uint32_t)set_index_of_key[who[i]];
-		memcpy(c->sigs[i].sig, v.sig, BFT_SIG_LEN);
-	}
-	c->n = n;
-}
-
 static void encode_commit(const bft_commit *c, buf *out)
 {
 	buf_reset(out);
@@ -234,7 +213,7 @@ static void test_chain(void)
 	/* Block 2 with block 1's commit by keys 2, 1, 3 (set 0, 1, 2). */
 	int three[3] = {2, 1, 3};
 	bft_commit c;
-	commit_of(1, &h1, 0, three, 3, BFT_STEP_PRECOMMIT, &c);
+	bft_signed_commit(1, &h1, 0, BFT_STEP_PRECOMMIT, three, NULL, 3, &c);
 	CHECK_EQ_INT(bft_rules_check_commit(n.eng.bft, &h1, &c), DURE_OK);
 	buf enc;
 	buf_init(&enc);
@@ -243,7 +222,7 @@ static void test_chain(void)
 	CHECK(build_on(&n, &addrs[1], enc.data, enc.len, &b2));
 	int four[4] = {2, 1, 3, 0};
 	bft_commit all;
-	commit_of(1, &h1, 0, four, 4, BFT_STEP_PRECOMMIT, &all);
+	bft_signed_commit(1, &h1, 0, BFT_STEP_PRECOMMIT, four, NULL, 4, &all);
 	encode_commit(&all, &enc);
 	block b2x = {0};
 	CHECK(build_on(&n, &addrs[2], enc.data, enc.len, &b2x));
@@ -262,14 +241,14 @@ static void test_chain(void)
 	CHECK_EQ_INT(blockchain_import(n.bc, &x, &r), DURE_EBFT_MSG);
 	bft_commit bad;
 	int two[2] = {2, 1};
-	commit_of(1, &h1, 0, two, 2, BFT_STEP_PRECOMMIT, &bad);
+	bft_signed_commit(1, &h1, 0, BFT_STEP_PRECOMMIT, two, NULL, 2, &bad);
 	encode_commit(&bad, &enc);
 	memcpy(x.h.extra, enc.data, enc.len);
 	x.h.extra_len = enc.len;
 	CHECK_EQ_INT(blockchain_import(n.bc, &x, &r), DURE_EBFT_COMMIT);
 	/* Prevotes are not precommits: their signatures recover to other
 	 * addresses under the precommit digest. */
-	commit_of(1, &h1, 0, three, 3, BFT_STEP_PREVOTE, &bad);
+	bft_signed_commit(1, &h1, 0, BFT_STEP_PREVOTE, three, NULL, 3, &bad);
 	encode_commit(&bad, &enc);
 	memcpy(x.h.extra, enc.data, enc.len);
 	x.h.extra_len = enc.len;
@@ -277,19 +256,20 @@ static void test_chain(void)
 	/* Signed for another block, or for another round than it says. */
 	h256 other = h1;
 	other.b[31] ^= 1;
-	commit_of(1, &other, 0, three, 3, BFT_STEP_PRECOMMIT, &bad);
+	bft_signed_commit(1, &other, 0, BFT_STEP_PRECOMMIT,
+	                  three, NULL, 3, &bad);
 	encode_commit(&bad, &enc);
 	memcpy(x.h.extra, enc.data, enc.len);
 	x.h.extra_len = enc.len;
 	CHECK_EQ_INT(blockchain_import(n.bc, &x, &r), DURE_EBFT_SIGNER);
-	commit_of(1, &h1, 0, three, 3, BFT_STEP_PRECOMMIT, &bad);
+	bft_signed_commit(1, &h1, 0, BFT_STEP_PRECOMMIT, three, NULL, 3, &bad);
 	bad.round = 1;
 	encode_commit(&bad, &enc);
 	memcpy(x.h.extra, enc.data, enc.len);
 	x.h.extra_len = enc.len;
 	CHECK_EQ_INT(blockchain_import(n.bc, &x, &r), DURE_EBFT_SIGNER);
 	/* A signer at another validator's index. */
-	commit_of(1, &h1, 0, three, 3, BFT_STEP_PRECOMMIT, &bad);
+	bft_signed_commit(1, &h1, 0, BFT_STEP_PRECOMMIT, three, NULL, 3, &bad);
 	bad.sigs[2].index = 3;
 	encode_commit(&bad, &enc);
 	memcpy(x.h.extra, enc.data, enc.len);
@@ -461,24 +441,6 @@ static bool build_txs(node *n, int coinbase, const bft_commit *parent,
 	return ok;
 }
 
-/* The commit of (height, hash) by keys who[i] at set indices idx[i]. */
-static void commit_at(uint64_t height, const h256 *hash, const int *who,
-                      const uint32_t *idx, size_t n, bft_commit *c)
-{
-	memset(c, 0, sizeof *c);
-	c->height = height;
-	c->hash = *hash;
-	for (size_t i = 0; i < n; i++) {
-		bft_vote v = {.step = BFT_STEP_PRECOMMIT, .height = height,
-		              .hash = *hash};
-		if (bft_vote_sign(&v, 1337, keys[who[i]]))
-			abort();
-		c->sigs[i].index = idx[i];
-		memcpy(c->sigs[i].sig, v.sig, BFT_SIG_LEN);
-	}
-	c->n = n;
-}
-
 /* The contract's storage word at slot, as hex. */
 static void slot_hex(node *n, uint64_t slot, char out[65])
 {
@@ -565,12 +527,14 @@ static void test_changes(void)
 
 	/* Block 2: the genesis set commits block 1 and proposes. */
 	bft_commit c1, c2, c3;
-	commit_at(1, &h1, (int[]){2, 1, 3}, (uint32_t[]){0, 1, 2}, 3, &c1);
+	bft_signed_commit(1, &h1, 0, BFT_STEP_PRECOMMIT,
+	                  (int[]){2, 1, 3}, (uint32_t[]){0, 1, 2}, 3, &c1);
 	CHECK(build_txs(&n, 1, &c1, NULL, 0, &b2));
 	CHECK_EQ_INT(import_block(&n, &b2, &h2), DURE_OK);
 
 	/* Block 3: a coinbase of the old set only is refused. */
-	commit_at(2, &h2, (int[]){2, 1, 3}, (uint32_t[]){0, 1, 2}, 3, &c2);
+	bft_signed_commit(2, &h2, 0, BFT_STEP_PRECOMMIT,
+	                  (int[]){2, 1, 3}, (uint32_t[]){0, 1, 2}, 3, &c2);
 	CHECK(build_txs(&n, 1, &c2, NULL, 0, &b3x));
 	CHECK_EQ_INT(import_block(&n, &b3x, &h3), DURE_EBFT_SIGNER);
 	CHECK(build_txs(&n, 3, &c2, NULL, 0, &b3));
@@ -588,13 +552,16 @@ static void test_changes(void)
 	/* Block 4 carries block 3's commit by the new set: key 2 (index 0)
 	 * holds 5 of 6, more than two thirds; key 3 alone does not; the old
 	 * set's keys are not it. */
-	commit_at(3, &h3, (int[]){3}, (uint32_t[]){1}, 1, &c3);
+	bft_signed_commit(3, &h3, 0, BFT_STEP_PRECOMMIT,
+	                  (int[]){3}, (uint32_t[]){1}, 1, &c3);
 	CHECK_EQ_INT(bft_rules_check_commit(n.eng.bft, &h3, &c3),
 	             DURE_EBFT_COMMIT);
-	commit_at(3, &h3, (int[]){1, 0}, (uint32_t[]){0, 1}, 2, &c3);
+	bft_signed_commit(3, &h3, 0, BFT_STEP_PRECOMMIT,
+	                  (int[]){1, 0}, (uint32_t[]){0, 1}, 2, &c3);
 	CHECK_EQ_INT(bft_rules_check_commit(n.eng.bft, &h3, &c3),
 	             DURE_EBFT_SIGNER);
-	commit_at(3, &h3, (int[]){2}, (uint32_t[]){0}, 1, &c3);
+	bft_signed_commit(3, &h3, 0, BFT_STEP_PRECOMMIT,
+	                  (int[]){2}, (uint32_t[]){0}, 1, &c3);
 	CHECK_EQ_INT(bft_rules_check_commit(n.eng.bft, &h3, &c3), DURE_OK);
 	CHECK(build_txs(&n, 2, &c3, NULL, 0, &b4));
 	CHECK_EQ_INT(import_block(&n, &b4, &h4), DURE_OK);
