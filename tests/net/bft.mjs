@@ -15,30 +15,9 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Wallet } from 'ethers'
-import { Cluster, HOST, bftGenesis, check, dureBinary, failed, freePort, initChain, rpc, sleep, waitFor, waitRpc } from './lib.mjs'
+import { Cluster, HOST, bftGenesis, check, dureBinary, failed, freePort, height, heights, initChain, rpc, sameChain, sleep, waitFor, waitRpc } from './lib.mjs'
 
 const CHAIN_ID = 4243
-const hex = (n) => '0x' + n.toString(16)
-
-const height = async (n) => Number(await rpc(n.rpcPort, 'eth_blockNumber'))
-
-async function heights(nodes) {
-  return Promise.all(nodes.map(height))
-}
-
-// Every node holds the same block at every height from 1 to the lowest
-// head; returns that height, or -1 (and says where) if they differ.
-async function agreed(nodes) {
-  const low = Math.min(...(await heights(nodes)))
-  for (let h = 1; h <= low; h++) {
-    const bs = await Promise.all(nodes.map((n) => rpc(n.rpcPort, 'eth_getBlockByNumber', [hex(h), false])))
-    if (!bs.every((b) => b && b.hash === bs[0].hash)) {
-      console.log(`nodes differ at #${h}: ${bs.map((b) => b && b.hash.slice(0, 10)).join(' ')}`)
-      return -1
-    }
-  }
-  return low
-}
 
 async function main() {
   const dure = dureBinary()
@@ -87,7 +66,7 @@ async function main() {
 
   // 1. one chain, final at once.
   await waitFor('height 3 on every node', 30000, async () => (await heights(nodes)).every((h) => h >= 3))
-  check((await agreed(nodes)) >= 3, 'all 6 nodes commit the same blocks')
+  check((await sameChain(nodes)) >= 3, 'all 6 nodes commit the same blocks')
   const fin = await rpc(f1.rpcPort, 'eth_getBlockByNumber', ['finalized', false])
   const head = await rpc(f1.rpcPort, 'eth_getBlockByNumber', ['latest', false])
   check(fin && Number(fin.number) >= Number(head.number) - 1, `"finalized" is the head (#${Number(fin.number)}, head #${Number(head.number)})`)
@@ -122,7 +101,7 @@ async function main() {
   await sleep(8000)
   const after = await heights(rest)
   check(after.every((h, i) => h <= before[i]), `with v3 killed too the chain halts (${before.join(',')} -> ${after.join(',')})`)
-  check((await agreed(rest)) >= 0, 'and nobody forked')
+  check((await sameChain(rest)) >= 0, 'and nobody forked')
 
   // 5. back to a quorum.
   await start(v3)
@@ -131,7 +110,7 @@ async function main() {
   const top = Math.max(...(await heights(nodes)))
   await waitFor('v4 catching up', 30000, async () => (await height(v4)) >= top).catch(() => {})
   check((await height(v4)) >= top, `v4 restarted catches up to #${top}`)
-  check((await agreed(nodes)) >= top, 'every node holds the same hash at every height')
+  check((await sameChain(nodes)) >= top, 'every node holds the same hash at every height')
   const ev = await Promise.all(nodes.map((n) => rpc(n.rpcPort, 'dure_bftEvidence')))
   check(ev.every((e) => Array.isArray(e) && e.length === 0), 'no node recorded an equivocation (the WAL held across the crashes)')
   const st = await rpc(v2.rpcPort, 'dure_bftStatus')

@@ -21,7 +21,7 @@
 import { accessSync, constants, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { Wallet } from 'ethers'
-import { Cluster, HOST, bftGenesis, check, dureBinary, failed, freePort, initChain, rpc, waitFor, waitRpc } from './lib.mjs'
+import { Cluster, HOST, bftGenesis, check, dureBinary, failed, freePort, heights, initChain, rpc, sameChain, waitFor, waitRpc } from './lib.mjs'
 
 const CHAIN_ID = 4247
 const TARGET = 12
@@ -42,23 +42,6 @@ function harnessBinary() {
     process.exit(2)
   }
   return resolve(p)
-}
-
-const height = async (n) => Number(await rpc(n.rpcPort, 'eth_blockNumber'))
-const heights = (nodes) => Promise.all(nodes.map(height))
-
-// Every node holds the same block at every height from 1 to the lowest
-// head; returns that height, or -1 (and says where) if they differ.
-async function agreed(nodes) {
-  const low = Math.min(...(await heights(nodes)))
-  for (let h = 1; h <= low; h++) {
-    const bs = await Promise.all(nodes.map((n) => rpc(n.rpcPort, 'eth_getBlockByNumber', [hex(h), false])))
-    if (!bs.every((b) => b && b.hash === bs[0].hash)) {
-      console.log(`nodes differ at #${h}: ${bs.map((b) => b && b.hash.slice(0, 10)).join(' ')}`)
-      return -1
-    }
-  }
-  return low
 }
 
 const alive = (p) => p.exitCode === null && p.signalCode === null
@@ -127,7 +110,7 @@ async function main() {
   for (const n of [...nodes, z]) check(alive(n.p), `${n.label} is still running`)
   check(reached && nodes.every((n) => alive(n.p)), `every honest node and the follower passed height ${TARGET}`)
 
-  const low = await agreed(nodes).catch(() => -1)
+  const low = await sameChain(nodes).catch(() => -1)
   check(low >= 1, `v1..v3 and f hold the same hash at every height 1..${low}`)
 
   const signed = cl.log('z')

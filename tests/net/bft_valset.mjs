@@ -14,12 +14,11 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Wallet, encodeRlp, toBeHex } from 'ethers'
-import { Cluster, HOST, bftGenesis, check, dureBinary, failed, freePort, initChain, rpc, waitFor, waitRpc } from './lib.mjs'
+import { Cluster, HOST, bftGenesis, check, dureBinary, failed, freePort, height, initChain, rpc, waitFor, waitRpc } from './lib.mjs'
 
 const CHAIN_ID = 4244
 const CONTRACT = '0x0000000000000000000000000000000000000bf7'
 
-const height = async (n) => Number(await rpc(n.rpcPort, 'eth_blockNumber'))
 const lower = (a) => a.toLowerCase()
 const setOf = (st) => st.validators.map((v) => lower(v.address)).sort()
 

@@ -112,6 +112,24 @@ export async function waitRpc(port, ms = 10000) {
   }
 }
 
+// A node's head number (n.rpcPort), and those of several nodes.
+export const height = async (n) => Number(await rpc(n.rpcPort, 'eth_blockNumber'))
+export const heights = (nodes) => Promise.all(nodes.map(height))
+
+// Every node holds the same block at every height from 1 to the lowest
+// head: returns that height, or -1 (and says where) if they differ.
+export async function sameChain(nodes) {
+  const low = Math.min(...(await heights(nodes)))
+  for (let h = 1; h <= low; h++) {
+    const bs = await Promise.all(nodes.map((n) => rpc(n.rpcPort, 'eth_getBlockByNumber', ['0x' + h.toString(16), false])))
+    if (!bs.every((b) => b && b.hash === bs[0].hash)) {
+      console.log(`nodes differ at #${h}: ${bs.map((b) => b && b.hash.slice(0, 10)).join(' ')}`)
+      return -1
+    }
+  }
+  return low
+}
+
 export const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms))
 
 // Polls cond() until it is truthy; returns its value, or throws `what`
