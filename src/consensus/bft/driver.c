@@ -459,9 +459,6 @@ static void host_evidence(void *ctx, uint32_t index, bool is_proposal,
 
 /* ---- heights ---- */
 
-static int import_committed(bft_driver *d, const block *b,
-                            import_result *res);
-
 /* Runs what a machine call left for afterwards: the import of a decided
  * block (the machine must not be called from inside its callbacks, and
  * the import moves it on). */
@@ -483,7 +480,7 @@ static void after_machine(bft_driver *d)
 	      d->decision.height, d->decision.round, d->decision.n);
 	d->own_decision = true;
 	import_result r;
-	int err = import_committed(d, &c->b, &r);
+	int err = d->ops.import(d->ops.ctx, &c->b, &r);
 	if (err)
 		logf_(d, 1, "decided block #%" PRIu64 " does not import: %s",
 		      d->decision.height, dure_strerror(err));
@@ -657,12 +654,6 @@ void bft_driver_on_head(bft_driver *d, const block *b, const h256 *hash)
 
 /* ---- import ---- */
 
-static int import_committed(bft_driver *d, const block *b,
-                            import_result *res)
-{
-	return d->ops.import(d->ops.ctx, b, res);
-}
-
 static held_block *held_find(bft_driver *d, const h256 *hash)
 {
 	for (size_t i = 0; i < BFT_HELD_MAX; i++)
@@ -749,7 +740,7 @@ int bft_driver_import(bft_driver *d, const block *b, import_result *res)
 			return err;
 		known_add(d, &c);
 		import_result pr;
-		if ((err = import_committed(d, &parent->b, &pr)) != 0)
+		if ((err = d->ops.import(d->ops.ctx, &parent->b, &pr)) != 0)
 			return err;
 		if ((err = blockchain_head(d->bc, &head, &hh)) != 0)
 			return err;
@@ -759,7 +750,7 @@ int bft_driver_import(bft_driver *d, const block *b, import_result *res)
 	if ((err = check_header(d, &head, &b->h)) != 0)
 		return err;
 	if (known_find(d, &hash))
-		return import_committed(d, b, res);
+		return d->ops.import(d->ops.ctx, b, res);
 	logf_(d, 4, "holding #%" PRIu64 " until its commit", b->h.number);
 	return hold(d, b, &hash);
 }
@@ -775,7 +766,7 @@ static void on_commit(bft_driver *d, const bft_commit *c)
 	const block *b = hb ? &hb->b : cb ? &cb->b : NULL;
 	if (!b)
 		return;
-	int err = import_committed(d, b, &r);
+	int err = d->ops.import(d->ops.ctx, b, &r);
 	if (err)
 		logf_(d, 2, "committed block #%" PRIu64 " does not import: %s",
 		      c->height, dure_strerror(err));
