@@ -87,17 +87,23 @@ static inline int rm_entry(const char *path, const struct stat *sb,
 	return remove(path);
 }
 
-/* A Cancun chain 1337 with the four validators of power 1; with_admin:
- * validator 0 is the admin of set changes through CONTRACT, and
- * validators 0 and 1 are funded. */
+/* A Cancun chain 1337 with the four validators of power 1 (mode below;
+ * with an admin, validators 0 and 1 are funded). Returns DURE_OK or the
+ * first error, chain_engine_open's included. */
 #define CONTRACT "0x0000000000000000000000000000000000000bf7"
 
-static inline bool node_open_with(node *n, bool with_admin)
+enum {
+	BFT_PLAIN,       /* the set never changes */
+	BFT_ADMIN,       /* validator 0 changes it through CONTRACT */
+	BFT_ADMIN_CODE,  /* ... and the genesis puts code at CONTRACT */
+};
+
+static inline int node_open_with(node *n, int mode)
 {
 	memset(n, 0, sizeof *n);
 	strcpy(n->dir, "/tmp/dure-bft-XXXXXX");
 	if (!mkdtemp(n->dir))
-		return false;
+		return DURE_EIO;
 	json_t *j = json_pack(
 	    "{s:{s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,"
 	    "s:{s:[s,s,s,s]}},"
@@ -110,7 +116,7 @@ static inline bool node_open_with(node *n, bool with_admin)
 	    hh_addrs[0], hh_addrs[1], hh_addrs[2], hh_addrs[3],
 	    "alloc", "gasLimit", "0x1c9c380", "difficulty", "0x1",
 	    "baseFeePerGas", "0x3b9aca00", "timestamp", 0x1000);
-	if (j && with_admin) {
+	if (j && mode != BFT_PLAIN) {
 		json_t *bft = json_object_get(json_object_get(j, "config"), "bft");
 		json_object_set_new(bft, "admin", json_string(hh_addrs[0]));
 		json_object_set_new(bft, "contract", json_string(CONTRACT));
@@ -118,21 +124,34 @@ static inline bool node_open_with(node *n, bool with_admin)
 			json_object_set_new(json_object_get(j, "alloc"), hh_addrs[k],
 			                    json_pack("{s:s}", "balance",
 			                              "0x56bc75e2d63100000"));
+		if (mode == BFT_ADMIN_CODE)
+			json_object_set_new(json_object_get(j, "alloc"), CONTRACT,
+			                    json_pack("{s:s}", "code", "0x00"));
 	}
 	genesis g = {0};
 	h256 hash;
-	bool ok = j &&
-	          db_open(n->dir, &(db_options){.no_sync = true}, &n->d) == 0 &&
-	          store_open(n->d, &n->s) == 0 &&
-	          genesis_from_json(j, &g) == 0 && g.config.has_bft &&
-	          blockchain_init(n->s, &g, &hash) == 0 &&
-	          chain_engine_open(n->s, NULL, &n->eng, &n->bc) == 0;
+	int err = j ? DURE_OK : DURE_ENOMEM;
+	if (!err)
+		err = db_open(n->dir, &(db_options){.no_sync = true}, &n->d);
+	if (!err)
+		err = store_open(n->d, &n->s);
+	if (!err)
+		err = genesis_from_json(j, &g);
+	if (!err && !g.config.has_bft)
+		err = DURE_EINVAL;
+	if (!err)
+		err = blockchain_init(n->s, &g, &hash);
+	if (!err)
+		err = chain_engine_open(n->s, NULL, &n->eng, &n->bc);
 	genesis_free(&g);
 	json_decref(j);
-	return ok;
+	return err;
 }
 
-static inline bool node_open(node *n) { return node_open_with(n, false); }
+static inline bool node_open(node *n)
+{
+	return node_open_with(n, BFT_PLAIN) == DURE_OK;
+}
 
 static inline void node_close(node *n)
 {

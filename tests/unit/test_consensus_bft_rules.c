@@ -483,7 +483,7 @@ static void test_changes(void)
 	static const char *const zero =
 	    "0000000000000000000000000000000000000000000000000000000000000000";
 	node n;
-	CHECK(node_open_with(&n, true));
+	CHECK_EQ_INT(node_open_with(&n, BFT_ADMIN), DURE_OK);
 	tx txs[3];
 	CHECK(change_tx(0, 0, change_rlp, &txs[0]));
 	CHECK(change_tx(0, 1, "c0c0", &txs[1]));
@@ -582,6 +582,11 @@ static void test_changes(void)
 	block_free(&b3);
 	block_free(&b3x);
 	block_free(&b4);
+	node_close(&n);
+
+	/* Code at the contract could set its slots for any caller: such a
+	 * chain does not open. */
+	CHECK_EQ_INT(node_open_with(&n, BFT_ADMIN_CODE), DURE_EINVAL);
 	node_close(&n);
 }
 

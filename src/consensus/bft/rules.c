@@ -412,6 +412,15 @@ int bft_rules_load(bft_rules *r, store *s)
 		return err;
 	h256 head;
 	err = store_head(s, t, &head);
+	/* Code at the contract could write its slots for anyone who calls
+	 * it: such a chain's sets would not be the admin's. */
+	state_account acct;
+	const uint8_t *code;
+	size_t code_len = 0;
+	if (!err && store_account(s, t, &cb->contract, &acct) == DURE_OK &&
+	    store_code(s, t, &acct.code_hash, &code, &code_len) == DURE_OK &&
+	    code_len > 0)
+		err = DURE_EINVAL;
 	store_slots rd = {.s = s, .t = t, .a = &cb->contract};
 	set_state ss;
 	if (!err) {

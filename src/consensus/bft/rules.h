@@ -105,8 +105,9 @@ const engine *bft_rules_engine(bft_rules *r);
 const bft_valset *bft_rules_genesis_set(const bft_rules *r);
 
 /* Reads the set state after the head of s's chain (once at start, before
- * imports: later blocks are learnt as they are finalized). Returns DURE_OK
- * or a db error. */
+ * imports: later blocks are learnt as they are finalized). Returns DURE_OK,
+ * DURE_EINVAL when the contract of set changes holds code (which could
+ * write its slots for any caller), or a db error. */
 DURE_WUR int bft_rules_load(bft_rules *r, store *s);
 
 /* The set of height h and, when pre is not NULL, the set its proposers
