@@ -441,21 +441,9 @@ static void m_get_proof(rpc_call *call, json_t *params, void *arg)
 		free(lens);
 		return;
 	}
-	if (!a.head) {
-		at_close(&a);
-		free(keys);
-		free(lens);
-		char msg[128];
-		snprintf(msg, sizeof msg,
-		         "proofs are served for the head block only (block %llu "
-		         "is not the head)",
-		         (unsigned long long)a.h.number);
-		rpc_reply_error(call, API_ERR_SERVER, msg, NULL);
-		return;
-	}
 	store_proof p;
-	int err = store_prove(blockchain_store(es->ctx->bc), a.t, &addr, keys, nk,
-	                      &p);
+	int err = store_prove_at(es->hist, a.t, a.h.number, &addr, keys, nk,
+	                         &p);
 	at_close(&a);
 	json_t *r = NULL;
 	if (!err) {
@@ -487,10 +475,18 @@ static void m_get_proof(rpc_call *call, json_t *params, void *arg)
 	}
 	free(keys);
 	free(lens);
-	if (err)
+	if (err == DURE_EPROOF_DEPTH) {
+		char msg[160];
+		snprintf(msg, sizeof msg,
+		         "historical proofs reach %d blocks below the head and "
+		         "at most %u changed accounts and slots since",
+		         STORE_PROOF_DEPTH_MAX, STORE_PROOF_CHANGES_MAX);
+		rpc_reply_error(call, API_ERR_SERVER, msg, NULL);
+	} else if (err) {
 		api_reply_internal(call, err);
-	else
+	} else {
 		api_reply_json(call, r);
+	}
 }
 
 /* ---- messages ---- */

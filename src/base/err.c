@@ -112,6 +112,7 @@ static const char *const messages[DURE_ERR_COUNT_] = {
 	[DURE_EDB] = "database operation failed",
 	[DURE_EDB_FULL] = "db: map full",
 	[DURE_EDB_CORRUPT] = "db: malformed record",
+	[DURE_EPROOF_DEPTH] = "store: state too far below the head to prove",
 	[DURE_ETRIE_MISSING] = "trie: missing or mismatched node",
 	[DURE_ERPC_METHOD_EXISTS] = "rpc: method already registered",
 	[DURE_ERPC_LISTEN] = "rpc: cannot listen on the RPC address",

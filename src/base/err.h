@@ -141,6 +141,7 @@ typedef enum dure_err {
 	/* db, trie, store */
 	DURE_EDB_FULL,        /* database map full; the write must be retried */
 	DURE_EDB_CORRUPT,     /* a stored record is malformed */
+	DURE_EPROOF_DEPTH,    /* state too far below the head to prove */
 	DURE_ETRIE_MISSING,   /* a trie node the root refers to is missing or wrong */
 
 	/* rpc */

@@ -15,8 +15,12 @@
  * head costs up to n lookups (no history index yet). Code is stored by
  * hash and never deleted (neither store_apply nor store_unwind removes
  * it), so it needs no history.
- * Proofs (store_prove) come from the tries, which hold the head's nodes
- * only, so only the head's state can be proved. */
+ * Proofs of a past block's state (store_prove_at) rebuild its tries in
+ * memory: the head's tries, which are all the store keeps, with every
+ * account that later blocks changed (and every changed slot of the
+ * proved account) put back to its value then. That costs the changes
+ * since the block, so it reaches STORE_PROOF_DEPTH_MAX blocks below the
+ * head and at most STORE_PROOF_CHANGES_MAX changed accounts and slots. */
 #ifndef DURE_STORE_HISTORY_H
 #define DURE_STORE_HISTORY_H
 
@@ -30,6 +34,9 @@
 #include "state/state.h"
 #include "store/store.h"
 #include "u256/u256.h"
+
+#define STORE_PROOF_DEPTH_MAX 8192
+#define STORE_PROOF_CHANGES_MAX (1u << 18)
 
 typedef struct store_history store_history;
 
@@ -52,6 +59,16 @@ DURE_WUR int store_account_at(store_history *h, db_txn *t, uint64_t n,
                               const address *a, state_account *out);
 DURE_WUR int store_storage_at(store_history *h, db_txn *t, uint64_t n,
                               const address *a, const u256 *key, u256 *out);
+
+/* store_prove of a and keys[0, nkeys) in the state after canonical block
+ * n (see above). The rebuilt roots are checked against block n's state
+ * root and the account's storage root. Returns DURE_OK, DURE_ERANGE for n
+ * above the head, DURE_EPROOF_DEPTH beyond the limits above,
+ * DURE_EDB_CORRUPT, DURE_ENOMEM or a db or trie error; *out is zeroed on
+ * failure. */
+DURE_WUR int store_prove_at(store_history *h, db_txn *t, uint64_t n,
+                            const address *a, const u256 *keys,
+                            size_t nkeys, store_proof *out);
 
 /* A state backend reading the state after block `number` in t. */
 typedef struct store_history_view {

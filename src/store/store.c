@@ -1203,26 +1203,6 @@ int store_verify_state(store *s, db_txn *t, h256 *root, size_t *accounts,
 
 /* ---- proofs ---- */
 
-/* The proof of keccak(key) in the trie of table (owner's storage trie, or
- * the account trie) with root `root`. */
-static int prove_in(store *s, db_txn *t, int table, const address *owner,
-                    const h256 *root, const uint8_t *key, size_t klen,
-                    trie_proof *out)
-{
-	memset(out, 0, sizeof *out);
-	trie_ctx c;
-	trie_ctx_init(&c, s, t, table, owner);
-	trie *tr;
-	int err = open_trie(&c, root, &tr);
-	if (err)
-		return err;
-	uint8_t hk[32];
-	keccak256(key, klen, hk);
-	err = trie_prove(tr, hk, 32, out);
-	trie_free(tr);
-	return err;
-}
-
 void store_proof_free(store_proof *p)
 {
 	trie_proof_free(&p->account_proof);
@@ -1233,43 +1213,179 @@ void store_proof_free(store_proof *p)
 	memset(p, 0, sizeof *p);
 }
 
-int store_prove(store *s, db_txn *t, const address *a, const u256 *keys,
-                size_t nkeys, store_proof *out)
+static int cmp_past_account(const void *key, const void *x)
 {
-	memset(out, 0, sizeof *out);
-	int err = store_state_root(s, t, &out->state_root);
-	if (err)
+	return memcmp(key, ((const store_past_account *)x)->addr.b, 20);
+}
+
+static int cmp_past_slot(const void *key, const void *x)
+{
+	uint8_t k[32];
+	u256_to_be(&((const store_past_slot *)x)->key, k);
+	return memcmp(key, k, 32);
+}
+
+/* The past's entry for a, or NULL when a is as at the head. */
+static const store_past_account *past_account(const store_past *p,
+                                              const address *a)
+{
+	return p && p->naccounts ? bsearch(a->b, p->accounts, p->naccounts,
+	                                   sizeof *p->accounts,
+	                                   cmp_past_account)
+	                         : NULL;
+}
+
+static const store_past_slot *past_slot(const store_past *p, const u256 *key)
+{
+	uint8_t k[32];
+	u256_to_be(key, k);
+	return p && p->nslots ? bsearch(k, p->slots, p->nslots,
+	                                sizeof *p->slots, cmp_past_slot)
+	                      : NULL;
+}
+
+/* The account trie of the past p (the head's when p is NULL): the head's
+ * trie with p's accounts put back, which must give p's state root. */
+static int past_account_trie(store *s, db_txn *t, trie_ctx *c,
+                             const store_past *p, trie **out)
+{
+	h256 head_root, root;
+	int err = store_state_root(s, t, &head_root);
+	if (!err)
+		err = open_trie(c, &head_root, out);
+	if (err || !p)
 		return err;
-	err = store_account(s, t, a, &out->account);
-	out->exists = err == DURE_OK;
+	buf v = BUF_INIT;
+	for (size_t i = 0; i < p->naccounts && !err; i++) {
+		const store_past_account *pa = &p->accounts[i];
+		if (!pa->existed) {
+			err = trie_secure_del(*out, pa->addr.b, 20);
+			continue;
+		}
+		buf_reset(&v);
+		account_encode(&pa->account, &v);
+		err = buf_failed(&v) ? DURE_ENOMEM
+		                     : trie_secure_put(*out, pa->addr.b, 20, v.data,
+		                                       v.len);
+	}
+	buf_free(&v);
+	if (!err)
+		err = trie_root(*out, &root);
+	if (!err && !h256_eq(&root, &p->state_root))
+		err = DURE_EDB_CORRUPT;
+	if (err) {
+		trie_free(*out);
+		*out = NULL;
+	}
+	return err;
+}
+
+/* a's storage trie in the past p (the head's when p is NULL), which must
+ * have root `want`. */
+static int past_storage_trie(store *s, db_txn *t, trie_ctx *c,
+                             const store_past *p, const address *a,
+                             const h256 *want, trie **out)
+{
+	if (!p)
+		return open_trie(c, want, out);
+	state_account head;
+	int err = store_account(s, t, a, &head);
 	if (err == DURE_ENOTFOUND) {
-		out->account.code_hash = empty_code_hash;
-		out->account.storage_root = TRIE_EMPTY_ROOT;
+		head.storage_root = TRIE_EMPTY_ROOT;
 		err = DURE_OK;
 	}
 	if (!err)
-		err = prove_in(s, t, T_ACCOUNT_TRIE, NULL, &out->state_root, a->b, 20,
-		               &out->account_proof);
+		err = open_trie(c, &head.storage_root, out);
+	for (size_t i = 0; i < p->nslots && !err; i++)
+		err = put_slot_leaf(*out, &p->slots[i].key, &p->slots[i].value);
+	h256 root;
+	if (!err)
+		err = trie_root(*out, &root);
+	if (!err && !h256_eq(&root, want))
+		err = DURE_EDB_CORRUPT;
+	if (err && *out) {
+		trie_free(*out);
+		*out = NULL;
+	}
+	return err;
+}
+
+static int prove_key(trie *tr, const uint8_t *key, size_t klen,
+                     trie_proof *out)
+{
+	uint8_t hk[32];
+	keccak256(key, klen, hk);
+	return trie_prove(tr, hk, 32, out);
+}
+
+int store_prove_past(store *s, db_txn *t, const store_past *p,
+                     const address *a, const u256 *keys, size_t nkeys,
+                     store_proof *out)
+{
+	memset(out, 0, sizeof *out);
+	int err = p ? DURE_OK : store_state_root(s, t, &out->state_root);
+	if (p)
+		out->state_root = p->state_root;
+	const store_past_account *pa = past_account(p, a);
+	if (err)
+		return err;
+	if (pa) {
+		out->exists = pa->existed;
+		out->account = pa->account;
+	} else {
+		err = store_account(s, t, a, &out->account);
+		out->exists = err == DURE_OK;
+	}
+	if (!out->exists) {
+		memset(&out->account, 0, sizeof out->account);
+		out->account.code_hash = empty_code_hash;
+		out->account.storage_root = TRIE_EMPTY_ROOT;
+		if (err == DURE_ENOTFOUND)
+			err = DURE_OK;
+	}
+	trie_ctx ac, sc;
+	trie_ctx_init(&ac, s, t, T_ACCOUNT_TRIE, NULL);
+	trie_ctx_init(&sc, s, t, T_STORAGE_TRIE, a);
+	trie *acc = NULL, *st = NULL;
+	if (!err)
+		err = past_account_trie(s, t, &ac, p, &acc);
+	if (!err)
+		err = prove_key(acc, a->b, 20, &out->account_proof);
 	if (!err && nkeys) {
 		out->storage = calloc(nkeys, sizeof *out->storage);
 		out->values = calloc(nkeys, sizeof *out->values);
 		if (!out->storage || !out->values)
 			err = DURE_ENOMEM;
+		if (!err)
+			err = past_storage_trie(s, t, &sc, p, a,
+			                        &out->account.storage_root, &st);
 	}
 	if (!err)
 		out->nkeys = nkeys;
 	for (size_t i = 0; i < nkeys && !err; i++) {
 		uint8_t k[32];
 		u256_to_be(&keys[i], k);
-		err = prove_in(s, t, T_STORAGE_TRIE, a, &out->account.storage_root, k,
-		               32, &out->storage[i]);
-		if (!err && out->exists) {
+		err = prove_key(st, k, 32, &out->storage[i]);
+		const store_past_slot *ps = past_slot(p, &keys[i]);
+		if (err || !out->exists)
+			continue;
+		if (ps) {
+			out->values[i] = ps->value;
+		} else {
 			err = store_storage(s, t, a, &keys[i], &out->values[i]);
 			if (err == DURE_ENOTFOUND)
 				err = DURE_OK;
 		}
 	}
+	trie_free(acc);
+	trie_free(st);
 	if (err)
 		store_proof_free(out);
 	return err;
+}
+
+int store_prove(store *s, db_txn *t, const address *a, const u256 *keys,
+                size_t nkeys, store_proof *out)
+{
+	return store_prove_past(s, t, NULL, a, keys, nkeys, out);
 }

@@ -82,13 +82,15 @@ static address create2_addr(const uint8_t *init, size_t n)
 }
 
 /* Writes the header of block `number` as the canonical head. */
-static int put_head(node *n, db_txn *t, uint64_t number)
+static int put_head(node *n, db_txn *t, uint64_t number, const h256 *root)
 {
 	block b = {0};
 	b.h.number = number;
 	b.h.gas_limit = 30000000;
+	b.h.state_root = *root;
 	h256 hash = {{0}};
 	hash.b[0] = 0xb1;
+	hash.b[30] = (uint8_t)(number >> 8);
 	hash.b[31] = (uint8_t)number;
 	u256 td = U256_ZERO;
 	int err = store_put_block(n->s, t, &b, &hash, &td);
@@ -117,7 +119,7 @@ static bool commit_block(node *n, uint64_t number,
 	bool ok = state_new_backed(&b, &st) == 0 && body(st, number) &&
 	          state_changes(st, &c, &nc) == 0 &&
 	          store_apply(n->s, t, number, c, nc, number > 0, &root) == 0 &&
-	          put_head(n, t, number) == 0;
+	          put_head(n, t, number, &root) == 0;
 	state_free(st);
 	if (!ok) {
 		db_abort(t);
@@ -136,6 +138,13 @@ static bool genesis_body(state *st, uint64_t number)
 	state_set_nonce(st, &factory, 1);
 	state_end_tx(st, true);
 	return !state_failed(st);
+}
+
+static bool empty_body(state *st, uint64_t number)
+{
+	(void)st;
+	(void)number;
+	return true;
 }
 
 static bool node_open(node *n)
@@ -321,6 +330,55 @@ static void check_x(store_history *h, db_txn *t, uint64_t n)
 	CHECK_EQ_INT(store_account_at(h, t, n, &yaddr, &a), DURE_ENOTFOUND);
 }
 
+static bool same_trie_proof(const trie_proof *x, const trie_proof *y)
+{
+	if (x->n != y->n)
+		return false;
+	for (size_t i = 0; i < x->n; i++)
+		if (x->lens[i] != y->lens[i] ||
+		    memcmp(x->nodes[i], y->nodes[i], x->lens[i]))
+			return false;
+	return true;
+}
+
+/* A proof of a at block n rebuilt from the change sets is node for node
+ * the reference's proof of its head, and it holds against block n's
+ * state root. */
+static void same_proof(store_history *h, db_txn *t, uint64_t n, node *ref,
+                       db_txn *rt, const address *a)
+{
+	u256 slots[4];
+	for (uint64_t k = 0; k < 4; k++)
+		slots[k] = u256_from_u64(k);
+	store_proof x, y;
+	CHECK_EQ_INT(store_prove_at(h, t, n, a, slots, 4, &x), DURE_OK);
+	CHECK_EQ_INT(store_prove(ref->s, rt, a, slots, 4, &y), DURE_OK);
+	CHECK(h256_eq(&x.state_root, &y.state_root));
+	CHECK_EQ_INT(x.exists, y.exists);
+	CHECK(x.account.nonce == y.account.nonce);
+	CHECK(u256_eq(&x.account.balance, &y.account.balance));
+	CHECK(h256_eq(&x.account.storage_root, &y.account.storage_root));
+	CHECK(h256_eq(&x.account.code_hash, &y.account.code_hash));
+	CHECK(same_trie_proof(&x.account_proof, &y.account_proof));
+	for (size_t k = 0; k < 4; k++) {
+		CHECK(same_trie_proof(&x.storage[k], &y.storage[k]));
+		CHECK(u256_eq(&x.values[k], &y.values[k]));
+	}
+	h256 hash;
+	header hd;
+	CHECK_EQ_INT(store_canonical(ref->s, rt, n, &hash), DURE_OK);
+	CHECK_EQ_INT(store_header(ref->s, rt, &hash, &hd), DURE_OK);
+	uint8_t hk[32];
+	keccak256(a->b, 20, hk);
+	const uint8_t *v;
+	size_t vl;
+	CHECK_EQ_INT(trie_verify_proof(&hd.state_root, hk, 32, &x.account_proof,
+	                               &v, &vl),
+	             x.exists ? DURE_OK : DURE_ENOTFOUND);
+	store_proof_free(&x);
+	store_proof_free(&y);
+}
+
 /* Through the state_backend: a state over block n reads what the
  * reference's head holds, code included. */
 static void same_through_state(store_history *h, db_txn *t, uint64_t n,
@@ -405,6 +463,8 @@ static void test_history(void)
 		CHECK_EQ_INT(db_begin_read(ref.d, &rt), DURE_OK);
 		for (size_t i = 0; i < nwatched; i++)
 			same_account(h, t, n, &ref, rt, &watched[i]);
+		for (size_t i = 0; i < nwatched; i++)
+			same_proof(h, t, n, &ref, rt, &watched[i]);
 		same_through_state(h, t, n, &ref, rt);
 		check_x(h, t, n);
 		db_abort(rt);
@@ -422,6 +482,21 @@ static void test_history(void)
 	u256 v;
 	CHECK_EQ_INT(store_storage_at(h, t, NBLOCKS + 1, &xaddr, &U256_ZERO, &v),
 	             DURE_ERANGE);
+	store_proof p;
+	CHECK_EQ_INT(store_prove_at(h, t, NBLOCKS + 1, &xaddr, NULL, 0, &p),
+	             DURE_ERANGE);
+	db_abort(t);
+
+	/* Proofs reach exactly STORE_PROOF_DEPTH_MAX blocks down. */
+	for (uint64_t b = NBLOCKS + 1; b <= NBLOCKS + STORE_PROOF_DEPTH_MAX; b++)
+		CHECK(commit_block(&main, b, empty_body));
+	CHECK_EQ_INT(db_begin_read(main.d, &t), DURE_OK);
+	CHECK_EQ_INT(store_prove_at(h, t, NBLOCKS, &xaddr, NULL, 0, &p), DURE_OK);
+	CHECK(p.exists);
+	store_proof_free(&p);
+	CHECK_EQ_INT(store_prove_at(h, t, NBLOCKS - 1, &xaddr, NULL, 0, &p),
+	             DURE_EPROOF_DEPTH);
+	CHECK_EQ_INT(p.account_proof.n, 0);
 	db_abort(t);
 	store_history_free(h);
 	node_close(&main);

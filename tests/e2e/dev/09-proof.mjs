@@ -81,4 +81,30 @@ await run('proof', async () => {
 	assert.equal(await verify(block.stateRoot, nobody, r.accountProof), null, 'proved absent')
 	assert.equal(big(r.balance), 0n)
 	assert.equal(big(r.nonce), 0n)
+
+	step('a block below the head, after two more transfers')
+	await send({ to: token, data: transfer })
+	await send({ to: token, data: transfer })
+	const past = await rpc(url, 'eth_getProof', [token, slots, block.number])
+	assert.ok(await verify(block.stateRoot, token, past.accountProof), 'the past account proof holds')
+	assert.equal(past.storageHash, p.storageHash, 'the storage hash of that block')
+	for (let i = 0; i < slots.length; i++) {
+		const sp = past.storageProof[i]
+		const v = await verify(past.storageHash, zeroPadValue(toBeHex(big(sp.key)), 32), sp.proof)
+		assert.equal(v ? big(decodeRlp(v)) : 0n, want[i], `slot ${i} at block ${block.number}`)
+		assert.equal(big(sp.value), want[i])
+	}
+	const head = await rpc(url, 'eth_getBlockByNumber', ['latest', false])
+	const now = await rpc(url, 'eth_getProof', [token, slots.slice(0, 2), 'latest'])
+	assert.notEqual(now.storageHash, past.storageHash)
+	const vals = []
+	for (const sp of now.storageProof) {
+		const v = await verify(now.storageHash, zeroPadValue(toBeHex(big(sp.key)), 32), sp.proof)
+		vals.push(big(decodeRlp(v)))
+	}
+	assert.deepEqual(vals, [250n, 750n], 'the head has the later balances')
+	const mePast = await rpc(url, 'eth_getProof', [me.address, [], block.number])
+	const [n3] = decodeRlp(await verify(block.stateRoot, me.address, mePast.accountProof))
+	assert.equal(big(n3), 2n, 'the sender\'s nonce at that block')
+	assert.ok(await verify(head.stateRoot, me.address, (await rpc(url, 'eth_getProof', [me.address, [], 'latest'])).accountProof))
 })
