@@ -54,7 +54,9 @@ typedef struct filter {
 	uint64_t last_used;      /* clock ms */
 	log_query q;             /* FILTER_LOGS */
 	uint64_t next;           /* FILTER_LOGS: first block not yet reported */
-	h256 *queue;             /* FILTER_BLOCKS, FILTER_PENDING */
+	/* FILTER_BLOCKS, FILTER_PENDING: the hashes to report; FILTER_LOGS:
+	 * the blocks whose logs are to be reported removed, oldest first. */
+	h256 *queue;
 	size_t nqueue, capqueue;
 } filter;
 
@@ -1275,16 +1277,21 @@ void api_log_filter_free(api_log_filter *f)
 	free(f);
 }
 
-bool api_log_filter_block(const api_log_filter *f, uint64_t number,
-                          const uint8_t bloom[256])
+/* Whether a numeric fromBlock or toBlock of q leaves block `number` out
+ * (a tag bounds nothing). */
+static bool query_bounds(const log_query *q, uint64_t number)
 {
-	const log_query *q = &f->q;
 	if (q->has_from && q->from.kind == API_BLOCK_NUMBER &&
 	    q->from.number > number)
 		return false;
-	if (q->has_to && q->to.kind == API_BLOCK_NUMBER && q->to.number < number)
-		return false;
-	return query_may_match(q, bloom);
+	return !(q->has_to && q->to.kind == API_BLOCK_NUMBER &&
+	         q->to.number < number);
+}
+
+bool api_log_filter_block(const api_log_filter *f, uint64_t number,
+                          const uint8_t bloom[256])
+{
+	return query_bounds(&f->q, number) && query_may_match(&f->q, bloom);
 }
 
 bool api_log_filter_match(const api_log_filter *f, const state_log *l)
@@ -1292,12 +1299,13 @@ bool api_log_filter_match(const api_log_filter *f, const state_log *l)
 	return log_matches(&f->q, l);
 }
 
-/* Appends to out the logs of block (hash, h) that q matches; *count
- * counts every log appended. Returns DURE_OK, DURE_ERANGE when the count
- * passes API_LOGS_RESULT_MAX, or a store error. */
+/* Appends to out the logs of block (hash, h) that q matches, marked
+ * removed or not; *count counts every log appended. Returns DURE_OK,
+ * DURE_ERANGE when the count passes API_LOGS_RESULT_MAX, or a store
+ * error. */
 static int block_logs(const api_eth_chain *ec, db_txn *t, const h256 *hash,
-                      const header *h, const log_query *q, json_t *out,
-                      size_t *count)
+                      const header *h, const log_query *q, bool removed,
+                      json_t *out, size_t *count)
 {
 	/* No gas used: no transactions, no logs. */
 	if (h->gas_used == 0 || !query_may_match(q, h->bloom))
@@ -1324,7 +1332,8 @@ static int block_logs(const api_eth_chain *ec, db_txn *t, const h256 *hash,
 				err = DURE_ERANGE;
 				break;
 			}
-			api_log_loc loc = {hash, h->number, &th, i, log_index, false};
+			api_log_loc loc = {hash, h->number, &th, i, log_index,
+			                   removed};
 			if (json_array_append_new(out, ethjson_log(&r[i].logs[j], &loc)))
 				err = DURE_ENOMEM;
 		}
@@ -1335,9 +1344,8 @@ static int block_logs(const api_eth_chain *ec, db_txn *t, const h256 *hash,
 }
 
 static int range_logs(const api_eth_chain *ec, db_txn *t, const log_query *q,
-                      uint64_t lo, uint64_t hi, json_t *out)
+                      uint64_t lo, uint64_t hi, json_t *out, size_t *count)
 {
-	size_t count = 0;
 	for (uint64_t n = lo; n <= hi; n++) {
 		h256 hash;
 		header h;
@@ -1345,7 +1353,7 @@ static int range_logs(const api_eth_chain *ec, db_txn *t, const log_query *q,
 		if (!err)
 			err = store_header(S(ec), t, &hash, &h);
 		if (!err)
-			err = block_logs(ec, t, &hash, &h, q, out, &count);
+			err = block_logs(ec, t, &hash, &h, q, false, out, count);
 		if (err)
 			return err;
 		if (n == UINT64_MAX)
@@ -1396,7 +1404,7 @@ static int query_run(const api_eth_chain *ec, db_txn *t, const log_query *q,
 			snprintf(f->msg, sizeof f->msg, "unknown block");
 			err = DURE_EINVAL;
 		} else if (!err)
-			err = block_logs(ec, t, &q->hash, &h, q, *out, &count);
+			err = block_logs(ec, t, &q->hash, &h, q, false, *out, &count);
 	} else {
 		header head;
 		uint64_t head_num;
@@ -1422,7 +1430,8 @@ static int query_run(const api_eth_chain *ec, db_txn *t, const log_query *q,
 			err = DURE_EINVAL;
 			goto done;
 		}
-		err = range_logs(ec, t, q, lo, hi, *out);
+		size_t count = 0;
+		err = range_logs(ec, t, q, lo, hi, *out, &count);
 	}
 done:
 	if (err == DURE_ERANGE) {
@@ -1610,8 +1619,9 @@ static void m_new_pending_filter(rpc_call *call, json_t *params, void *arg)
 	new_hash_filter(call, params, arg, FILTER_PENDING);
 }
 
-/* The logs of the blocks sealed since f's last poll, within its range. A
- * tag as fromBlock adds no bound beyond "since the last poll". */
+/* The logs of the blocks queued as removed since f's last poll, then
+ * those of the canonical blocks sealed since, within its range. A tag as
+ * fromBlock adds no bound beyond "since the last poll". */
 static int filter_poll_logs(api_eth_chain *ec, filter *f, json_t **out,
                             query_fail *qf)
 {
@@ -1635,10 +1645,18 @@ static int filter_poll_logs(api_eth_chain *ec, filter *f, json_t **out,
 		hi = head_num;
 	if (hi >= lo && hi - lo >= API_LOGS_RANGE_MAX)
 		hi = lo + API_LOGS_RANGE_MAX - 1;
+	size_t count = 0;
 	if (!(*out = json_array()))
 		err = DURE_ENOMEM;
-	else if (lo <= hi)
-		err = range_logs(ec, t, &f->q, lo, hi, *out);
+	for (size_t i = 0; !err && i < f->nqueue; i++) {
+		header h;
+		err = store_header(S(ec), t, &f->queue[i], &h);
+		if (!err)
+			err = block_logs(ec, t, &f->queue[i], &h, &f->q, true, *out,
+			                 &count);
+	}
+	if (!err && lo <= hi)
+		err = range_logs(ec, t, &f->q, lo, hi, *out, &count);
 	db_abort(t);
 	if (err == DURE_ERANGE) {
 		qf->code = RPC_LIMIT_EXCEEDED;
@@ -1651,6 +1669,7 @@ static int filter_poll_logs(api_eth_chain *ec, filter *f, json_t **out,
 		*out = NULL;
 		return err;
 	}
+	f->nqueue = 0;
 	f->next = lo <= hi ? hi + 1 : (f->next > head_num + 1 ? f->next
 	                                                      : head_num + 1);
 	return DURE_OK;
@@ -1754,13 +1773,48 @@ static void queue_hash(filter *f, const h256 *h)
 	f->queue[f->nqueue++] = *h;
 }
 
-void api_filters_on_head(api_eth_chain *ec, const h256 *hashes, size_t n)
+/* The number of the first block of a run (UINT64_MAX for none, or when
+ * it cannot be read). */
+static uint64_t first_number(const api_eth_chain *ec, db_txn *t,
+                             const h256 *hashes, size_t n)
+{
+	uint64_t number;
+	if (!n || store_number(S(ec), t, &hashes[0], &number))
+		return UINT64_MAX;
+	return number;
+}
+
+/* A log filter learns of a route: the removed blocks it reported, or
+ * that were sealed before it was installed (geth reports those too),
+ * are queued to be reported removed; blocks added below its next block
+ * (the new branch) are reported at the next poll. */
+static void logs_on_route(filter *f, uint64_t removed0, const h256 *removed,
+                          size_t nremoved, uint64_t added0)
+{
+	for (size_t k = 0; removed0 != UINT64_MAX && k < nremoved; k++)
+		if (removed0 + k < f->next && query_bounds(&f->q, removed0 + k))
+			queue_hash(f, &removed[k]);
+	if (added0 < f->next)
+		f->next = added0;
+}
+
+void api_filters_on_head(api_eth_chain *ec, const h256 *removed,
+                         size_t nremoved, const h256 *added, size_t nadded)
 {
 	filters_expire(ec);
+	uint64_t removed0 = UINT64_MAX, added0 = UINT64_MAX;
+	db_txn *t;
+	if ((nremoved || nadded) && begin(ec, &t) == DURE_OK) {
+		removed0 = first_number(ec, t, removed, nremoved);
+		added0 = first_number(ec, t, added, nadded);
+		db_abort(t);
+	}
 	for (size_t i = 0; i < API_FILTERS_MAX; i++) {
 		filter *f = ec->filters[i];
-		for (size_t k = 0; f && f->kind == FILTER_BLOCKS && k < n; k++)
-			queue_hash(f, &hashes[k]);
+		if (f && f->kind == FILTER_LOGS)
+			logs_on_route(f, removed0, removed, nremoved, added0);
+		for (size_t k = 0; f && f->kind == FILTER_BLOCKS && k < nadded; k++)
+			queue_hash(f, &added[k]);
 	}
 }
 

@@ -40,10 +40,15 @@
  * Filters: at most API_FILTERS_MAX at a time, each removed after
  * API_FILTER_TIMEOUT_MS without a poll. A block or pending-transaction
  * filter queues at most API_FILTER_QUEUE_MAX hashes between polls and drops
- * newer ones beyond that. A log filter reports, at each poll, the matching
- * logs of the canonical blocks sealed since the previous poll (or since it
- * was installed), within its fromBlock/toBlock; blocks a reorg removes are
- * not reported again as removed logs. */
+ * newer ones beyond that. A log filter reports, at each poll, within its
+ * fromBlock/toBlock, first the matching logs of the blocks a reorg took
+ * off the canonical chain since the previous poll, each with removed true
+ * and its block's hash, oldest block first (geth's order), then those of
+ * the canonical blocks sealed since the previous poll (or since it was
+ * installed), a reorg's new branch included. A removed block is reported
+ * when the filter reported it or it was sealed before the filter was
+ * installed (geth reports those too); at most API_FILTER_QUEUE_MAX of them
+ * wait between polls. */
 #ifndef DURE_API_ETH_CHAIN_H
 #define DURE_API_ETH_CHAIN_H
 
@@ -103,10 +108,14 @@ void api_eth_chain_set_pool_lookup(api_eth_chain *ec, api_pool_lookup_fn fn,
  * reg). Returns DURE_OK or an rpc_register error. */
 DURE_WUR int api_eth_chain_register(rpc_registry *reg, api_eth_chain *ec);
 
-/* The node calls this when the head changes, with the hashes of the new
- * canonical blocks, oldest first: block filters queue them. Also removes
- * filters that expired. */
-void api_filters_on_head(api_eth_chain *ec, const h256 *hashes, size_t n);
+/* The node calls this when the head changes, with the route of the head
+ * (blockchain_route's lists): removed, the blocks that left the canonical
+ * chain, and added, the ones that joined it, each oldest first and of
+ * consecutive numbers. Block filters queue the added hashes; log filters
+ * queue the removed blocks to report their logs removed, and report the
+ * added ones at their next poll. Also removes filters that expired. */
+void api_filters_on_head(api_eth_chain *ec, const h256 *removed,
+                         size_t nremoved, const h256 *added, size_t nadded);
 
 /* The node calls this for every transaction its pool accepts: pending
  * transaction filters queue the hash. */

@@ -261,9 +261,10 @@ static json_t *head_json(const header *h, const h256 *hash)
 	return o;
 }
 
-/* Pushes the logs of block (hash, h) that each logs subscription matches. */
+/* Pushes the logs of block (hash, h) that each logs subscription matches,
+ * marked removed or not. */
 static void push_logs(api_subs *s, store *st, db_txn *t, const h256 *hash,
-                      const header *h)
+                      const header *h, bool removed)
 {
 	bool wanted = false;
 	for (size_t i = 0; i < s->n && !wanted; i++)
@@ -288,7 +289,8 @@ static void push_logs(api_subs *s, store *st, db_txn *t, const h256 *hash,
 		}
 		for (size_t j = 0; j < r[i].nlogs; j++, log_index++) {
 			const state_log *l = &r[i].logs[j];
-			api_log_loc loc = {hash, h->number, &th, i, log_index, false};
+			api_log_loc loc = {hash, h->number, &th, i, log_index,
+			                   removed};
 			json_t *o = NULL;
 			for (size_t k = 0; k < s->n; k++) {
 				sub *x = s->subs[k];
@@ -309,7 +311,8 @@ static void push_logs(api_subs *s, store *st, db_txn *t, const h256 *hash,
 	block_free(&b);
 }
 
-void api_subs_on_head(api_subs *s, const h256 *hashes, size_t n)
+void api_subs_on_head(api_subs *s, const h256 *removed, size_t nremoved,
+                      const h256 *added, size_t nadded)
 {
 	bool heads = any_of(s, SUB_HEADS), logs = any_of(s, SUB_LOGS);
 	if (!heads && !logs)
@@ -318,20 +321,25 @@ void api_subs_on_head(api_subs *s, const h256 *hashes, size_t n)
 	db_txn *t;
 	if (db_begin_read(store_db(st), &t) != DURE_OK)
 		return;
-	for (size_t k = 0; k < n; k++) {
+	/* No gas used: no transactions, no logs. */
+	for (size_t k = 0; logs && k < nremoved; k++) {
 		header h;
-		if (store_header(st, t, &hashes[k], &h) != DURE_OK)
+		if (store_header(st, t, &removed[k], &h) == DURE_OK && h.gas_used)
+			push_logs(s, st, t, &removed[k], &h, true);
+	}
+	for (size_t k = 0; k < nadded; k++) {
+		header h;
+		if (store_header(st, t, &added[k], &h) != DURE_OK)
 			continue;
 		if (heads) {
-			json_t *o = head_json(&h, &hashes[k]);
+			json_t *o = head_json(&h, &added[k]);
 			for (size_t i = 0; o && i < s->n; i++)
 				if (s->subs[i]->kind == SUB_HEADS)
 					push(s->subs[i], o);
 			json_decref(o);
 		}
-		/* No gas used: no transactions, no logs. */
 		if (logs && h.gas_used)
-			push_logs(s, st, t, &hashes[k], &h);
+			push_logs(s, st, t, &added[k], &h, false);
 	}
 	db_abort(t);
 }

@@ -1,14 +1,18 @@
 /* Push subscriptions over WebSocket, as geth serves them:
  *
  *   eth_subscribe("newHeads")
- *       each new canonical head's header: the block object of
+ *       the header of each block that joins the canonical chain, oldest
+ *       first (all of a reorg's new branch): the block object of
  *       eth_getBlockByNumber without transactions, uncles, withdrawals,
  *       size and totalDifficulty (geth's RPCMarshalHeader)
  *   eth_subscribe("logs", criteria)
- *       each log of each new canonical block that criteria matches, one
- *       notification per log, with removed false. Matching is eth_getLogs'
- *       (address, topics, their limits); a numeric fromBlock or toBlock
- *       bounds the blocks, a tag bounds nothing, blockHash is ignored
+ *       each log that criteria matches, one notification per log: when
+ *       the head moves, first those of the blocks that left the canonical
+ *       chain, with removed true, oldest block first (geth's order), then
+ *       those of the blocks that joined it, with removed false. Matching
+ *       is eth_getLogs' (address, topics, their limits); a numeric
+ *       fromBlock or toBlock bounds the blocks, a tag bounds nothing,
+ *       blockHash is ignored
  *   eth_subscribe("newPendingTransactions" [, full])
  *       the hash of each transaction the pool accepts, or with full true
  *       its transaction object (pending: null block fields)
@@ -29,9 +33,7 @@
  * geth's messages. At most API_SUBS_PER_SESSION_MAX subscriptions per
  * connection and API_SUBS_MAX in all: -32005 "too many subscriptions".
  *
- * Blocks a reorg (or a dev revert) removes are not reported as removed
- * logs, as the polling filters do not report them either. A notification
- * that cannot be built (memory ran out) is skipped. */
+ * A notification that cannot be built (memory ran out) is skipped. */
 #ifndef DURE_API_SUBSCRIBE_H
 #define DURE_API_SUBSCRIBE_H
 
@@ -59,10 +61,12 @@ void api_subs_free(api_subs *s);
  * must outlive reg). Returns DURE_OK or an rpc_register error. */
 DURE_WUR int api_subs_register(rpc_registry *reg, api_subs *s);
 
-/* The node calls this when the head changes, with the hashes of the new
- * canonical blocks, oldest first (api_filters_on_head's arguments): newHeads
- * and logs subscriptions get their notifications, read from the store. */
-void api_subs_on_head(api_subs *s, const h256 *hashes, size_t n);
+/* The node calls this when the head changes, with the route of the head
+ * (api_filters_on_head's arguments: the blocks removed from and added to
+ * the canonical chain, each oldest first): newHeads and logs
+ * subscriptions get their notifications, read from the store. */
+void api_subs_on_head(api_subs *s, const h256 *removed, size_t nremoved,
+                      const h256 *added, size_t nadded);
 
 /* The node calls this for every transaction its pool accepts, while the
  * pool holds it (full transaction objects are read from ctx->pool). */

@@ -574,3 +574,82 @@ int blockchain_rewind(blockchain *bc, uint64_t number)
 		err = rewind_once(bc, number);
 	return err;
 }
+
+/* ---- routes ---- */
+
+typedef struct route_side {
+	h256 cur;                /* the walk's block */
+	header h;                /* its header */
+	h256 **v;                /* the hashes passed, newest first */
+	size_t *n, cap, max;
+} route_side;
+
+/* Records the side's block and steps to its parent. */
+static int route_step(store *s, db_txn *t, route_side *side)
+{
+	if (*side->n == side->max)
+		return DURE_EBLOCK_REORG_DEPTH;
+	if (*side->n == side->cap) {
+		size_t nc = side->cap ? side->cap * 2 : 4;
+		h256 *g = realloc(*side->v, nc * sizeof *g);
+		if (!g)
+			return DURE_ENOMEM;
+		*side->v = g;
+		side->cap = nc;
+	}
+	(*side->v)[(*side->n)++] = side->cur;
+	side->cur = side->h.parent_hash;
+	int err = store_header(s, t, &side->cur, &side->h);
+	return err == DURE_ENOTFOUND ? DURE_EDB_CORRUPT : err;
+}
+
+static void reverse(h256 *v, size_t n)
+{
+	for (size_t i = 0; i < n / 2; i++) {
+		h256 x = v[i];
+		v[i] = v[n - 1 - i];
+		v[n - 1 - i] = x;
+	}
+}
+
+int blockchain_route(blockchain *bc, const h256 *old, const h256 *new,
+                     chain_route *out)
+{
+	memset(out, 0, sizeof *out);
+	size_t max = bc->max_reorg < SIZE_MAX ? (size_t)bc->max_reorg + 1
+	                                      : SIZE_MAX;
+	route_side o = {.cur = *old, .v = &out->removed, .n = &out->nremoved,
+	                .max = max};
+	route_side n = {.cur = *new, .v = &out->added, .n = &out->nadded,
+	                .max = max};
+	db_txn *t;
+	int err = db_begin_read(store_db(bc->s), &t);
+	if (err)
+		return err;
+	err = store_header(bc->s, t, &o.cur, &o.h);
+	if (!err)
+		err = store_header(bc->s, t, &n.cur, &n.h);
+	while (!err && o.h.number > n.h.number)
+		err = route_step(bc->s, t, &o);
+	while (!err && n.h.number > o.h.number)
+		err = route_step(bc->s, t, &n);
+	/* Level now; both reach genesis at worst. */
+	while (!err && !h256_eq(&o.cur, &n.cur) &&
+	       !(err = route_step(bc->s, t, &o)))
+		err = route_step(bc->s, t, &n);
+	db_abort(t);
+	if (err) {
+		blockchain_route_free(out);
+		return err;
+	}
+	reverse(out->removed, out->nremoved);
+	reverse(out->added, out->nadded);
+	return DURE_OK;
+}
+
+void blockchain_route_free(chain_route *r)
+{
+	free(r->removed);
+	free(r->added);
+	memset(r, 0, sizeof *r);
+}

@@ -119,4 +119,31 @@ DURE_WUR int blockchain_known(blockchain *bc, const h256 *hash, bool *known);
 /* The head block's header and hash. */
 DURE_WUR int blockchain_head(blockchain *bc, header *h, h256 *hash);
 
+/* How the head moved: the blocks that left the canonical chain and the
+ * ones that joined it. */
+typedef struct chain_route {
+	h256 *removed;           /* owned: ancestor+1 .. old, oldest first */
+	size_t nremoved;
+	h256 *added;             /* owned: ancestor+1 .. new, oldest first */
+	size_t nadded;
+} chain_route;
+
+/* The route from old to new, two stored blocks (the head's hash before
+ * and after an import or a rewind), through their common ancestor:
+ * removed holds old's side of it, added new's side, each a run of
+ * consecutive numbers. A child of old has removed empty; a rewind to an
+ * ancestor has added empty. Each side holds at most the reorg limit plus
+ * one block (a reorg unwinds at most the limit, and its branch may be
+ * one block longer). Reads headers only, so it works before or after
+ * the head moved: the blocks that left stay stored as side blocks.
+ * *out is freed with blockchain_route_free; on error it is empty.
+ * Returns DURE_OK, DURE_ENOTFOUND (old or new is not stored),
+ * DURE_EBLOCK_REORG_DEPTH (a side would be longer), DURE_ENOMEM, or a db
+ * error. */
+DURE_WUR int blockchain_route(blockchain *bc, const h256 *old,
+                              const h256 *new, chain_route *out);
+
+/* Frees r's lists and empties it. */
+void blockchain_route_free(chain_route *r);
+
 #endif

@@ -666,6 +666,21 @@ void dev_on_head(dev *d, dev_head_fn fn, void *ctx)
 	d->head_ctx = ctx;
 }
 
+/* Tells the head function how the head moved from old. The move is done
+ * whatever happens here: a route that cannot be worked out (memory ran
+ * out) is not told. */
+static void moved(dev *d, const h256 *old)
+{
+	header h;
+	h256 head;
+	chain_route r;
+	if (!d->head_fn || blockchain_head(d->bc, &h, &head) ||
+	    blockchain_route(d->bc, old, &head, &r))
+		return;
+	d->head_fn(d->head_ctx, &r);
+	blockchain_route_free(&r);
+}
+
 bool dev_automine(const dev *d) { return d->automine; }
 void dev_set_automine(dev *d, bool on) { d->automine = on; }
 void dev_set_coinbase(dev *d, const address *a) { d->o.coinbase = *a; }
@@ -779,7 +794,11 @@ int dev_next_header(void *dp, header *out)
 
 int dev_reset(dev *d)
 {
-	int err = blockchain_rewind(d->bc, 0);
+	header h;
+	h256 old;
+	int err = blockchain_head(d->bc, &h, &old);
+	if (!err)
+		err = blockchain_rewind(d->bc, 0);
 	if (err)
 		return err;
 	edits_clear(&d->edits);
@@ -790,7 +809,9 @@ int dev_reset(dev *d)
 	d->next_ts = 0;
 	d->gas_limit = 0;
 	d->has_next_base_fee = d->has_next_randao = false;
-	return edited(d, DURE_OK);
+	err = edited(d, DURE_OK);
+	moved(d, &old);
+	return err;
 }
 
 int dev_pool_env(void *dp, const header *head, const state_backend *accounts,
@@ -926,8 +947,7 @@ int dev_mine(dev *d, uint64_t timestamp, h256 *hash)
 		err = edits_save(d);
 	if (!err)
 		err = pool_sync(d);
-	if (d->head_fn)
-		d->head_fn(d->head_ctx, &b, &bh);
+	moved(d, &phash);
 	block_free(&b);
 	if (hash)
 		*hash = bh;
@@ -1069,7 +1089,11 @@ int dev_revert(dev *d, uint64_t id, bool *found)
 	if (i == d->nsnaps)
 		return DURE_OK;
 	dev_snap *s = &d->snaps[i];
-	int err = blockchain_rewind(d->bc, s->number);
+	header h;
+	h256 old;
+	int err = blockchain_head(d->bc, &h, &old);
+	if (!err)
+		err = blockchain_rewind(d->bc, s->number);
 	if (err)
 		return err;
 	*found = true;
@@ -1082,5 +1106,7 @@ int dev_revert(dev *d, uint64_t id, bool *found)
 	for (size_t k = i; k < d->nsnaps; k++)
 		edits_clear(&d->snaps[k].edits);
 	d->nsnaps = i;
-	return edited(d, DURE_OK);
+	err = edited(d, DURE_OK);
+	moved(d, &old);
+	return err;
 }

@@ -51,9 +51,11 @@ typedef struct dev_opts {
 	bool automine;           /* initial automine setting */
 } dev_opts;
 
-/* Called after each block the dev produces, with the new head; b is
- * valid during the call only. */
-typedef void (*dev_head_fn)(void *ctx, const block *b, const h256 *hash);
+/* Called after the head moved: after each block the dev produces, and
+ * after each rewind (dev_revert, dev_reset), with the route of the head
+ * (blockchain_route: a block produced is the one added; a rewind's
+ * blocks are removed, none added), valid during the call only. */
+typedef void (*dev_head_fn)(void *ctx, const chain_route *route);
 
 /* Creates a dev with opts (copied). Returns DURE_OK or DURE_ENOMEM. */
 DURE_WUR int dev_new(const dev_opts *opts, dev **out);
@@ -69,7 +71,8 @@ const engine *dev_engine(dev *d);
  * that does not decode, or a store error. */
 DURE_WUR int dev_attach(dev *d, blockchain *bc, txpool *pool);
 
-/* Sets the function told about every new head (NULL for none). */
+/* Sets the function told about every move of the head (NULL for
+ * none). */
 void dev_on_head(dev *d, dev_head_fn fn, void *ctx);
 
 bool dev_automine(const dev *d);

@@ -93,10 +93,21 @@ static void new_head(netchain *nc, const h256 *old_head)
 	eth_new_head(nc->eth, &b, &hash, &td);
 	if (nc->bft)
 		bft_driver_on_head(nc->bft, &b, &hash);
+	/* A route that cannot be worked out (memory ran out, or a branch
+	 * longer than a route holds) is told as the head alone, as an
+	 * extension of the chain would be. */
+	chain_route r;
+	bool routed = (nc->ec || nc->subs) &&
+	              blockchain_route(nc->bc, old_head, &hash, &r) == DURE_OK;
+	if (!routed)
+		r = (chain_route){NULL, 0, &hash, 1};
 	if (nc->ec)
-		api_filters_on_head(nc->ec, &hash, 1);
+		api_filters_on_head(nc->ec, r.removed, r.nremoved, r.added,
+		                    r.nadded);
 	if (nc->subs)
-		api_subs_on_head(nc->subs, &hash, 1);
+		api_subs_on_head(nc->subs, r.removed, r.nremoved, r.added, r.nadded);
+	if (routed)
+		blockchain_route_free(&r);
 	if (nc->mn && (err = miner_restart(nc->mn)))
 		fprintf(stderr, "WARN  miner: %s\n", dure_strerror(err));
 	block_free(&b);

@@ -6,7 +6,11 @@
  *   block 3: key 1 calls LOG_A (value 3), key 2 creates an empty contract
  *
  * LOG_A and LOG_B run the same code: MSTORE(0, 42), LOG2(0, 32, 0x77,
- * CALLVALUE). Expected values come from outside the code under test: the
+ * CALLVALUE), so a log's second topic is the value sent. Log filters then
+ * follow the head across a reorg and a rewind (blockchain_rewind, a dev
+ * revert): the removed logs come first, marked removed, with their
+ * block's hash, in geth's order. Expected values come from outside the
+ * code under test: the
  * senders are the well-known addresses of secret keys 1 and 2, gas is
  * counted by hand from the yellow paper's costs, base fees follow
  * EIP-1559's formula, hashes are the import's. */
@@ -611,7 +615,7 @@ static void test_filters(chain *c)
 	h256 b4, t4[1];
 	tx b[1] = {call_tx(0, 3, &log_a, 9, 100000)};
 	CHECK(grow(c, b, 1, &b4, t4));
-	api_filters_on_head(c->ec, &b4, 1);
+	api_filters_on_head(c->ec, NULL, 0, &b4, 1);
 	api_filters_on_pending_tx(c->ec, &t4[0]);
 	json_t *a;
 	char hex[67];
@@ -677,6 +681,193 @@ static void test_filters(chain *c)
 	               "too many filters installed"));
 }
 
+/* Tells the filters how the head moved from old (blockchain_route). */
+static void moved(chain *c, const h256 *old)
+{
+	header h;
+	h256 head;
+	chain_route r;
+	CHECK_EQ_INT(blockchain_head(c->bc, &h, &head), 0);
+	CHECK_EQ_INT(blockchain_route(c->bc, old, &head, &r), 0);
+	api_filters_on_head(c->ec, r.removed, r.nremoved, r.added, r.nadded);
+	blockchain_route_free(&r);
+}
+
+/* Whether log l is in block (hash, number), from txh, at logIndex index,
+ * emitted by addr with value as its second topic, removed or not. */
+static bool log_at(const json_t *l, const h256 *hash, const char *number,
+                   const h256 *txh, const char *index, const char *addr,
+                   uint64_t value, bool removed)
+{
+	char h[67], t[67], v[67];
+	hex_of(hash, h);
+	hex_of(txh, t);
+	snprintf(v, sizeof v, "0x%064llx", (unsigned long long)value);
+	json_t *topics = json_object_get(l, "topics");
+	bool ok = str_is(json_object_get(l, "blockHash"), h) &&
+	          str_is(json_object_get(l, "blockNumber"), number) &&
+	          str_is(json_object_get(l, "transactionHash"), t) &&
+	          str_is(json_object_get(l, "logIndex"), index) &&
+	          str_is(json_object_get(l, "address"), addr) &&
+	          json_array_size(topics) == 2 &&
+	          str_is(json_array_get(topics, 0), TOPIC0) &&
+	          str_is(json_array_get(topics, 1), v) &&
+	          json_is_boolean(json_object_get(l, "removed")) &&
+	          json_is_true(json_object_get(l, "removed")) == removed;
+	if (!ok) {
+		char *d = json_dumps(l, 0);
+		fprintf(stderr, "log %s: want %s %s tx %s index %s removed %d\n",
+		        d ? d : "(none)", h, number, t, index, removed);
+		free(d);
+	}
+	return ok;
+}
+
+/* Whether a removed log is the log eth_getLogs finds at index i of its
+ * block (still stored, as a side block) but for removed. */
+static bool same_as_stored(chain *c, const json_t *l, const h256 *hash,
+                           size_t i)
+{
+	char h[67], p[128];
+	hex_of(hash, h);
+	snprintf(p, sizeof p, "[{\"blockHash\":\"%s\"}]", h);
+	json_t *all = result(c, "eth_getLogs", p);
+	json_t *want = json_deep_copy(json_array_get(all, i));
+	json_object_set_new(want, "removed", json_true());
+	bool ok = want && json_equal(want, l);
+	json_decref(want);
+	json_decref(all);
+	return ok;
+}
+
+/* On head 4: block 5 (key 2 calls LOG_B with 5, key 1 LOG_A with 6) is
+ * reorganised away for 5' (key 1 calls LOG_B with 7) and 6' (key 2 calls
+ * LOG_A with 8), then 5' and 6' are rewound as a dev revert does, and
+ * 5'' (key 1 calls LOG_A with 10) takes height 5 again. */
+static void test_reorg_logs(chain *c)
+{
+	/* test_filters filled the table: let those filters expire. */
+	c->clock.now += API_FILTER_TIMEOUT_MS;
+	char *any = filter_id(c, "eth_newFilter", "[{}]");
+	char *idle = filter_id(c, "eth_newFilter", "[{}]");
+	char *from6 = filter_id(c, "eth_newFilter", "[{\"fromBlock\":\"0x6\"}]");
+	char *by_b = filter_id(c, "eth_newFilter",
+	                       "[{\"address\":\"" LOG_B "\"}]");
+	char *blocks = filter_id(c, "eth_newBlockFilter", "[]");
+	CHECK(any && idle && from6 && by_b && blocks);
+	if (!any || !idle || !from6 || !by_b || !blocks)
+		goto out;
+
+	h256 h4, h5, t5[2];
+	header head;
+	CHECK_EQ_INT(blockchain_head(c->bc, &head, &h4), 0);
+	CHECK_EQ_INT(head.number, 4);
+	tx b5[2] = {call_tx(1, 2, &log_b, 5, 100000),
+	            call_tx(0, 4, &log_a, 6, 100000)};
+	CHECK(grow(c, b5, 2, &h5, t5));
+	moved(c, &h4);
+	json_t *a;
+	CHECK_EQ_INT(changes(c, any, &a), 2);
+	CHECK(log_at(json_array_get(a, 0), &h5, "0x5", &t5[0], "0x0", LOG_B, 5,
+	             false));
+	CHECK(log_at(json_array_get(a, 1), &h5, "0x5", &t5[1], "0x1", LOG_A, 6,
+	             false));
+	json_decref(a);
+	/* A filter installed now has not reported block 5, but geth reports
+	 * a removed block sealed before it was installed too. */
+	char *late = filter_id(c, "eth_newFilter", "[{}]");
+	CHECK(late != NULL);
+	CHECK_EQ_INT(changes(c, by_b, NULL), 1);
+	CHECK_EQ_INT(changes(c, from6, NULL), 0);
+	CHECK_EQ_INT(changes(c, blocks, NULL), 1);
+
+	/* The reorg: 5 leaves, 5' and 6' join. */
+	h256 h5b, h6b, t5b[1], t6b[1];
+	CHECK_EQ_INT(blockchain_rewind(c->bc, 4), 0);
+	tx b5b[1] = {call_tx(0, 4, &log_b, 7, 100000)};
+	tx b6b[1] = {call_tx(1, 2, &log_a, 8, 100000)};
+	CHECK(grow(c, b5b, 1, &h5b, t5b));
+	CHECK(grow(c, b6b, 1, &h6b, t6b));
+	moved(c, &h5);
+	CHECK_EQ_INT(changes(c, any, &a), 4);
+	CHECK(log_at(json_array_get(a, 0), &h5, "0x5", &t5[0], "0x0", LOG_B, 5,
+	             true));
+	CHECK(log_at(json_array_get(a, 1), &h5, "0x5", &t5[1], "0x1", LOG_A, 6,
+	             true));
+	CHECK(same_as_stored(c, json_array_get(a, 0), &h5, 0));
+	CHECK(same_as_stored(c, json_array_get(a, 1), &h5, 1));
+	CHECK(log_at(json_array_get(a, 2), &h5b, "0x5", &t5b[0], "0x0", LOG_B,
+	             7, false));
+	CHECK(log_at(json_array_get(a, 3), &h6b, "0x6", &t6b[0], "0x0", LOG_A,
+	             8, false));
+	json_decref(a);
+	json_t *l;
+	CHECK_EQ_INT(changes(c, late, &l), 4);
+	CHECK(log_at(json_array_get(l, 0), &h5, "0x5", &t5[0], "0x0", LOG_B, 5,
+	             true));
+	CHECK(log_at(json_array_get(l, 3), &h6b, "0x6", &t6b[0], "0x0", LOG_A,
+	             8, false));
+	json_decref(l);
+	/* Not polled since block 5 came: block 5 was never reported, so
+	 * nothing is taken back; the new branch is reported. */
+	CHECK_EQ_INT(changes(c, idle, &a), 2);
+	CHECK(log_at(json_array_get(a, 0), &h5b, "0x5", &t5b[0], "0x0", LOG_B,
+	             7, false));
+	CHECK(log_at(json_array_get(a, 1), &h6b, "0x6", &t6b[0], "0x0", LOG_A,
+	             8, false));
+	json_decref(a);
+	/* Polled past block 5, which is below its fromBlock 6: the removed
+	 * block is not its to report. */
+	CHECK_EQ_INT(changes(c, from6, &a), 1);
+	CHECK(log_at(json_array_get(a, 0), &h6b, "0x6", &t6b[0], "0x0", LOG_A,
+	             8, false));
+	json_decref(a);
+	CHECK_EQ_INT(changes(c, by_b, &a), 2);
+	CHECK(log_at(json_array_get(a, 0), &h5, "0x5", &t5[0], "0x0", LOG_B, 5,
+	             true));
+	CHECK(log_at(json_array_get(a, 1), &h5b, "0x5", &t5b[0], "0x0", LOG_B,
+	             7, false));
+	json_decref(a);
+	char hex[67];
+	CHECK_EQ_INT(changes(c, blocks, &a), 2);
+	hex_of(&h5b, hex);
+	CHECK(str_is(json_array_get(a, 0), hex));
+	hex_of(&h6b, hex);
+	CHECK(str_is(json_array_get(a, 1), hex));
+	json_decref(a);
+	CHECK_EQ_INT(changes(c, any, NULL), 0);
+
+	/* A rewind alone: 5' and 6' leave, oldest first; no block joins. */
+	CHECK_EQ_INT(blockchain_rewind(c->bc, 4), 0);
+	moved(c, &h6b);
+	CHECK_EQ_INT(changes(c, any, &a), 2);
+	CHECK(log_at(json_array_get(a, 0), &h5b, "0x5", &t5b[0], "0x0", LOG_B,
+	             7, true));
+	CHECK(log_at(json_array_get(a, 1), &h6b, "0x6", &t6b[0], "0x0", LOG_A,
+	             8, true));
+	json_decref(a);
+	CHECK_EQ_INT(changes(c, blocks, NULL), 0);
+	CHECK_EQ_INT(changes(c, any, NULL), 0);
+
+	/* Height 5 again, told as `dure dev` tells it (no removed blocks):
+	 * a filter that reported block 5 before reports 5''. */
+	h256 h5c, t5c[1];
+	tx b5c[1] = {call_tx(0, 4, &log_a, 10, 100000)};
+	CHECK(grow(c, b5c, 1, &h5c, t5c));
+	api_filters_on_head(c->ec, NULL, 0, &h5c, 1);
+	CHECK_EQ_INT(changes(c, any, &a), 1);
+	CHECK(log_at(json_array_get(a, 0), &h5c, "0x5", &t5c[0], "0x0", LOG_A,
+	             10, false));
+	json_decref(a);
+	free(late);
+out:
+	free(any);
+	free(idle);
+	free(from6);
+	free(by_b);
+	free(blocks);
+}
+
 /* A pool lookup that knows one transaction. */
 static h256 pool_hash;
 static int pool_lookup(void *arg, const h256 *hash, tx *out, address *from)
@@ -718,6 +909,7 @@ static void test_chain(void)
 		test_logs(&c);
 		test_fees(&c);
 		test_filters(&c);
+		test_reorg_logs(&c);
 		test_pool_lookup(&c);
 	}
 	chain_close(&c);

@@ -8,7 +8,11 @@
  *   block 3: key 1 calls LOG_A (value 3)
  *
  * LOG_A and LOG_B run MSTORE(0, 42), LOG2(0, 32, 0x77, CALLVALUE), so a
- * log's second topic is the value sent. Expected values come from outside
+ * log's second topic is the value sent. Then a reorg replaces block 4 with
+ * 4' and 5', and a rewind (a dev revert) takes those back: the removed
+ * logs are pushed first, marked removed, oldest block first, as geth
+ * pushes them, and newHeads gets every new block. Expected values come
+ * from outside
  * the code under test: the senders are the well-known addresses of secret
  * keys 1 and 2, gas is counted by hand from the yellow paper's costs,
  * hashes are the import's, error messages are geth's; the pushed header
@@ -170,9 +174,8 @@ static tx call_tx(int key, uint64_t nonce, const address *to,
 	return t;
 }
 
-/* Builds a block of txs (taken) on the head, imports it, and tells the
- * subscriptions, as the node does after each sealed block. */
-static bool grow(chain *c, tx *txs, size_t n, h256 *hash, h256 *txh)
+/* Builds a block of txs (taken) on the head and imports it. */
+static bool seal(chain *c, tx *txs, size_t n, h256 *hash, h256 *txh)
 {
 	header head;
 	h256 hh;
@@ -183,10 +186,8 @@ static bool grow(chain *c, tx *txs, size_t n, h256 *hash, h256 *txh)
 	int err = ok ? blockchain_build(c->bc, &o, txs, n, &b, NULL) : -1;
 	import_result r;
 	ok = err == 0 && blockchain_import(c->bc, &b, &r) == 0 && r.canonical;
-	if (ok) {
+	if (ok)
 		*hash = r.hash;
-		api_subs_on_head(c->subs, hash, 1);
-	}
 	for (size_t i = 0; i < n; i++) {
 		if (txh && tx_hash(&txs[i], &txh[i]))
 			ok = false;
@@ -194,6 +195,28 @@ static bool grow(chain *c, tx *txs, size_t n, h256 *hash, h256 *txh)
 	}
 	block_free(&b);
 	return ok;
+}
+
+/* seal, then tells the subscriptions, as the node does after each sealed
+ * block. */
+static bool grow(chain *c, tx *txs, size_t n, h256 *hash, h256 *txh)
+{
+	if (!seal(c, txs, n, hash, txh))
+		return false;
+	api_subs_on_head(c->subs, NULL, 0, hash, 1);
+	return true;
+}
+
+/* Tells the subscriptions how the head moved from old (blockchain_route). */
+static void moved(chain *c, const h256 *old)
+{
+	header h;
+	h256 head;
+	chain_route r;
+	CHECK_EQ_INT(blockchain_head(c->bc, &h, &head), 0);
+	CHECK_EQ_INT(blockchain_route(c->bc, old, &head, &r), 0);
+	api_subs_on_head(c->subs, r.removed, r.nremoved, r.added, r.nadded);
+	blockchain_route_free(&r);
 }
 
 static bool chain_open(chain *c)
@@ -573,7 +596,7 @@ static void test_events(chain *c)
 	/* a connection that closes takes its subscriptions along; the other
 	 * one's go on */
 	conn_close(&a);
-	api_subs_on_head(c->subs, &c->hashes[1], 1);
+	api_subs_on_head(c->subs, NULL, 0, &c->hashes[1], 1);
 	CHECK_EQ_INT(count_of(&b, b_any), 1);
 	conn_clear(&b);
 
@@ -581,11 +604,132 @@ static void test_events(chain *c)
 	 * nothing more pushed while it closes */
 	b.full = true;
 	b.sends = 0;
-	api_subs_on_head(c->subs, &c->hashes[1], 1);
-	api_subs_on_head(c->subs, &c->hashes[1], 1);
+	api_subs_on_head(c->subs, NULL, 0, &c->hashes[1], 1);
+	api_subs_on_head(c->subs, NULL, 0, &c->hashes[1], 1);
 	CHECK_EQ_INT(b.sends, 1);
 	CHECK_EQ_INT(b.nsent, 0);
 	conn_close(&b);
+}
+
+/* Whether log l is in block (hash, number), from txh, at logIndex index,
+ * emitted by addr with value as its second topic, removed or not. */
+static bool log_at(const json_t *l, const h256 *hash, const char *number,
+                   const h256 *txh, const char *index, const char *addr,
+                   uint64_t value, bool removed)
+{
+	char h[67], t[67], v[67];
+	hex_of(hash, h);
+	hex_of(txh, t);
+	snprintf(v, sizeof v, "0x%064llx", (unsigned long long)value);
+	json_t *topics = json_object_get(l, "topics");
+	bool ok = str_is(json_object_get(l, "blockHash"), h) &&
+	          str_is(json_object_get(l, "blockNumber"), number) &&
+	          str_is(json_object_get(l, "transactionHash"), t) &&
+	          str_is(json_object_get(l, "logIndex"), index) &&
+	          str_is(json_object_get(l, "address"), addr) &&
+	          json_array_size(topics) == 2 &&
+	          str_is(json_array_get(topics, 0), TOPIC0) &&
+	          str_is(json_array_get(topics, 1), v) &&
+	          json_is_boolean(json_object_get(l, "removed")) &&
+	          json_is_true(json_object_get(l, "removed")) == removed;
+	if (!ok) {
+		char *d = json_dumps(l, 0);
+		fprintf(stderr, "log %s: want %s %s tx %s index %s removed %d\n",
+		        d ? d : "(none)", h, number, t, index, removed);
+		free(d);
+	}
+	return ok;
+}
+
+/* Whether a removed log is the one eth_getLogs finds at index i of its
+ * block (still stored, as a side block) but for removed. */
+static bool same_as_stored(chain *c, const json_t *l, const h256 *hash,
+                           size_t i)
+{
+	char h[67], q[128];
+	hex_of(hash, h);
+	snprintf(q, sizeof q, "[{\"blockHash\": \"%s\"}]", h);
+	json_t *all = result(c, NULL, "eth_getLogs", q);
+	json_t *want = json_deep_copy(json_array_get(all, i));
+	json_object_set_new(want, "removed", json_true());
+	bool ok = want && json_equal(want, l);
+	json_decref(want);
+	json_decref(all);
+	return ok;
+}
+
+/* Whether head (a pushed header) is block (hash, number) on parent. */
+static bool head_at(const json_t *head, const h256 *hash, const char *number,
+                    const h256 *parent)
+{
+	char h[67], p[67];
+	hex_of(hash, h);
+	hex_of(parent, p);
+	return str_is(json_object_get(head, "hash"), h) &&
+	       str_is(json_object_get(head, "number"), number) &&
+	       str_is(json_object_get(head, "parentHash"), p);
+}
+
+/* On head 3: block 4 (key 2 calls LOG_B with 4, key 1 LOG_A with 5) is
+ * reorganised away for 4' (key 1 calls LOG_B with 6) and 5' (key 2 calls
+ * LOG_A with 7); then 4' and 5' are rewound. */
+static void test_reorg(chain *c)
+{
+	fake_conn a;
+	conn_open(&a);
+	char heads[40], any[40], by_b[40], from5[40];
+	CHECK(subscribe(c, &a, "[\"newHeads\"]", heads));
+	CHECK(subscribe(c, &a, "[\"logs\", {}]", any));
+	CHECK(subscribe(c, &a, "[\"logs\", {\"address\": \"" LOG_B "\"}]",
+	                by_b));
+	CHECK(subscribe(c, &a, "[\"logs\", {\"fromBlock\": \"0x5\"}]", from5));
+
+	h256 h4, t4[2];
+	tx b4[2] = {call_tx(1, 1, &log_b, 4, 100000),
+	            call_tx(0, 3, &log_a, 5, 100000)};
+	CHECK(grow(c, b4, 2, &h4, t4));
+	CHECK_EQ_INT(count_of(&a, any), 2);
+	conn_clear(&a);
+
+	/* The reorg: 4 leaves, 4' and 5' join. */
+	h256 h4b, h5b, t4b[1], t5b[1];
+	CHECK_EQ_INT(blockchain_rewind(c->bc, 3), 0);
+	tx b4b[1] = {call_tx(0, 3, &log_b, 6, 100000)};
+	tx b5b[1] = {call_tx(1, 1, &log_a, 7, 100000)};
+	CHECK(seal(c, b4b, 1, &h4b, t4b));
+	CHECK(seal(c, b5b, 1, &h5b, t5b));
+	moved(c, &h4);
+	json_t *r[SENT_MAX];
+	CHECK_EQ_INT(results_of(&a, any, r, SENT_MAX), 4);
+	CHECK(log_at(r[0], &h4, "0x4", &t4[0], "0x0", LOG_B, 4, true));
+	CHECK(log_at(r[1], &h4, "0x4", &t4[1], "0x1", LOG_A, 5, true));
+	CHECK(same_as_stored(c, r[0], &h4, 0));
+	CHECK(same_as_stored(c, r[1], &h4, 1));
+	CHECK(log_at(r[2], &h4b, "0x4", &t4b[0], "0x0", LOG_B, 6, false));
+	CHECK(log_at(r[3], &h5b, "0x5", &t5b[0], "0x0", LOG_A, 7, false));
+	CHECK_EQ_INT(results_of(&a, by_b, r, SENT_MAX), 2);
+	CHECK(log_at(r[0], &h4, "0x4", &t4[0], "0x0", LOG_B, 4, true));
+	CHECK(log_at(r[1], &h4b, "0x4", &t4b[0], "0x0", LOG_B, 6, false));
+	/* fromBlock 5 bounds the removed logs too. */
+	CHECK_EQ_INT(results_of(&a, from5, r, SENT_MAX), 1);
+	CHECK(log_at(r[0], &h5b, "0x5", &t5b[0], "0x0", LOG_A, 7, false));
+	CHECK_EQ_INT(results_of(&a, heads, r, SENT_MAX), 2);
+	CHECK(head_at(r[0], &h4b, "0x4", &c->hashes[3]));
+	CHECK(head_at(r[1], &h5b, "0x5", &h4b));
+	CHECK_EQ_INT(a.nsent, 9);
+	conn_clear(&a);
+
+	/* A rewind (a dev revert): 4' and 5' leave, oldest first, and no
+	 * header is pushed. */
+	CHECK_EQ_INT(blockchain_rewind(c->bc, 3), 0);
+	moved(c, &h5b);
+	CHECK_EQ_INT(results_of(&a, any, r, SENT_MAX), 2);
+	CHECK(log_at(r[0], &h4b, "0x4", &t4b[0], "0x0", LOG_B, 6, true));
+	CHECK(log_at(r[1], &h5b, "0x5", &t5b[0], "0x0", LOG_A, 7, true));
+	CHECK_EQ_INT(count_of(&a, by_b), 1);
+	CHECK_EQ_INT(count_of(&a, from5), 1);
+	CHECK_EQ_INT(count_of(&a, heads), 0);
+	conn_close(&a);
 }
 
 static void test_limits(chain *c)
@@ -622,6 +766,7 @@ static void test_subscribe(void)
 	CHECK(chain_open(&c));
 	test_errors(&c);
 	test_events(&c);
+	test_reorg(&c);
 	test_limits(&c);
 	chain_close(&c);
 }

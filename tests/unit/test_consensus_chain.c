@@ -8,6 +8,10 @@
  * those of a store that imported only the winning branch from genesis,
  * and the transaction lookup knows only the canonical transactions.
  *
+ * Routes: across a fork at a1 between a1 a2 a3 and b2 b3 b4, the blocks
+ * blockchain_route says left and joined the canonical chain are those
+ * the fork was built with, oldest first, within the reorg limit.
+ *
  * Rejections: a valid block is broken one rule at a time; each import
  * fails with that rule's code and leaves every table of the database
  * byte for byte as it was (a digest of all keys and values). */
@@ -379,6 +383,109 @@ static void test_side_branch(void)
 }
 
 /* keccak of every key and value of every table, in order. */
+/* Whether route r removed the nr hashes of want_r and added the na of
+ * want_a, in that order. */
+static bool route_is(const chain_route *r, const h256 *want_r, size_t nr,
+                     const h256 *want_a, size_t na)
+{
+	if (r->nremoved != nr || r->nadded != na)
+		return false;
+	for (size_t i = 0; i < nr; i++)
+		if (!h256_eq(&r->removed[i], &want_r[i]))
+			return false;
+	for (size_t i = 0; i < na; i++)
+		if (!h256_eq(&r->added[i], &want_a[i]))
+			return false;
+	return true;
+}
+
+/* The route between two blocks of a known fork: a1 a2 a3 on main, and
+ * b2 b3 b4 on a1 (built on a store that holds a1 only), imported into
+ * main, whose reorg limit of 2 lets a route hold 3 blocks a side. */
+static void test_route(void)
+{
+	node main, ref;
+	CHECK(node_open(&main, 2));
+	CHECK(node_open(&ref, 0));
+	block a[4], b[5];
+	memset(a, 0, sizeof a);
+	memset(b, 0, sizeof b);
+	h256 ha[4], hb[5];
+	for (int i = 1; i <= 3; i++) {
+		CHECK(grow(&main, 0, false, &a[i]));
+		CHECK_EQ_INT(header_hash(&a[i].h, &ha[i]), 0);
+	}
+	ha[0] = a[1].h.parent_hash;
+	import_result r;
+	CHECK_EQ_INT(blockchain_import(ref.bc, &a[1], &r), 0);
+	for (int i = 2; i <= 4; i++) {
+		CHECK(grow(&ref, 40 + i, false, &b[i]));
+		CHECK_EQ_INT(header_hash(&b[i].h, &hb[i]), 0);
+	}
+	hb[1] = ha[1];
+
+	chain_route rt;
+	CHECK_EQ_INT(blockchain_route(main.bc, &ha[2], &ha[3], &rt), 0);
+	CHECK(route_is(&rt, NULL, 0, &ha[3], 1));
+	blockchain_route_free(&rt);
+	CHECK_EQ_INT(blockchain_route(main.bc, &ha[3], &ha[3], &rt), 0);
+	CHECK(route_is(&rt, NULL, 0, NULL, 0));
+	blockchain_route_free(&rt);
+
+	/* b2 takes the head from a3: a2 a3 leave, b2 joins. */
+	CHECK_EQ_INT(blockchain_import(main.bc, &b[2], &r), 0);
+	CHECK(r.canonical && r.reorg_depth == 2);
+	CHECK_EQ_INT(blockchain_route(main.bc, &ha[3], &hb[2], &rt), 0);
+	CHECK(route_is(&rt, &ha[2], 2, &hb[2], 1));
+	blockchain_route_free(&rt);
+	for (int i = 3; i <= 4; i++)
+		CHECK_EQ_INT(blockchain_import(main.bc, &b[i], &r), 0);
+	CHECK_EQ_INT(blockchain_route(main.bc, &ha[3], &hb[4], &rt), 0);
+	CHECK(route_is(&rt, &ha[2], 2, &hb[2], 3));
+	blockchain_route_free(&rt);
+	/* Either way round, canonical or not: the walk reads headers. */
+	CHECK_EQ_INT(blockchain_route(main.bc, &hb[3], &ha[3], &rt), 0);
+	CHECK(route_is(&rt, &hb[2], 2, &ha[2], 2));
+	blockchain_route_free(&rt);
+	/* To a descendant, and back to an ancestor. */
+	CHECK_EQ_INT(blockchain_route(main.bc, &ha[1], &hb[3], &rt), 0);
+	CHECK(route_is(&rt, NULL, 0, &hb[2], 2));
+	blockchain_route_free(&rt);
+	CHECK_EQ_INT(blockchain_route(main.bc, &hb[4], &ha[1], &rt), 0);
+	CHECK(route_is(&rt, &hb[2], 3, NULL, 0));
+	blockchain_route_free(&rt);
+
+	/* A rewind's route, worked out after it: the blocks above. */
+	CHECK_EQ_INT(blockchain_rewind(main.bc, 2), 0);
+	h256 head = head_hash(&main);
+	CHECK(h256_eq(&head, &hb[2]));
+	CHECK_EQ_INT(blockchain_route(main.bc, &hb[4], &head, &rt), 0);
+	CHECK(route_is(&rt, &hb[3], 2, NULL, 0));
+	blockchain_route_free(&rt);
+
+	/* Four blocks on a side pass the limit; an unknown block is not
+	 * found. Both leave the route empty. */
+	CHECK_EQ_INT(blockchain_route(main.bc, &ha[0], &hb[4], &rt),
+	             DURE_EBLOCK_REORG_DEPTH);
+	CHECK(rt.nremoved == 0 && rt.nadded == 0 && !rt.removed && !rt.added);
+	CHECK_EQ_INT(blockchain_route(main.bc, &ha[0], &hb[3], &rt), 0);
+	CHECK(route_is(&rt, NULL, 0, hb + 1, 3));
+	blockchain_route_free(&rt);
+	h256 unknown;
+	memset(unknown.b, 0x3c, 32);
+	CHECK_EQ_INT(blockchain_route(main.bc, &unknown, &ha[1], &rt),
+	             DURE_ENOTFOUND);
+	CHECK_EQ_INT(blockchain_route(main.bc, &ha[1], &unknown, &rt),
+	             DURE_ENOTFOUND);
+	CHECK(rt.nremoved == 0 && rt.nadded == 0);
+	node_close(&main);
+	node_close(&ref);
+	for (int i = 0; i < 4; i++)
+		block_free(&a[i]);
+	for (int i = 0; i < 5; i++)
+		block_free(&b[i]);
+}
+
 static h256 db_digest(node *n)
 {
 	static const char *const names[T_COUNT_] = STORE_TABLE_NAMES;
@@ -570,5 +677,5 @@ static void setup(void)
 	memset(store_addr.b, 0x5e, 20);
 }
 
-TEST_MAIN(setup, test_reorgs, test_side_branch, test_rejections,
+TEST_MAIN(setup, test_reorgs, test_side_branch, test_route, test_rejections,
           test_map_growth)

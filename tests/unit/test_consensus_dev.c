@@ -1,7 +1,8 @@
 /* The dev engine and producer over a real LMDB store and pool: automined
  * blocks pay exactly what a transfer costs, state edits land in the next
  * block with a state root that a recomputation from the flat state
- * agrees with, snapshots rewind the chain and the edits, and timestamps
+ * agrees with, snapshots rewind the chain and the edits, the head function
+ * hears of every block mined and every rewind, and timestamps
  * follow the fake wall clock, evm_increaseTime and
  * evm_setNextBlockTimestamp while always rising. */
 #define _XOPEN_SOURCE 700
@@ -331,6 +332,78 @@ static void test_snapshots(void)
 	close_fixture(&f);
 }
 
+/* What the head function was told last, and how often. */
+typedef struct heard {
+	unsigned calls;
+	h256 removed[8], added[8];
+	size_t nremoved, nadded;
+} heard;
+
+static void on_head(void *ctx, const chain_route *r)
+{
+	heard *h = ctx;
+	h->calls++;
+	h->nremoved = r->nremoved < 8 ? r->nremoved : 8;
+	h->nadded = r->nadded < 8 ? r->nadded : 8;
+	for (size_t i = 0; i < h->nremoved; i++)
+		h->removed[i] = r->removed[i];
+	for (size_t i = 0; i < h->nadded; i++)
+		h->added[i] = r->added[i];
+}
+
+static bool heard_is(const heard *h, const h256 *removed, size_t nr,
+                     const h256 *added, size_t na)
+{
+	if (h->nremoved != nr || h->nadded != na)
+		return false;
+	for (size_t i = 0; i < nr; i++)
+		if (!h256_eq(&h->removed[i], &removed[i]))
+			return false;
+	for (size_t i = 0; i < na; i++)
+		if (!h256_eq(&h->added[i], &added[i]))
+			return false;
+	return true;
+}
+
+/* A block mined is the one added; a revert removes the blocks above the
+ * snapshot, oldest first, and adds none; a reset removes every block
+ * above genesis. */
+static void test_head_route(void)
+{
+	fixture f;
+	CHECK(open_fixture(&f));
+	heard h = {0};
+	dev_on_head(f.dv, on_head, &h);
+	h256 b[4];
+	CHECK_EQ_INT(dev_mine(f.dv, 0, &b[1]), 0);
+	CHECK_EQ_INT(h.calls, 1);
+	CHECK(heard_is(&h, NULL, 0, &b[1], 1));
+	uint64_t id;
+	CHECK_EQ_INT(dev_snapshot(f.dv, &id), 0);
+	for (int i = 2; i <= 3; i++) {
+		CHECK_EQ_INT(dev_mine(f.dv, 0, &b[i]), 0);
+		CHECK(heard_is(&h, NULL, 0, &b[i], 1));
+	}
+	CHECK_EQ_INT(h.calls, 3);
+	bool found;
+	CHECK_EQ_INT(dev_revert(f.dv, id, &found), 0);
+	CHECK(found);
+	CHECK_EQ_INT(h.calls, 4);
+	CHECK(heard_is(&h, &b[2], 2, NULL, 0));
+	h256 again;
+	CHECK_EQ_INT(dev_mine(f.dv, 0, &again), 0);
+	CHECK(!h256_eq(&again, &b[2]));
+	CHECK(heard_is(&h, NULL, 0, &again, 1));
+	CHECK_EQ_INT(dev_reset(f.dv), 0);
+	CHECK_EQ_INT(h.calls, 6);
+	CHECK(heard_is(&h, (h256[]){b[1], again}, 2, NULL, 0));
+	/* An unknown snapshot moves nothing and tells nothing. */
+	CHECK_EQ_INT(dev_revert(f.dv, id, &found), 0);
+	CHECK(!found);
+	CHECK_EQ_INT(h.calls, 6);
+	close_fixture(&f);
+}
+
 static void test_timestamps(void)
 {
 	fixture f;
@@ -565,6 +638,7 @@ static void test_pending_state(void)
 	close_fixture(&f);
 }
 
-TEST_MAIN(test_mine_transfer, test_edits, test_snapshots, test_timestamps,
+TEST_MAIN(test_mine_transfer, test_edits, test_snapshots, test_head_route,
+          test_timestamps,
           test_producer_settings, test_impersonated_contract, test_edits_kept,
           test_pending_state)

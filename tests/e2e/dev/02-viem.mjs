@@ -116,6 +116,39 @@ await run('viem', async () => {
 	assert.equal(await pub.getBalance({ address: bob }), DEV_BALANCE)
 	assert.equal(await pub.getTransactionCount({ address: me.address }), nonce + 5)
 
+	// Anvil 1.7.1 reports no removed logs after evm_revert, to a filter or
+	// a subscription, and viem hands removed logs to onLogs like new ones:
+	// a suite that reverts between its tests counts on neither seeing any.
+	// The block mined at the height the revert freed is reported.
+	step('event filter and watchContractEvent across evm_revert')
+	const outer = await test.snapshot()
+	const revFilter = await pub.createContractEventFilter({ address: token, abi: Token.abi, eventName: 'Transfer' })
+	const wsRev = createPublicClient({ chain: foundry, transport: webSocket(node.wsUrl) })
+	const pushed = []
+	const unwatchRev = wsRev.watchContractEvent({ address: token, abi: Token.abi, eventName: 'Transfer', onLogs: (ls) => pushed.push(...ls) })
+	await wsRev.getBlockNumber()
+	await new Promise((r) => setTimeout(r, 300))
+	const inner = await test.snapshot()
+	const r21 = await mined(await wallet.writeContract({ address: token, abi: Token.abi, functionName: 'transfer', args: [bob, 21n] }))
+	const before = await pub.getFilterChanges({ filter: revFilter })
+	assert.deepEqual(before.map((l) => [l.args.value, l.removed]), [[21n, false]])
+	await test.revert({ id: inner })
+	assert.deepEqual(await pub.getFilterChanges({ filter: revFilter }), [], 'no removed logs after evm_revert')
+	const r22 = await mined(await wallet.writeContract({ address: token, abi: Token.abi, functionName: 'transfer', args: [bob, 22n] }))
+	assert.equal(r22.blockNumber, r21.blockNumber, 'mined at the height the revert freed')
+	assert.notEqual(r22.blockHash, r21.blockHash)
+	const after = await pub.getFilterChanges({ filter: revFilter })
+	assert.deepEqual(after.map((l) => [l.args.value, l.removed, l.blockHash]), [[22n, false, r22.blockHash]])
+	for (let i = 0; i < 100 && pushed.length < 2; i++) await new Promise((r) => setTimeout(r, 50))
+	await test.revert({ id: outer })
+	await new Promise((r) => setTimeout(r, 300))
+	assert.deepEqual(pushed.map((l) => [l.args.value, l.removed]), [[21n, false], [22n, false]], 'pushed over WebSocket, none removed')
+	assert.deepEqual(await pub.getFilterChanges({ filter: revFilter }), [])
+	assert.equal(await pub.getBlockNumber(), headBefore)
+	unwatchRev()
+	await (await wsRev.transport.getRpcClient()).close()
+	assert.equal(await pub.uninstallFilter({ filter: revFilter }), true)
+
 	step('mine, increaseTime, setNextBlockTimestamp')
 	await test.mine({ blocks: 5 })
 	assert.equal(await pub.getBlockNumber(), headBefore + 5n)
