@@ -1,6 +1,5 @@
 /* `dure account new|list|import`: the key files of a data directory, in
- * <datadir>/keystore as geth keeps them (crypto/keystore.h). */
-#include <dirent.h>
+ * <datadir>/keystore as geth keeps them (crypto/keystore.h, node/keys.h). */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -8,16 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "base/hex.h"
 #include "crypto/keystore.h"
 #include "crypto/secp.h"
 #include "node/cmd.h"
+#include "node/keys.h"
 
-/* The longest password we read, from a file or a terminal. */
-#define PASSWORD_MAX 1024
 /* The largest private key file `import` reads. */
 #define KEYFILE_MAX 1024
 
@@ -65,64 +62,17 @@ static char *keystore_dir(const account_opts *o, bool make)
 		free(dd);
 		return NULL;
 	}
-	size_t n = strlen(dd) + sizeof "/keystore";
-	char *ks = malloc(n);
-	if (ks)
-		snprintf(ks, n, "%s/keystore", dd);
-	else
+	char *ks = keys_dir(dd);
+	if (!ks)
 		fprintf(stderr, "dure account: out of memory\n");
 	free(dd);
 	return ks;
 }
 
-/* Removes a trailing "\n" or "\r\n" from the line in s. */
-static void chomp(char *s)
-{
-	size_t n = strlen(s);
-	if (n && s[n - 1] == '\n')
-		s[--n] = '\0';
-	if (n && s[n - 1] == '\r')
-		s[--n] = '\0';
-}
-
-/* Reads one line (at most PASSWORD_MAX bytes) from f into pw. */
-static bool read_line(FILE *f, char pw[PASSWORD_MAX + 2])
-{
-	if (!fgets(pw, PASSWORD_MAX + 2, f)) {
-		pw[0] = '\0';
-		return !ferror(f);
-	}
-	size_t n = strlen(pw);
-	if (n == PASSWORD_MAX + 1 && pw[n - 1] != '\n')
-		return false;
-	chomp(pw);
-	return true;
-}
-
-/* Asks for a password on the terminal without echo. */
-static bool ask(const char *prompt, char pw[PASSWORD_MAX + 2])
-{
-	struct termios old, quiet;
-
-	fputs(prompt, stderr);
-	fflush(stderr);
-	bool echo_off = tcgetattr(STDIN_FILENO, &old) == 0;
-	if (echo_off) {
-		quiet = old;
-		quiet.c_lflag &= ~(tcflag_t)ECHO;
-		echo_off = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
-	}
-	bool ok = read_line(stdin, pw);
-	if (echo_off)
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
-	fputc('\n', stderr);
-	return ok;
-}
-
 /* The password: the first line of --password FILE, else asked on the
  * terminal (twice when confirm is set). */
 static bool get_password(const account_opts *o, bool confirm,
-                         char pw[PASSWORD_MAX + 2])
+                         char pw[KEYS_PASSWORD_MAX + 2])
 {
 	if (o->password_file) {
 		FILE *f = fopen(o->password_file, "r");
@@ -131,22 +81,25 @@ static bool get_password(const account_opts *o, bool confirm,
 			        o->password_file, strerror(errno));
 			return false;
 		}
-		bool ok = read_line(f, pw);
+		int err = keys_read_line(f, pw);
 		fclose(f);
-		if (!ok)
+		if (err == DURE_ERANGE)
 			fprintf(stderr, "dure account: the password in %s is longer than "
-			        "%d bytes\n", o->password_file, PASSWORD_MAX);
-		return ok;
+			        "%d bytes\n", o->password_file, KEYS_PASSWORD_MAX);
+		else if (err)
+			fprintf(stderr, "dure account: cannot read %s\n",
+			        o->password_file);
+		return !err;
 	}
 	if (!isatty(STDIN_FILENO)) {
 		fprintf(stderr, "dure account: no terminal to ask for a password; "
 		        "give --password FILE\n");
 		return false;
 	}
-	char again[PASSWORD_MAX + 2];
-	bool ok = ask("Password: ", pw);
+	char again[KEYS_PASSWORD_MAX + 2];
+	bool ok = keys_ask("Password: ", pw) == DURE_OK;
 	if (ok && confirm) {
-		ok = ask("Repeat password: ", again);
+		ok = keys_ask("Repeat password: ", again) == DURE_OK;
 		if (ok && strcmp(pw, again) != 0) {
 			fprintf(stderr, "dure account: the passwords do not match\n");
 			ok = false;
@@ -154,38 +107,29 @@ static bool get_password(const account_opts *o, bool confirm,
 		explicit_bzero(again, sizeof again);
 	}
 	if (!ok)
-		explicit_bzero(pw, PASSWORD_MAX + 2);
+		explicit_bzero(pw, KEYS_PASSWORD_MAX + 2);
 	return ok;
 }
 
 /* Whether a key file of dir is for address a. */
 static bool have_account(const char *dir, const address *a)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
+	keys_file *files;
+	size_t n;
 	bool found = false;
 
-	while (d && !found && (e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		size_t n = strlen(dir) + strlen(e->d_name) + 2;
-		char *path = malloc(n);
-		address fa;
-		if (!path)
-			break;
-		snprintf(path, n, "%s/%s", dir, e->d_name);
-		found = keystore_file_address(path, &fa) == DURE_OK && address_eq(&fa, a);
-		free(path);
-	}
-	if (d)
-		closedir(d);
+	if (keys_scan(dir, &files, &n))
+		return false;
+	for (size_t i = 0; i < n && !found; i++)
+		found = address_eq(&files[i].addr, a);
+	keys_files_free(files, n);
 	return found;
 }
 
 /* Encrypts seckey into a new key file and prints its address. */
 static int store(const account_opts *o, const uint8_t seckey[32], bool import)
 {
-	char pw[PASSWORD_MAX + 2], *path = NULL, hex[41];
+	char pw[KEYS_PASSWORD_MAX + 2], *path = NULL, hex[41];
 	uint8_t pub[64];
 	keystore_params p;
 	address a;
@@ -269,47 +213,30 @@ static int account_import(const account_opts *o, const char *keyfile)
 	return rc;
 }
 
-/* Key files sort by name, and so by creation time, as geth lists them. */
+/* Key files sort by name, and so by creation time, as geth lists them;
+ * `dure node --unlock N` counts in this order (keys_scan). */
 static int account_list(const account_opts *o)
 {
-	struct dirent **ents;
 	char abs[PATH_MAX];
+	keys_file *files;
+	size_t n;
 
 	char *dir = keystore_dir(o, false);
 	if (!dir)
 		return 1;
-	int n = scandir(dir, &ents, NULL, alphasort);
-	if (n < 0) {
-		int rc = errno == ENOENT ? 0 : 1;
-		if (rc)
-			fprintf(stderr, "dure account: cannot read %s: %s\n", dir,
-			        strerror(errno));
-		free(dir);
-		return rc;
-	}
 	const char *base = realpath(dir, abs) ? abs : dir;
-	int index = 0;
-	for (int i = 0; i < n; i++) {
-		const char *name = ents[i]->d_name;
-		size_t len = strlen(base) + strlen(name) + 2;
-		char *path = name[0] != '.' ? malloc(len) : NULL;
-		address a;
-		struct stat st;
-		if (path) {
-			snprintf(path, len, "%s/%s", base, name);
-			if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
-			    keystore_file_address(path, &a) == DURE_OK) {
-				char hex[41];
-				hex_encode(a.b, 20, hex);
-				printf("Account #%d: {%s} keystore://%s\n", index++, hex, path);
-			}
-			free(path);
-		}
-		free(ents[i]);
+	int err = keys_scan(base, &files, &n);
+	if (err)
+		fprintf(stderr, "dure account: cannot read %s: %s\n", dir,
+		        dure_strerror(err));
+	for (size_t i = 0; i < n; i++) {
+		char hex[41];
+		hex_encode(files[i].addr.b, 20, hex);
+		printf("Account #%zu: {%s} keystore://%s\n", i, hex, files[i].path);
 	}
-	free(ents);
+	keys_files_free(files, n);
 	free(dir);
-	return 0;
+	return err ? 1 : 0;
 }
 
 int cmd_account(int argc, char **argv)

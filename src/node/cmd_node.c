@@ -5,10 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/api.h"
 #include "base/hex.h"
 #include "node/cli.h"
 #include "node/cmd.h"
+#include "node/keys.h"
 #include "node/node.h"
+
+/* The most accounts --unlock takes. */
+#define UNLOCK_MAX 64
 
 static const char node_usage[] =
 	"usage: dure node [options]\n"
@@ -35,6 +40,18 @@ static const char node_usage[] =
 	"                       (default 1; block timestamps are whole seconds\n"
 	"                       and rise by at least one a block)\n"
 	"  --bft.wait-txs       start a height only with transactions pending\n"
+	"  --unlock LIST        comma-separated accounts of <datadir>/keystore,\n"
+	"                       by address or by `dure account list` index, to\n"
+	"                       decrypt at start: eth_accounts lists them,\n"
+	"                       eth_sendTransaction, eth_signTransaction,\n"
+	"                       eth_sign, personal_sign and eth_signTypedData_v4\n"
+	"                       sign with them\n"
+	"  --password FILE      their passwords, line i for account i (the last\n"
+	"                       line for the accounts after it); without it\n"
+	"                       they are asked on the terminal\n"
+	"  --allow-insecure-unlock\n"
+	"                       allow --unlock with an --rpc.addr other hosts\n"
+	"                       can reach (anyone who reaches it can sign)\n"
 	"  --verbosity N        0 quiet .. 4 debug (default 3)\n"
 	"\n"
 	"The chain is the one `dure init GENESIS.json --datadir DIR` wrote.\n";
@@ -76,6 +93,30 @@ static char *default_datadir(void)
 	return p;
 }
 
+/* Decrypts the accounts of --unlock into *accts for cfg. Returns the exit
+ * status: 0, or 1 with the reason on stderr. */
+static int unlock_accounts(node_config *cfg, const cli_account_ref *refs,
+                           size_t n, const char *password_file,
+                           api_account **accts)
+{
+	char *dir = keys_dir(cfg->datadir);
+	int err = dir ? keys_unlock(dir, refs, n, password_file, accts)
+	              : DURE_ENOMEM;
+	free(dir);
+	if (err == DURE_ENOMEM)
+		fprintf(stderr, "dure node: out of memory\n");
+	if (err)
+		return 1;
+	cfg->accounts = *accts;
+	cfg->naccounts = n;
+	for (size_t i = 0; i < n && cfg->verbosity >= 3; i++) {
+		char hex[41];
+		hex_encode((*accts)[i].addr.b, sizeof (*accts)[i].addr.b, hex);
+		fprintf(stderr, "INFO  node: unlocked account 0x%s\n", hex);
+	}
+	return 0;
+}
+
 int cmd_node(int argc, char **argv, const char *client_id)
 {
 	static const struct option longopts[] = {
@@ -97,10 +138,17 @@ int cmd_node(int argc, char **argv, const char *client_id)
 		{"bft.key", required_argument, NULL, 'K'},
 		{"bft.block-time", required_argument, NULL, 'B'},
 		{"bft.wait-txs", no_argument, NULL, 'W'},
+		{"unlock", required_argument, NULL, 'U'},
+		{"password", required_argument, NULL, 'P'},
+		{"allow-insecure-unlock", no_argument, NULL, 'I'},
 		{"help", no_argument, NULL, 'h'},
 		{0, 0, 0, 0},
 	};
 	static node_config cfg; /* large (bootnodes): not on the stack */
+	cli_account_ref unlock[UNLOCK_MAX];
+	size_t nunlock = 0;
+	const char *password_file = NULL;
+	bool insecure_unlock = false;
 	memset(&cfg, 0, sizeof cfg);
 	cfg.bind.tcp = 30303;
 	cfg.maxpeers = 50;
@@ -158,6 +206,12 @@ int cmd_node(int argc, char **argv, const char *client_id)
 			cfg.bft_block_time_ms = v;
 			break;
 		case 'W': cfg.bft_wait_txs = true; break;
+		case 'U':
+			ok = cli_parse_accounts(optarg, unlock, UNLOCK_MAX,
+			                        &nunlock) == 0;
+			break;
+		case 'P': password_file = optarg; break;
+		case 'I': insecure_unlock = true; break;
 		case 'h': fputs(node_usage, stdout); return 0;
 		default: fputs(node_usage, stderr); return 2;
 		}
@@ -181,12 +235,31 @@ int cmd_node(int argc, char **argv, const char *client_id)
 		fprintf(stderr, "dure node: --mine needs --etherbase ADDRESS\n");
 		return 2;
 	}
+	if (password_file && !nunlock) {
+		fprintf(stderr, "dure node: --password is for the accounts of "
+		        "--unlock\n");
+		return 2;
+	}
+	/* As geth: keys that sign for whoever reaches the RPC are only for
+	 * an RPC that nobody else reaches, unless asked for. */
+	if (nunlock && !insecure_unlock && !cli_ip_is_loopback(cfg.rpc_addr)) {
+		fprintf(stderr, "dure node: --unlock with JSON-RPC on %s lets "
+		        "anyone who reaches it sign with the accounts; serve it on "
+		        "a loopback --rpc.addr, or give --allow-insecure-unlock\n",
+		        cfg.rpc_addr);
+		return 2;
+	}
 	if (!discport_set)
 		cfg.bind.udp = cfg.bind.tcp;
 	char *dd = NULL;
 	if (!cfg.datadir && !(cfg.datadir = dd = default_datadir()))
 		return 2;
-	int rc = run(&cfg);
+	api_account *accts = NULL;
+	int rc = nunlock ? unlock_accounts(&cfg, unlock, nunlock, password_file,
+	                                   &accts) : 0;
+	if (!rc)
+		rc = run(&cfg);
+	keys_lock(accts, nunlock);
 	free(dd);
 	return rc;
 }

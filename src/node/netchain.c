@@ -358,6 +358,8 @@ int netchain_open(uv_loop_t *loop, db *d, const netchain_opts *o,
 		.bc = nc->bc,
 		.pool = nc->pool,
 		.client_version = o->client_version,
+		.accounts = o->accounts,
+		.naccounts = o->naccounts,
 		.eth = nc->eth,
 	};
 	*out = nc;

@@ -16,6 +16,7 @@
 
 #include <uv.h>
 
+#include "api/api.h"
 #include "base/bytes.h"
 #include "base/err.h"
 #include "db/db.h"
@@ -35,6 +36,11 @@ typedef struct netchain_opts {
 	const char *bft_wal;
 	uint64_t bft_block_time_ms; /* 0: 1 s */
 	bool bft_wait_txs;
+	/* The accounts of --unlock (borrowed, outliving the netchain):
+	 * eth_accounts lists them, eth_sendTransaction and the eth_sign
+	 * family sign with their keys. */
+	const api_account *accounts;
+	size_t naccounts;
 } netchain_opts;
 
 typedef struct netchain netchain;

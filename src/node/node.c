@@ -353,6 +353,8 @@ static int open_chain(node_rt *rt, const node_config *cfg, db *d)
 		.bft_wal = cfg->bft_key ? wal : NULL,
 		.bft_block_time_ms = cfg->bft_block_time_ms,
 		.bft_wait_txs = cfg->bft_wait_txs,
+		.accounts = cfg->accounts,
+		.naccounts = cfg->naccounts,
 	};
 	int err = netchain_open(&rt->loop, d, &no, &rt->chain);
 	explicit_bzero(bkey, sizeof bkey);

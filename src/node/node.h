@@ -32,6 +32,8 @@
 
 #define NODE_MAX_BOOTNODES 16
 
+typedef struct api_account api_account;
+
 typedef struct node_config {
 	const char *datadir;     /* NULL: no data directory (bootnode only) */
 	const char *nodekey;     /* key file; NULL: <datadir>/nodekey */
@@ -52,6 +54,8 @@ typedef struct node_config {
 	const char *bft_key;     /* --bft.key FILE: validate a BFT chain */
 	uint64_t bft_block_time_ms; /* --bft.block-time; 0: 1 s */
 	bool bft_wait_txs;       /* --bft.wait-txs */
+	const api_account *accounts; /* --unlock's, decrypted (borrowed) */
+	size_t naccounts;
 } node_config;
 
 /* Parses a comma-separated list of enode URLs into cfg->bootnodes. Empty

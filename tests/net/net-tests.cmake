@@ -31,6 +31,12 @@ foreach(t powchain partition crash survive)
                    $<TARGET_FILE:dure>)
   set_tests_properties(net/${t} PROPERTIES LABELS net TIMEOUT 180 RUN_SERIAL TRUE)
 endforeach()
+# `dure node --unlock`: keystore accounts signing over JSON-RPC on one
+# mining node, and the unlocks it refuses.
+add_test(NAME net/unlock
+         COMMAND ${NODE_EXE} ${CMAKE_SOURCE_DIR}/tests/net/unlock.mjs
+                 $<TARGET_FILE:dure>)
+set_tests_properties(net/unlock PROPERTIES LABELS net TIMEOUT 120 RUN_SERIAL TRUE)
 # partition needs root (network namespaces); without it it exits 77.
 set_tests_properties(net/partition PROPERTIES SKIP_RETURN_CODE 77)
 
