@@ -740,6 +740,7 @@ int chaingen_run(const chaingen_opts *opts)
 	g.gas_seen[0] = g.gas_seen[1] = TRANSFER_GAS;
 	double t0 = now_s();
 	FILE *out = NULL;
+	char *tmp = NULL;        /* the chain file while it is written */
 	if ((err = derive_keys(&g)))
 		goto done;
 	progress(&g, "keys: %" PRIu64 " in %.1f s\n", g.nkeys, now_s() - t0);
@@ -747,9 +748,19 @@ int chaingen_run(const chaingen_opts *opts)
 		goto done;
 	if ((err = open_chain(&g)))
 		goto done;
-	out = fopen(o.out, "wb");
-	if (!out) {
-		fprintf(stderr, "%s: %s\n", o.out, strerror(errno));
+	/* Written beside o.out and renamed over it once whole, so that a run
+	 * that fails leaves no chain cut short under the name asked for. */
+	size_t olen = strlen(o.out);
+	if (!(tmp = malloc(olen + sizeof ".partial"))) {
+		err = DURE_ENOMEM;
+		goto done;
+	}
+	memcpy(tmp, o.out, olen);
+	memcpy(tmp + olen, ".partial", sizeof ".partial");
+	if (!(out = fopen(tmp, "wb"))) {
+		fprintf(stderr, "%s: %s\n", tmp, strerror(errno));
+		free(tmp);
+		tmp = NULL;
 		err = DURE_EIO;
 		goto done;
 	}
@@ -773,6 +784,13 @@ done:
 		fprintf(stderr, "%s: write failed\n", o.out);
 		err = DURE_EIO;
 	}
+	if (tmp && !err && rename(tmp, o.out) != 0) {
+		fprintf(stderr, "%s: %s\n", o.out, strerror(errno));
+		err = DURE_EIO;
+	}
+	if (tmp && err)
+		(void)remove(tmp);
+	free(tmp);
 	gen_free(&g);
 	return err;
 }

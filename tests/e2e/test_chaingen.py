@@ -13,7 +13,8 @@ the chain file is 3 blocks numbered 1..3, each with 5 transactions and each
 naming the previous one's hash as its parent; `dure init` + `dure import`
 into a fresh directory end with the head at block 3 whose hash is the last
 block's header hash; `dure db verify` says ok. The same seed gives the same
-bytes again."""
+bytes again. A run that fails after writing its blocks leaves no chain file
+(the file is written under a .partial name and renamed when whole)."""
 
 import hashlib
 import json
@@ -107,11 +108,38 @@ def case(dure, kind):
         env.close()
 
 
+def failed_run(dure):
+    """A run that fails once its blocks are written (its --out is a
+    directory, so the finished file cannot take that name) exits non-zero
+    and leaves no chain file behind, whole or cut short."""
+    env = Env(dure, "chaingen-fail")
+    try:
+        out = env.path("taken")
+        os.mkdir(out)
+        p = subprocess.run([dure, "chaingen", "--out", out, "--genesis",
+                            env.path("genesis.json"), "--kind", "transfer",
+                            "--accounts", "10", "--blocks", "2",
+                            "--txs-per-block", "3"],
+                           capture_output=True, timeout=120)
+        err = p.stderr.decode(errors="replace") + p.stdout.decode(errors="replace")
+        check(p.returncode != 0 and "block 2: 3 txs" in err and "taken" in err,
+              "fail: both blocks are made, then chaingen exits non-zero naming "
+              "the output", p.returncode, err)
+        check(os.path.isdir(out) and not os.listdir(out),
+              "fail: the directory in the way is untouched")
+        left = [n for n in os.listdir(os.path.dirname(out)) if n.startswith("taken")]
+        check(left == ["taken"], "fail: no partial chain file is left", left)
+        print("fail: ok")
+    finally:
+        env.close()
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     for kind in ("erc20", "transfer"):
         case(sys.argv[1], kind)
+    failed_run(sys.argv[1])
     print("all ok")
 
 
