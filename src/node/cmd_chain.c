@@ -395,6 +395,11 @@ typedef struct import_stats {
 	uint64_t done, known, number, gas, txs;
 	uint64_t size;           /* file size; 0 unknown */
 	uint64_t exec_ns, root_ns, commit_ns, wait_ns; /* summed per phase */
+	/* root_ns and the blocks executed before the first block in the
+	 * second half of the file: the state root's cost once the caches
+	 * and the map's pages are warm is the difference. */
+	bool half_seen;
+	uint64_t half_root_ns, half_executed;
 	uint64_t start_ns;
 	uint64_t last_sync;      /* ms */
 } import_stats;
@@ -432,6 +437,19 @@ static void import_phases(const import_stats *st)
 	        100 * parts[1] / total, parts[2] / 1e9, 100 * parts[2] / total,
 	        parts[3] / 1e9, 100 * parts[3] / total, rest / 1e9,
 	        100 * rest / total);
+	uint64_t executed = st->done - st->known;
+	if (!executed)
+		return;
+	fprintf(stderr, "import: state root: %.1f ms/block over %" PRIu64
+	        " blocks", (double)st->root_ns / 1e6 / (double)executed,
+	        executed);
+	uint64_t late = executed - st->half_executed;
+	if (st->half_seen && late)
+		fprintf(stderr, ", %.1f ms/block over the %" PRIu64 " blocks of "
+		        "the file's second half",
+		        (double)(st->root_ns - st->half_root_ns) / 1e6 /
+		            (double)late, late);
+	fputc('\n', stderr);
 }
 
 /* Sender recovery of one block on a thread of its own, while the block
@@ -539,6 +557,11 @@ static void bad_block(import_stats *st, uint64_t off, int err)
 static int import_one(blockchain *bc, import_stats *st, const block *b,
                       recovery *rec, uint64_t off)
 {
+	if (!st->half_seen && st->size && off >= st->size / 2) {
+		st->half_seen = true;
+		st->half_root_ns = st->root_ns;
+		st->half_executed = st->done - st->known;
+	}
 	uint64_t w0 = dure_monotonic_ns();
 	const address *senders = recovery_wait(rec);
 	st->wait_ns += dure_monotonic_ns() - w0;
