@@ -1802,9 +1802,13 @@ void api_filters_on_head(api_eth_chain *ec, const h256 *removed,
                          size_t nremoved, const h256 *added, size_t nadded)
 {
 	filters_expire(ec);
+	bool logs = false;
+	for (size_t i = 0; i < API_FILTERS_MAX && !logs; i++)
+		logs = ec->filters[i] && ec->filters[i]->kind == FILTER_LOGS;
+	/* Only log filters need the route's block numbers. */
 	uint64_t removed0 = UINT64_MAX, added0 = UINT64_MAX;
 	db_txn *t;
-	if ((nremoved || nadded) && begin(ec, &t) == DURE_OK) {
+	if (logs && (nremoved || nadded) && begin(ec, &t) == DURE_OK) {
 		removed0 = first_number(ec, t, removed, nremoved);
 		added0 = first_number(ec, t, added, nadded);
 		db_abort(t);

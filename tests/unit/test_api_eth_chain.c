@@ -26,16 +26,8 @@
 #include "consensus/builder.h"
 #include "crypto/keccak.h"
 #include "test.h"
+#include "log_contract.h"
 
-#define KEY1_ADDR "0x7e5f4552091a69125d5dfcb7b8c2659029395bdf"
-#define KEY2_ADDR "0x2b5ad5c4795c026514f8317c7a215e218dccd6cf"
-#define LOG_A "0xaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-#define LOG_B "0xbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
-#define TOPIC0 "0x0000000000000000000000000000000000000000000000000000000000000077"
-#define LOG_CODE "0x602a60005234607760206000a200"
-/* 21000 + PUSH1 3 + PUSH1 3 + MSTORE 3 + memory 3 + CALLVALUE 2 +
- * 3 PUSH1 9 + LOG2 (375 + 2 * 375 + 8 * 32) */
-#define LOG_CALL_GAS 22404
 
 static uint8_t keys[2][32];
 static address log_a, log_b, key1, key2;
@@ -232,11 +224,6 @@ static bool is_error(chain *c, const char *method, const char *params,
 	return ok;
 }
 
-static bool str_is(json_t *v, const char *s)
-{
-	return json_is_string(v) && strcmp(json_string_value(v), s) == 0;
-}
-
 static bool result_is(chain *c, const char *method, const char *params,
                       const char *want)
 {
@@ -248,13 +235,6 @@ static bool result_is(chain *c, const char *method, const char *params,
 		        want);
 	json_decref(v);
 	return ok;
-}
-
-static void hex_of(const h256 *h, char out[67])
-{
-	out[0] = '0';
-	out[1] = 'x';
-	hex_encode(h->b, 32, out + 2);
 }
 
 static uint64_t q64(json_t *v)
@@ -693,51 +673,14 @@ static void moved(chain *c, const h256 *old)
 	blockchain_route_free(&r);
 }
 
-/* Whether log l is in block (hash, number), from txh, at logIndex index,
- * emitted by addr with value as its second topic, removed or not. */
-static bool log_at(const json_t *l, const h256 *hash, const char *number,
-                   const h256 *txh, const char *index, const char *addr,
-                   uint64_t value, bool removed)
-{
-	char h[67], t[67], v[67];
-	hex_of(hash, h);
-	hex_of(txh, t);
-	snprintf(v, sizeof v, "0x%064llx", (unsigned long long)value);
-	json_t *topics = json_object_get(l, "topics");
-	bool ok = str_is(json_object_get(l, "blockHash"), h) &&
-	          str_is(json_object_get(l, "blockNumber"), number) &&
-	          str_is(json_object_get(l, "transactionHash"), t) &&
-	          str_is(json_object_get(l, "logIndex"), index) &&
-	          str_is(json_object_get(l, "address"), addr) &&
-	          json_array_size(topics) == 2 &&
-	          str_is(json_array_get(topics, 0), TOPIC0) &&
-	          str_is(json_array_get(topics, 1), v) &&
-	          json_is_boolean(json_object_get(l, "removed")) &&
-	          json_is_true(json_object_get(l, "removed")) == removed;
-	if (!ok) {
-		char *d = json_dumps(l, 0);
-		fprintf(stderr, "log %s: want %s %s tx %s index %s removed %d\n",
-		        d ? d : "(none)", h, number, t, index, removed);
-		free(d);
-	}
-	return ok;
-}
-
 /* Whether a removed log is the log eth_getLogs finds at index i of its
  * block (still stored, as a side block) but for removed. */
 static bool same_as_stored(chain *c, const json_t *l, const h256 *hash,
                            size_t i)
 {
-	char h[67], p[128];
-	hex_of(hash, h);
-	snprintf(p, sizeof p, "[{\"blockHash\":\"%s\"}]", h);
-	json_t *all = result(c, "eth_getLogs", p);
-	json_t *want = json_deep_copy(json_array_get(all, i));
-	json_object_set_new(want, "removed", json_true());
-	bool ok = want && json_equal(want, l);
-	json_decref(want);
-	json_decref(all);
-	return ok;
+	char p[128];
+	block_logs_params(hash, p);
+	return removed_copy_of(result(c, "eth_getLogs", p), i, l);
 }
 
 /* On head 4: block 5 (key 2 calls LOG_B with 5, key 1 LOG_A with 6) is

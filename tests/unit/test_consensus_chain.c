@@ -382,7 +382,6 @@ static void test_side_branch(void)
 		block_free(&b[i]);
 }
 
-/* keccak of every key and value of every table, in order. */
 /* Whether route r removed the nr hashes of want_r and added the na of
  * want_a, in that order. */
 static bool route_is(const chain_route *r, const h256 *want_r, size_t nr,
@@ -486,6 +485,7 @@ static void test_route(void)
 		block_free(&b[i]);
 }
 
+/* keccak of every key and value of every table, in order. */
 static h256 db_digest(node *n)
 {
 	static const char *const names[T_COUNT_] = STORE_TABLE_NAMES;
