@@ -56,8 +56,11 @@ const h256 TRIE_EMPTY_ROOT = {{
 enum node_kind { N_LEAF, N_EXT, N_BRANCH, N_HASH };
 
 typedef struct node node;
+/* Small, since a loaded branch brings up to 16 hash nodes with it: a
+ * branch's child slots are allocated apart, and kids is set exactly when
+ * kind is N_BRANCH. */
 struct node {
-	enum node_kind kind;
+	uint8_t kind;        /* enum node_kind */
 	bool dirty;          /* ref is stale */
 	bool unsaved;        /* changed since the last commit, or never saved */
 	bool held;           /* the store holds a node at this node's path */
@@ -69,7 +72,7 @@ struct node {
 	uint8_t *val;        /* leaf, branch: owned; NULL if none */
 	size_t vlen;
 	node *child;         /* extension */
-	node *kids[16];      /* branch */
+	node **kids;         /* branch: 16 slots */
 };
 
 struct trie {
@@ -94,12 +97,13 @@ static void node_clear(node *n)
 		node_clear(n->child);
 		free(n->child);
 	}
-	for (int i = 0; i < 16; i++) {
+	for (int i = 0; n->kids && i < 16; i++) {
 		if (n->kids[i]) {
 			node_clear(n->kids[i]);
 			free(n->kids[i]);
 		}
 	}
+	free(n->kids);
 }
 
 static void node_free(node *n)
@@ -122,11 +126,16 @@ static node *node_new(enum node_kind kind, const uint8_t *path, size_t n)
 	node *x = calloc(1, sizeof *x);
 	if (!x)
 		return NULL;
-	x->kind = kind;
+	x->kind = (uint8_t)kind;
 	touch(x);
+	if (kind == N_BRANCH && !(x->kids = calloc(16, sizeof *x->kids))) {
+		free(x);
+		return NULL;
+	}
 	if (n) {
 		x->path = malloc(n);
 		if (!x->path) {
+			free(x->kids);
 			free(x);
 			return NULL;
 		}
@@ -362,6 +371,9 @@ static int decode_node(const uint8_t *p, size_t n, node *out)
 		return err;
 	if (count == 17) {
 		out->kind = N_BRANCH;
+		out->kids = calloc(16, sizeof *out->kids);
+		if (!out->kids)
+			return DURE_ENOMEM;
 		int things = 0;
 		for (int i = 0; i < 16 && !err; i++) {
 			err = decode_ref(item[i], ilen[i], &out->kids[i]);
@@ -440,7 +452,7 @@ static int load(trie *t, node *x, const uint8_t *path, size_t len)
 	x->val = tmp.val;
 	x->vlen = tmp.vlen;
 	x->child = tmp.child;
-	memcpy(x->kids, tmp.kids, sizeof x->kids);
+	x->kids = tmp.kids;
 	return DURE_OK;
 }
 
@@ -748,6 +760,8 @@ static int collapse(const op *o, frame *stack, size_t pi, int gone_kid,
 			*top = pi - 1;
 		} else {
 			p->kind = N_LEAF;
+			free(p->kids);
+			p->kids = NULL;
 			touch(p);
 			*top = pi;
 		}
@@ -799,6 +813,10 @@ static int collapse(const op *o, frame *stack, size_t pi, int gone_kid,
 		if (merge_g) {
 			leave(o, p, pat, -1);
 			node_free(p);
+		}
+		if (keep == p) {
+			free(p->kids);
+			p->kids = NULL;
 		}
 		keep->kind = N_EXT;
 		keep->child = c;
@@ -954,6 +972,20 @@ static int encode(const node *x, buf *b)
 	return buf_failed(b) ? DURE_ENOMEM : DURE_OK;
 }
 
+/* Sets x's ref from enc, its RLP: the RLP itself when shorter than a
+ * hash, else its hash. */
+static void set_ref(node *x, const buf *enc)
+{
+	if (enc->len < 32) {
+		memcpy(x->ref, enc->data, enc->len);
+		x->reflen = (uint8_t)enc->len;
+	} else {
+		keccak256(enc->data, enc->len, x->ref);
+		x->reflen = 32;
+	}
+	x->dirty = false;
+}
+
 /* Brings x's cached ref up to date; the whole RLP is left in scratch when
  * x was re-encoded (always, for a dirty node). A hash node is never dirty:
  * its known ref stands for the subtree without loading it. */
@@ -975,17 +1007,9 @@ static int update_ref(node *x, buf *scratch)
 		}
 	}
 	int err = encode(x, scratch);
-	if (err)
-		return err;
-	if (scratch->len < 32) {
-		memcpy(x->ref, scratch->data, scratch->len);
-		x->reflen = (uint8_t)scratch->len;
-	} else {
-		keccak256(scratch->data, scratch->len, x->ref);
-		x->reflen = 32;
-	}
-	x->dirty = false;
-	return DURE_OK;
+	if (!err)
+		set_ref(x, scratch);
+	return err;
 }
 
 /* The root hash from the root's current ref. */
@@ -1038,8 +1062,10 @@ static bool stored_at(const trie *t, const uint8_t *path, size_t len)
 }
 
 /* Hands w the puts (and the dels of nodes shrunk into their parent) for
- * the unsaved nodes under x, whose path is in `path`. Changes no flag. */
-static int save(trie *t, const node *x, buf *path, const trie_writer *w)
+ * the unsaved nodes under x, whose path is in `path`, bringing their refs
+ * up to date on the way (children first, as update_ref): each changed
+ * node is encoded once for both. Leaves the unsaved flags. */
+static int save(trie *t, node *x, buf *path, const trie_writer *w)
 {
 	if (!x || !x->unsaved)
 		return DURE_OK;
@@ -1063,8 +1089,16 @@ static int save(trie *t, const node *x, buf *path, const trie_writer *w)
 		return err;
 	static const uint8_t nopath[1];
 	const uint8_t *p = path->data ? path->data : nopath;
-	if (x->reflen == 32 || mark == 0) {
+	bool encoded = false;
+	if (x->dirty) {
 		err = encode(x, &t->scratch);
+		if (err)
+			return err;
+		set_ref(x, &t->scratch);
+		encoded = true;
+	}
+	if (x->reflen == 32 || mark == 0) {
+		err = encoded ? DURE_OK : encode(x, &t->scratch);
 		if (!err)
 			err = w->put(w->ctx, p, mark, t->scratch.data, t->scratch.len);
 	} else if (x->held) {
@@ -1079,7 +1113,7 @@ static void settle(node *x, bool is_root)
 	if (!x || !x->unsaved)
 		return;
 	settle(x->child, false);
-	for (int i = 0; i < 16; i++)
+	for (int i = 0; x->kids && i < 16; i++)
 		settle(x->kids[i], false);
 	x->held = is_root || x->reflen == 32;
 	x->unsaved = false;
@@ -1093,7 +1127,7 @@ static size_t count_loaded(const node *x)
 	if (!x || x->kind == N_HASH)
 		return 0;
 	size_t n = 1 + count_loaded(x->child);
-	for (int i = 0; i < 16; i++)
+	for (int i = 0; x->kids && i < 16; i++)
 		n += count_loaded(x->kids[i]);
 	return n;
 }
@@ -1139,11 +1173,11 @@ void trie_unload(trie *t, size_t keep)
 int trie_commit(trie *t, const trie_writer *w, h256 *root)
 {
 	memset(root, 0, sizeof *root);
-	int err = t->root ? update_ref(t->root, &t->scratch) : DURE_OK;
-	if (err)
-		return err;
-	/* Deletes first, so that a writer applying operations in order never
-	 * drops a node this commit puts. */
+	buf path = BUF_INIT;
+	int err = save(t, t->root, &path, w);
+	buf_free(&path);
+	/* The paths left behind that no node took again (stored_at needs the
+	 * refs save brought up to date): never one this commit put. */
 	for (size_t o = 0; o < t->gone.len && !err;) {
 		size_t len;
 		memcpy(&len, t->gone.data + o, sizeof len);
@@ -1152,10 +1186,6 @@ int trie_commit(trie *t, const trie_writer *w, h256 *root)
 			err = w->del(w->ctx, p, len);
 		o += sizeof len + len;
 	}
-	buf path = BUF_INIT;
-	if (!err)
-		err = save(t, t->root, &path, w);
-	buf_free(&path);
 	if (err)
 		return err;
 	settle(t->root, true);

@@ -97,10 +97,11 @@ DURE_WUR int trie_open(const trie_store *s, const h256 *root, trie **out);
  * changed node that is stored on its own (also when it took the path of
  * another node), a del for each path that held a stored node and holds
  * none now (its node was removed, moved, or shrank below 32 bytes into its
- * parent); the dels come first. Works for an in-memory trie too (every
- * node is then new). Returns 0, DURE_ENOMEM, a store error, or w's error (the
- * trie's contents are unchanged either way; after an error a commit must
- * be retried before the writes count). */
+ * parent), never for a path this commit puts, so their order does not
+ * matter. Works for an in-memory trie too (every node is then new).
+ * Returns 0, DURE_ENOMEM, a store error, or w's error (the trie's contents
+ * are unchanged either way; after an error a commit must be retried
+ * before the writes count). */
 DURE_WUR int trie_commit(trie *t, const trie_writer *w, h256 *root);
 
 /* How many nodes t holds that it loaded from its store (less those
