@@ -18,7 +18,8 @@ imports into a fresh data directory there, under /usr/bin/time -v.
 Reported per case: the generator's time (when it ran), init time and peak
 RSS, import Mgas/s, blocks/s, txs/s (dure import's closing line), the
 state root's ms per block over all blocks and over the file's second half
-(once caches and mapped pages are warm), import wall time and peak RSS, and the data directory's size after the import.
+(once caches and mapped pages are warm), import wall time and peak RSS,
+and the data directory's size after the import.
 --verify also runs `dure db verify` (a walk of the whole state) and
 reports its time. The table goes to stdout and to
 build/bench-chains/results.md."""
